@@ -1,0 +1,33 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both build .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := service
+
+.PHONY: run test lint bench clean
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/flask
+
+run: $(BIN)/flask
+	$(BIN)/flask db upgrade
+	$(BIN)/flask definitions load
+	$(BIN)/flask users demo
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: $(BIN)/flask
+	$(BIN)/pytest
+
+lint: $(BIN)/flask
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(BIN)/flask
+	$(BIN)/python bench/complete_tasks.py
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,120 @@
+"""How much the service adds to the engine: complete many tasks through the API, and the floor.
+
+The API run logs calls and completes each live-time review through the HTTP API (Flask's test
+client, in process, on SQLite). The floor, measured in the same run on the same machine, is raw
+SpiffWorkflow starting and completing the same diagram with the same data, serializing the
+workflow and committing it to SQLite. Prints the ratio API / floor; the target is at most 2.0.
+
+    .venv/bin/python bench/complete_tasks.py [--cases N] [--rounds R]
+"""
+
+import argparse
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+
+from service import create_app  # noqa: E402
+from service.auth import create_user  # noqa: E402
+from service.config import PROJECT_ROOT  # noqa: E402
+from tests.samples import CALL, REVIEW_OFFENCES  # noqa: E402
+
+PROCESS = "stalking_harassment"
+
+
+def floor(cases: int, folder: Path) -> float:
+    """Raw engine: start, complete the review, serialize, commit."""
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_files(sorted(str(p) for p in (PROJECT_ROOT / "bpmn").glob("*.bpmn")))
+    spec, subprocess_specs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    connection = sqlite3.connect(folder / "floor.db")
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("CREATE TABLE cases (id INTEGER PRIMARY KEY, state TEXT)")
+    started = time.perf_counter()
+    for _ in range(cases):
+        workflow = BpmnWorkflow(spec, subprocess_specs)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(CALL)
+        workflow.do_engine_steps()
+        [review] = workflow.get_tasks(state=TaskState.READY, manual=True)
+        review.data.update(REVIEW_OFFENCES)
+        review.run()
+        workflow.do_engine_steps()
+        assert workflow.completed
+        connection.execute(
+            "INSERT INTO cases (state) VALUES (?)", (serializer.serialize_json(workflow),)
+        )
+        connection.commit()
+    return time.perf_counter() - started
+
+
+def through_api(cases: int, folder: Path) -> float:
+    """The service: POST /cases, then POST /tasks/{id}/complete, for every case."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'api.db'}"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from service.db import db
+        from service.definitions import deploy_directory
+
+        upgrade()
+        deploy_directory(PROJECT_ROOT, actor="bench")
+        db.session.commit()
+        _, handler = create_user("bench-handler", ["Call Handler"])
+        _, desk = create_user("bench-desk", ["Vulnerability Desk"])
+    client = app.test_client()
+    as_handler = {"Authorization": f"Bearer {handler}"}
+    as_desk = {"Authorization": f"Bearer {desk}"}
+    body = json.dumps({"process": PROCESS, "data": CALL})
+    started = time.perf_counter()
+    for _ in range(cases):
+        case = client.post(
+            "/api/v1/cases", data=body, headers=as_handler, content_type="application/json"
+        )
+        task_id = case.json["open_tasks"][0]["id"]
+        done = client.post(
+            f"/api/v1/tasks/{task_id}/complete", json={"data": REVIEW_OFFENCES}, headers=as_desk
+        )
+        assert done.status_code == 200 and done.json["status"] == "completed", done.json
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--cases", type=int, default=300)
+    options.add_argument("--rounds", type=int, default=3)
+    args = options.parse_args()
+    ratios = []
+    for round_number in range(1, args.rounds + 1):
+        with tempfile.TemporaryDirectory() as folder:
+            floor_seconds = floor(args.cases, Path(folder))
+            api_seconds = through_api(args.cases, Path(folder))
+        ratio = api_seconds / floor_seconds
+        ratios.append(ratio)
+        per_case = 1000 / args.cases
+        print(
+            f"round {round_number}: {args.cases} cases; floor {floor_seconds * per_case:.2f}"
+            f" ms/case, API {api_seconds * per_case:.2f} ms/case, ratio {ratio:.2f}",
+            flush=True,
+        )
+    print(
+        f"API / floor (median of {args.rounds} rounds): {statistics.median(ratios):.2f}"
+        " (target: at most 2.0)"
+    )
+
+
+if __name__ == "__main__":
+    main()

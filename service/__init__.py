@@ -1,0 +1,28 @@
+"""Gwarchod's Flask application."""
+
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from .config import database_url, settings_from_environment
+from .db import db
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(settings: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings_from_environment(app.instance_path))
+    app.config.update(settings or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    db.init_app(app)
+    Migrate(app, db, directory=MIGRATIONS_DIR)
+
+    from .api import register_api
+    from .cli import register_cli
+
+    register_api(app)
+    register_cli(app)
+    return app

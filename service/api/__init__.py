@@ -1,0 +1,37 @@
+"""The HTTP API under /api/v1, documented at /api/v1/openapi.json."""
+
+from flask import Blueprint, Flask, jsonify
+from flask_smorest import Api
+
+from ..auth import authenticate
+from ..problems import register_error_handlers
+from . import cases, processes, tasks
+
+API_PREFIX = "/api/v1"
+
+health = Blueprint("health", __name__)
+
+
+@health.get("/health")
+def health_check():
+    return jsonify(status="ok")
+
+
+def register_api(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Gwarchod",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = Api(app)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}
+    )
+    api.spec.options["security"] = [{"bearer": []}]
+    for blueprint in (processes.blp, cases.blp, tasks.blp):
+        api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix}")
+    app.register_blueprint(health)
+    app.before_request(authenticate)
+    register_error_handlers(app)

@@ -1,0 +1,47 @@
+"""Cases: start one, list them, show one."""
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from ..auth import current_user
+from ..commands import StartCase, start_case
+from ..db import db
+from ..models import Case
+from ..problems import not_found
+from .representations import case_view
+from .schemas import CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema
+
+blp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@blp.post("")
+@blp.arguments(StartCaseSchema)
+@blp.response(201, CaseSchema)
+@blp.alt_response(422, description="The start form's data is not valid; each field is named")
+def create_case(body):
+    """Start a case of a process; the data is checked against the process's start form."""
+    case = start_case(StartCase(body["process"], body["data"], current_user()))
+    return case_view(case)
+
+
+@blp.get("")
+@blp.arguments(CaseQuerySchema, location="query")
+@blp.response(200, CaseSummarySchema(many=True))
+def list_cases(query):
+    """Cases, most recently changed first."""
+    statement = select(Case).order_by(Case.updated_at.desc()).limit(query["limit"])
+    if "process" in query:
+        statement = statement.where(Case.process_id == query["process"])
+    if "status" in query:
+        statement = statement.where(Case.status == query["status"])
+    return list(db.session.scalars(statement))
+
+
+@blp.get("/<case_id>")
+@blp.response(200, CaseSchema)
+def get_case(case_id: str):
+    """A case: its status, data and open tasks."""
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise not_found("Case", case_id)
+    return case_view(case)

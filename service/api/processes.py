@@ -1,0 +1,109 @@
+"""Processes: list them, show one with its start form, deploy new diagrams."""
+
+from flask import request
+from flask_smorest import Blueprint
+
+from workflows.problems import DefinitionProblems
+from workflows.roles import PROCESS_OWNER
+
+from ..auth import require_role
+from ..db import db
+from ..definitions import deploy, latest_files, latest_process, latest_processes, runner_for
+from ..problems import ApiProblem, not_found
+from .language import request_language
+from .representations import form_view
+from .schemas import DeployResultSchema, LanguageQuerySchema, ProcessSchema
+
+blp = Blueprint("processes", __name__, url_prefix="/processes")
+UPLOAD_FOLDERS = {".bpmn": "bpmn", ".dmn": "bpmn", ".json": "forms"}
+
+
+def _process_view(process) -> dict:
+    runner = runner_for(process.version_id)
+    return {
+        "id": process.process_id,
+        "name": process.name,
+        "version": process.version_id,
+        "content_hash": process.version.content_hash,
+        "file": process.file,
+        "start_lane": process.start_lane,
+        "start_form": form_view(runner.catalog.form(process.start_form), request_language()),
+    }
+
+
+@blp.get("")
+@blp.arguments(LanguageQuerySchema, location="query")
+@blp.response(200, ProcessSchema(many=True))
+def list_processes(_query):
+    """Every process, at its latest version."""
+    return [_process_view(process) for process in latest_processes()]
+
+
+@blp.get("/<process_id>")
+@blp.arguments(LanguageQuerySchema, location="query")
+@blp.response(200, ProcessSchema)
+def get_process(_query, process_id: str):
+    """One process at its latest version, with its start form if it has one."""
+    process = latest_process(process_id)
+    if process is None:
+        raise not_found("Process", process_id)
+    return _process_view(process)
+
+
+@blp.post("")
+@blp.response(201, DeployResultSchema)
+@blp.alt_response(200, schema=DeployResultSchema, description="Nothing changed")
+@blp.alt_response(422, description="Every problem found, each with file and element id")
+@blp.doc(
+    requestBody={
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        }
+    }
+)
+def deploy_process():
+    """Deploy uploaded .bpmn, .dmn and form files on top of the latest version.
+
+    Needs the Process Owner role. The whole set is validated; a valid set becomes a new
+    definition version (201), the same set again changes nothing (200).
+    """
+    user = require_role(PROCESS_OWNER)
+    uploads = request.files.getlist("file")
+    if not uploads:
+        raise ApiProblem(
+            400, "No file uploaded", "Send the diagram as multipart/form-data in a 'file' field."
+        )
+    files = latest_files()
+    for upload in uploads:
+        name = (upload.filename or "").rsplit("/", 1)[-1]
+        suffix = next((s for s in UPLOAD_FOLDERS if name.endswith(s)), None)
+        if not name or suffix is None:
+            raise ApiProblem(
+                422, "Unsupported file", f"'{name}' is not a .bpmn, .dmn or form .json file."
+            )
+        files[f"{UPLOAD_FOLDERS[suffix]}/{name}"] = upload.read()
+    try:
+        version, created = deploy(files, actor=user.name)
+    except DefinitionProblems as error:
+        db.session.rollback()
+        raise ApiProblem(
+            422,
+            "The definitions are not valid",
+            f"{len(error.problems)} problem(s) found; nothing was deployed.",
+            problems=[problem.as_dict() for problem in error.problems],
+        ) from error
+    db.session.commit()
+    body = {
+        "version": version.id,
+        "content_hash": version.content_hash,
+        "created": created,
+        "processes": sorted(p.process_id for p in version.processes),
+    }
+    return body, 201 if created else 200

@@ -1,0 +1,57 @@
+"""How cases, tasks and forms look to API clients."""
+
+from sqlalchemy import select
+
+from workflows.forms import Form
+
+from ..db import db
+from ..models import Case, Task
+
+OPEN = "open"
+
+
+def form_view(form: Form | None, language: str) -> dict | None:
+    if form is None:
+        return None
+    schema, ui_schema = form.localized(language)
+    return {"name": form.name, "schema": schema, "ui_schema": ui_schema, "language": language}
+
+
+def task_summary(task: Task) -> dict:
+    return {
+        "id": task.id,
+        "case_id": task.case_id,
+        "bpmn_id": task.bpmn_id,
+        "name": task.name,
+        "lane": task.lane,
+        "status": task.status,
+        "assignee": task.assignee.name if task.assignee else None,
+        "created_at": task.created_at,
+        "due_at": task.due_at,
+        "completed_by": task.completed_by.name if task.completed_by else None,
+        "completed_at": task.completed_at,
+    }
+
+
+def open_tasks_of(case_id: str) -> list[Task]:
+    return list(
+        db.session.scalars(
+            select(Task)
+            .where(Task.case_id == case_id, Task.status == OPEN)
+            .order_by(Task.created_at, Task.id)
+        )
+    )
+
+
+def case_view(case: Case) -> dict:
+    return {
+        "id": case.id,
+        "process_id": case.process_id,
+        "definition_version": case.definition_version_id,
+        "status": case.status,
+        "data": case.data,
+        "last_error": case.last_error,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+        "open_tasks": [task_summary(task) for task in open_tasks_of(case.id)],
+    }

@@ -1,0 +1,109 @@
+"""Request and response shapes of the API (marshmallow), which also feed the OpenAPI document."""
+
+from marshmallow import Schema, fields, validate
+
+TASK_STATUSES = ("open", "completed", "cancelled")
+
+
+class FieldErrorSchema(Schema):
+    field = fields.String()
+    message = fields.String()
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    status = fields.Integer()
+    title = fields.String()
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldErrorSchema))
+
+
+class FormSchema(Schema):
+    name = fields.String()
+    schema = fields.Dict(metadata={"description": "JSON Schema (Draft 2020-12) of the form"})
+    ui_schema = fields.Dict(metadata={"description": "react-jsonschema-form UI schema"})
+    language = fields.String()
+
+
+class ProcessSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    version = fields.Integer(metadata={"description": "definition version number"})
+    content_hash = fields.String()
+    file = fields.String()
+    start_lane = fields.String(allow_none=True)
+    start_form = fields.Nested(FormSchema, allow_none=True)
+
+
+class DeployResultSchema(Schema):
+    version = fields.Integer()
+    content_hash = fields.String()
+    created = fields.Boolean()
+    processes = fields.List(fields.String())
+
+
+class TaskSummarySchema(Schema):
+    id = fields.String()
+    case_id = fields.String()
+    bpmn_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    status = fields.String()
+    assignee = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class TaskDetailSchema(TaskSummarySchema):
+    form = fields.Nested(FormSchema, allow_none=True)
+    instructions = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class CaseSchema(Schema):
+    id = fields.String()
+    process_id = fields.String()
+    definition_version = fields.Integer()
+    status = fields.String()
+    data = fields.Dict()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    open_tasks = fields.List(fields.Nested(TaskSummarySchema))
+
+
+class CaseSummarySchema(Schema):
+    id = fields.String()
+    process_id = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class StartCaseSchema(Schema):
+    process = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class CompleteTaskSchema(Schema):
+    data = fields.Dict(keys=fields.String(), required=True)
+
+
+class TaskQuerySchema(Schema):
+    case = fields.String()
+    lane = fields.String()
+    status = fields.String(load_default="open", validate=validate.OneOf(TASK_STATUSES + ("all",)))
+    due_before = fields.AwareDateTime()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class CaseQuerySchema(Schema):
+    process = fields.String()
+    status = fields.String(validate=validate.OneOf(("running", "completed")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class LanguageQuerySchema(Schema):
+    lang = fields.String(validate=validate.OneOf(("en", "cy")))

@@ -1,0 +1,122 @@
+"""Tasks: the caller's inbox, a task's form, and claiming and completing work."""
+
+import contextlib
+
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from workflows.instructions import render_instructions
+from workflows.roles import ADMINISTRATOR, AUDITOR
+from workflows.runner import TaskNotOpen
+from workflows.sandbox import SandboxError
+
+from ..auth import current_user
+from ..commands import (
+    OPEN,
+    ClaimTask,
+    CompleteTask,
+    UnclaimTask,
+    claim_task,
+    complete_task,
+    unclaim_task,
+)
+from ..db import db
+from ..definitions import runner_for
+from ..models import Case, Task
+from ..problems import ApiProblem, not_found
+from .language import request_language
+from .representations import case_view, form_view, task_summary
+from .schemas import (
+    CaseSchema,
+    CompleteTaskSchema,
+    LanguageQuerySchema,
+    TaskDetailSchema,
+    TaskQuerySchema,
+    TaskSummarySchema,
+)
+
+blp = Blueprint("tasks", __name__, url_prefix="/tasks")
+READERS = (AUDITOR, ADMINISTRATOR)
+
+
+@blp.get("")
+@blp.arguments(TaskQuerySchema, location="query")
+@blp.response(200, TaskSummarySchema(many=True))
+def inbox(query):
+    """The caller's inbox: tasks in the lanes of their roles (open ones unless asked)."""
+    roles = current_user().role_names
+    statement = select(Task).where(Task.lane.in_(roles))
+    if query["status"] != "all":
+        statement = statement.where(Task.status == query["status"])
+    if "case" in query:
+        statement = statement.where(Task.case_id == query["case"])
+    if "lane" in query:
+        statement = statement.where(Task.lane == query["lane"])
+    if "due_before" in query:
+        statement = statement.where(Task.due_at < query["due_before"])
+    statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
+    return [task_summary(task) for task in db.session.scalars(statement.limit(query["limit"]))]
+
+
+@blp.get("/<task_id>")
+@blp.arguments(LanguageQuerySchema, location="query")
+@blp.response(200, TaskDetailSchema)
+def get_task(_query, task_id: str):
+    """A task with its form (JSON Schema and UI schema), instructions and current data."""
+    task = _readable_task(task_id)
+    case = db.session.get(Case, task.case_id)
+    runner = runner_for(case.definition_version_id)
+    language = request_language()
+    form = runner.catalog.form(task.form)
+    data = case.data
+    if task.status == OPEN:
+        with contextlib.suppress(TaskNotOpen):
+            data = runner.task_data(case.process_id, case.state, task.id)
+    template = form.instructions(language, task.instructions) if form else task.instructions
+    try:
+        instructions = render_instructions(template, data) if template else None
+    except SandboxError as error:
+        instructions = f"(The instructions could not be shown: {error})"
+    return {
+        **task_summary(task),
+        "form": form_view(form, language),
+        "instructions": instructions,
+        "data": data,
+    }
+
+
+@blp.post("/<task_id>/claim")
+@blp.response(200, TaskSummarySchema)
+def claim(task_id: str):
+    """Take a task so that no one else works on it."""
+    return task_summary(claim_task(ClaimTask(task_id, current_user())))
+
+
+@blp.post("/<task_id>/unclaim")
+@blp.response(200, TaskSummarySchema)
+def unclaim(task_id: str):
+    """Give a claimed task back to the lane."""
+    return task_summary(unclaim_task(UnclaimTask(task_id, current_user())))
+
+
+@blp.post("/<task_id>/complete")
+@blp.arguments(CompleteTaskSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(422, description="The form's data is not valid; each field is named")
+@blp.alt_response(409, description="The task is no longer open")
+def complete(body, task_id: str):
+    """Complete a task with its form's data; answers with the case and its next open tasks."""
+    case = complete_task(CompleteTask(task_id, body["data"], current_user()))
+    return case_view(case)
+
+
+def _readable_task(task_id: str) -> Task:
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise not_found("Task", task_id)
+    roles = current_user().role_names
+    if task.lane not in roles and not roles.intersection(READERS):
+        raise ApiProblem(
+            403, "Forbidden", f"The task '{task.name}' is work for the {task.lane} role."
+        )
+    return task

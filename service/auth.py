@@ -1,0 +1,82 @@
+"""Bearer-token authentication and role checks.
+
+Tokens are random, so a plain SHA-256 of the token is enough to look it up and keeps a stolen
+database from yielding usable tokens.
+"""
+
+import hashlib
+import secrets
+
+from flask import g, request
+from sqlalchemy import select
+
+from workflows.roles import ALL_ROLES
+
+from .db import db
+from .models import ApiToken, User, UserRole
+from .problems import ApiProblem
+
+TOKEN_PREFIX = "gw_"
+PUBLIC_ENDPOINTS = {"health.health_check", "api-docs.openapi_json", "static"}
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(name: str, roles: list[str]) -> tuple[User, str]:
+    """Add a user with roles and one new token; return the token, which is shown only once."""
+    unknown = sorted(set(roles) - set(ALL_ROLES))
+    if unknown:
+        raise ValueError(
+            f"unknown role(s): {', '.join(unknown)}; roles are: {', '.join(ALL_ROLES)}"
+        )
+    if not roles:
+        raise ValueError("give the user at least one role")
+    if db.session.scalar(select(User).where(User.name == name)) is not None:
+        raise ValueError(f"a user called '{name}' already exists")
+    user = User(name=name, roles=[UserRole(role=role) for role in dict.fromkeys(roles)])
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add_all([user, ApiToken(user=user, token_hash=hash_token(token))])
+    db.session.commit()
+    return user, token
+
+
+def authenticate() -> None:
+    """Before every request: find the caller from the bearer token, or answer 401."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorised("Send an API token as 'Authorization: Bearer <token>'.")
+    row = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token.strip()), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        raise _unauthorised("The API token is not valid or has been revoked.")
+    g.user = row.user
+
+
+def _unauthorised(detail: str) -> ApiProblem:
+    problem = ApiProblem(401, "Unauthorized", detail)
+    return problem
+
+
+def current_user() -> User:
+    return g.user
+
+
+def require_role(*roles: str) -> User:
+    """The caller, if they hold one of the roles; otherwise 403."""
+    user = current_user()
+    if not user.role_names.intersection(roles):
+        raise ApiProblem(
+            403,
+            "Forbidden",
+            f"This needs one of the roles: {', '.join(roles)}. "
+            f"You have: {', '.join(sorted(user.role_names)) or 'none'}.",
+        )
+    return user

@@ -1,0 +1,92 @@
+"""Command-line tools: `flask --app service users ...` and `flask --app service definitions ...`."""
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from workflows.problems import DefinitionProblems
+from workflows.roles import ADMINISTRATOR, ALL_ROLES, AUDITOR, LANE_ROLES, PROCESS_OWNER
+
+from .auth import create_user
+from .db import db
+from .definitions import deploy_directory
+from .models import User
+
+users = AppGroup("users", help="Manage users, their roles and API tokens.")
+definitions = AppGroup("definitions", help="Load and validate BPMN, DMN and form files.")
+
+
+@users.command("create")
+@click.argument("name")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ALL_ROLES, case_sensitive=False),
+    help="A role to grant; repeat for several.",
+)
+def create_user_command(name: str, roles: tuple[str, ...]) -> None:
+    """Create a user; the API token is printed once, alone on the last line."""
+    canonical = [next(r for r in ALL_ROLES if r.lower() == role.lower()) for role in roles]
+    try:
+        user, token = create_user(name, canonical)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created user '{user.name}' with roles: {', '.join(sorted(user.role_names))}.")
+    click.echo("Keep this API token now; it is not stored and cannot be shown again:")
+    click.echo(token)
+
+
+@users.command("demo")
+def demo_users_command() -> None:
+    """Create one demo user per role (skipping those already there) and print their tokens."""
+    created = 0
+    for role in (*LANE_ROLES, PROCESS_OWNER, AUDITOR, ADMINISTRATOR):
+        name = "demo-" + role.lower().replace(" ", "-")
+        if db.session.scalar(select(User).where(User.name == name)) is not None:
+            continue
+        _, token = create_user(name, [role])
+        click.echo(f"{role:<20} {name:<28} {token}")
+        created += 1
+    if created:
+        click.echo("These tokens are shown once; keep the ones you need.")
+    else:
+        click.echo("Demo users already exist; their tokens were shown when they were created.")
+
+
+@definitions.command("load")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder holding bpmn/ and forms/ (default: the project folder).",
+)
+def load_definitions_command(root: Path | None) -> None:
+    """Validate bpmn/ and forms/ and store them as a definition version if they changed."""
+    root = root or Path(current_app.config["DEFINITIONS_ROOT"])
+    try:
+        version, created = deploy_directory(root, actor="cli")
+    except DefinitionProblems as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"{len(error.problems)} problem(s) found in {root}; nothing was loaded."
+        ) from error
+    db.session.commit()
+    processes = ", ".join(sorted(p.process_id for p in version.processes))
+    if created:
+        click.echo(
+            f"Loaded definition version {version.id} ({version.content_hash[:12]}): {processes}"
+        )
+    else:
+        click.echo(f"Definitions unchanged: version {version.id} ({processes}).")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(definitions)

@@ -1,0 +1,262 @@
+"""Commands and their handlers: every change to a case goes through here.
+
+Each handler is one unit of work: it loads what it needs, asks the runner for the new state,
+and writes the case, its task projection and everything else in one transaction. Either all
+of it commits or none of it does.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows.runner import DiagramError, Outcome, StateVersionMismatch, TaskNotOpen
+
+from .db import db
+from .definitions import latest_process, runner_for
+from .models import Case, Task, User, utcnow
+from .problems import ApiProblem, not_found
+
+OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+RUNNING, CASE_COMPLETED = "running", "completed"
+
+
+@dataclass(frozen=True)
+class StartCase:
+    process_id: str
+    data: dict
+    actor: User
+
+
+@dataclass(frozen=True)
+class CompleteTask:
+    task_id: str
+    data: dict
+    actor: User
+
+
+@dataclass(frozen=True)
+class ClaimTask:
+    task_id: str
+    actor: User
+
+
+@dataclass(frozen=True)
+class UnclaimTask:
+    task_id: str
+    actor: User
+
+
+def start_case(command: StartCase) -> Case:
+    process = latest_process(command.process_id)
+    if process is None:
+        raise not_found("Process", command.process_id)
+    if process.start_lane and process.start_lane not in command.actor.role_names:
+        raise ApiProblem(
+            403,
+            "Forbidden",
+            f"Starting a '{process.name}' case needs the {process.start_lane} role.",
+        )
+    runner = runner_for(process.version_id)
+    _validate(runner.catalog.form(process.start_form), command.data)
+    try:
+        outcome = runner.start(command.process_id, command.data)
+    except DiagramError as error:
+        raise _diagram_problem(error) from error
+    case = Case(
+        process_id=command.process_id,
+        definition_version_id=process.version_id,
+        library_version=_library_version(),
+        serializer_version=_serializer_version(),
+        created_by_id=command.actor.id,
+    )
+    _apply(case, outcome, now=utcnow())
+    db.session.add(case)
+    db.session.flush()
+    _project_new_tasks(case, outcome, known=set())
+    db.session.commit()
+    return case
+
+
+def complete_task(command: CompleteTask) -> Case:
+    task = _open_task_for(command.actor, command.task_id)
+    case = db.session.get(Case, task.case_id)
+    runner = runner_for(case.definition_version_id)
+    _validate(runner.catalog.form(task.form), command.data)
+    try:
+        outcome = runner.complete(case.process_id, case.state, task.id, command.data)
+    except TaskNotOpen as error:
+        raise _no_longer_open(task.id) from error
+    except StateVersionMismatch as error:
+        raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
+    except DiagramError as error:
+        db.session.rollback()
+        _record_error(case.id, error)
+        raise _diagram_problem(error) from error
+
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == OPEN)
+        .values(status=COMPLETED, completed_by_id=command.actor.id, completed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise _no_longer_open(task.id)
+    _apply(case, outcome, now)
+    still_open = {t.id for t in outcome.open_tasks}
+    known = set(
+        db.session.scalars(select(Task.id).where(Task.case_id == case.id, Task.status == OPEN))
+    )
+    vanished = known - still_open - {task.id}
+    if vanished:
+        # The engine withdrew these (an interrupting event, a cancelled branch).
+        db.session.execute(
+            update(Task)
+            .where(Task.id.in_(vanished))
+            .values(status=CANCELLED, completed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    _project_new_tasks(case, outcome, known=known | {task.id})
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise _no_longer_open(task.id) from error
+    return case
+
+
+def claim_task(command: ClaimTask) -> Task:
+    task = _open_task_for(command.actor, command.task_id)
+    result = db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == OPEN)
+        .where((Task.assignee_id.is_(None)) | (Task.assignee_id == command.actor.id))
+        .values(assignee_id=command.actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise _claim_conflict(task.id)
+    db.session.commit()
+    return db.session.get(Task, task.id, populate_existing=True)
+
+
+def unclaim_task(command: UnclaimTask) -> Task:
+    task = _open_task_for(command.actor, command.task_id)
+    if task.assignee_id is None:
+        return task
+    db.session.execute(
+        update(Task)
+        .where(Task.id == task.id, Task.status == OPEN, Task.assignee_id == command.actor.id)
+        .values(assignee_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return db.session.get(Task, task.id, populate_existing=True)
+
+
+def _open_task_for(actor: User, task_id: str) -> Task:
+    """The task, if it is open and the actor may work on it."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise not_found("Task", task_id)
+    if task.lane not in actor.role_names:
+        raise ApiProblem(
+            403, "Forbidden", f"The task '{task.name}' is work for the {task.lane} role."
+        )
+    if task.status != OPEN:
+        raise _no_longer_open(task_id)
+    if task.assignee_id not in (None, actor.id):
+        raise ApiProblem(
+            403,
+            "Forbidden",
+            f"The task is claimed by {task.assignee.name}; they must unclaim it first.",
+        )
+    return task
+
+
+def _validate(form, data: dict) -> None:
+    if form is None:
+        return
+    errors = form.validate(data)
+    if errors:
+        raise ApiProblem(
+            422,
+            "The form is not valid",
+            "Some fields are not valid: " + ", ".join(dict.fromkeys(e.field for e in errors)),
+            errors=[e.as_dict() for e in errors],
+        )
+
+
+def _apply(case: Case, outcome: Outcome, now: datetime) -> None:
+    case.state = outcome.state
+    case.data = outcome.data
+    case.status = CASE_COMPLETED if outcome.completed else RUNNING
+    case.last_error = None
+    case.updated_at = now
+
+
+def _project_new_tasks(case: Case, outcome: Outcome, known: set[str]) -> None:
+    for open_task in outcome.open_tasks:
+        if open_task.id in known:
+            continue
+        db.session.add(
+            Task(
+                id=open_task.id,
+                case_id=case.id,
+                bpmn_id=open_task.bpmn_id,
+                name=open_task.name,
+                lane=open_task.lane,
+                form=open_task.form,
+                ui_form=open_task.ui_form,
+                instructions=open_task.instructions,
+                status=OPEN,
+            )
+        )
+
+
+def _record_error(case_id: str, error: DiagramError) -> None:
+    # Only the error is written; the case's state stays as it was before the command.
+    db.session.execute(
+        update(Case)
+        .where(Case.id == case_id)
+        .values(last_error=str(error), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _diagram_problem(error: DiagramError) -> ApiProblem:
+    where = f" at '{error.element_id}'" if error.element_id else ""
+    return ApiProblem(
+        422,
+        "The process could not continue",
+        f"The diagram failed{where}: {error}. Nothing was changed; "
+        "a process owner needs to correct the diagram.",
+        element_id=error.element_id,
+    )
+
+
+def _no_longer_open(task_id: str) -> ApiProblem:
+    return ApiProblem(409, "Task is not open", f"The task '{task_id}' is no longer open.")
+
+
+def _claim_conflict(task_id: str) -> ApiProblem:
+    return ApiProblem(
+        409, "Task already claimed", f"Someone else claimed the task '{task_id}' just now."
+    )
+
+
+def _library_version() -> str:
+    from workflows.runner import LIBRARY_VERSION
+
+    return LIBRARY_VERSION
+
+
+def _serializer_version() -> str:
+    from workflows.runner import SERIALIZER_VERSION
+
+    return SERIALIZER_VERSION

@@ -1,0 +1,154 @@
+"""Tables: definition versions, cases, the task projection (the inbox), users and tokens."""
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class DefinitionVersion(db.Model):
+    """An immutable set of BPMN, DMN and form files, stored once and named by its hash."""
+
+    __tablename__ = "definition_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    files: Mapped[list["DefinitionFile"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+    processes: Mapped[list["ProcessDefinition"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+
+
+class DefinitionFile(db.Model):
+    __tablename__ = "definition_files"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    version: Mapped[DefinitionVersion] = relationship(back_populates="files")
+
+
+class ProcessDefinition(db.Model):
+    """A process of a definition version, as the API lists it."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("version_id", "process_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    file: Mapped[str] = mapped_column(String(500))
+    start_form: Mapped[str | None] = mapped_column(String(500))
+    start_lane: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[DefinitionVersion] = relationship(back_populates="processes")
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    definition_version_id: Mapped[int] = mapped_column(ForeignKey("definition_versions.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    state: Mapped[str] = mapped_column(Text)
+    library_version: Mapped[str] = mapped_column(String(20))
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    # Optimistic concurrency: an UPDATE that finds another version fails, and a person
+    # gets 409 instead of silently overwriting another command's work.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(db.Model):
+    """The task projection: what the inbox reads, without loading any workflow."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_lane_status", "lane", "status"),
+        Index("ix_tasks_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(500))
+    lane: Mapped[str | None] = mapped_column(String(200))
+    form: Mapped[str | None] = mapped_column(String(500))
+    ui_form: Mapped[str | None] = mapped_column(String(500))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])
+    completed_by: Mapped["User | None"] = relationship(foreign_keys=[completed_by_id])
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def role_names(self) -> set[str]:
+        return {role.role for role in self.roles}
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
+class ApiToken(db.Model):
+    """A bearer token, kept only as its SHA-256 hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship(lazy="joined")

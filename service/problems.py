@@ -1,0 +1,89 @@
+"""Errors as RFC 9457 problem details (application/problem+json), never a stack trace."""
+
+import logging
+
+from flask import Flask, Response, json
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ApiProblem(Exception):
+    """An error a client can act on: raise it anywhere below a request."""
+
+    def __init__(self, status: int, title: str, detail: str, **extra):
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+
+def problem_response(status: int, title: str, detail: str, **extra) -> Response:
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+
+
+def not_found(what: str, identifier: object) -> ApiProblem:
+    return ApiProblem(404, f"{what} not found", f"There is no {what.lower()} '{identifier}'.")
+
+
+def _from_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    title = error.name
+    detail = error.description or title
+    extra = {}
+    messages = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+    if messages:
+        # Request-parsing errors from webargs: {location: {field: [messages]}}.
+        errors = []
+        for location, fields in messages.items():
+            if location == "json" and isinstance(fields, list):
+                errors.append({"field": "(body)", "message": "; ".join(map(str, fields))})
+                continue
+            for name, texts in _flatten(fields):
+                errors.append({"field": name, "message": "; ".join(map(str, texts))})
+        extra["errors"] = errors
+        if status in (400, 422):
+            if any(e["field"] == "(body)" for e in errors):
+                status, title = 400, "Malformed request body"
+                detail = "The request body must be a JSON object."
+            else:
+                detail = "Some fields are not valid: " + ", ".join(e["field"] for e in errors)
+    if status == 413:
+        detail = "The request body is larger than this service accepts."
+    elif status == 405:
+        detail = "This address does not accept that method."
+    elif status == 404 and not messages:
+        detail = "There is nothing at this address."
+    return problem_response(status, title, detail, **extra)
+
+
+def _flatten(fields: object, prefix: str = "") -> list[tuple[str, list]]:
+    if isinstance(fields, dict):
+        found = []
+        for key, value in fields.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            found.extend(_flatten(value, name))
+        return found
+    return [(prefix or "(body)", fields if isinstance(fields, list) else [fields])]
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiProblem)
+    def _api_problem(error: ApiProblem):
+        return problem_response(error.status, error.title, error.detail, **error.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return _from_http_exception(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error")
+        return problem_response(
+            500,
+            "Internal Server Error",
+            "Something went wrong on the server; nothing was changed. The error has been logged.",
+        )

@@ -1,0 +1,82 @@
+"""Fixtures: an application on SQLite, and on PostgreSQL when a URL for it is given."""
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from service import create_app
+from service.auth import create_user
+from service.config import PROJECT_ROOT, database_url
+from service.db import db
+from service.definitions import deploy_directory
+
+POSTGRES_URL_VARIABLE = "GWARCHOD_TEST_POSTGRES_URL"
+
+
+def _backends():
+    yield pytest.param("sqlite", id="sqlite")
+    yield pytest.param(
+        "postgresql",
+        id="postgresql",
+        marks=pytest.mark.skipif(
+            not os.environ.get(POSTGRES_URL_VARIABLE),
+            reason=f"set {POSTGRES_URL_VARIABLE} to run the suite on PostgreSQL",
+        ),
+    )
+
+
+@pytest.fixture(params=list(_backends()))
+def database_uri(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'gwarchod.db'}"
+        return
+    # Each test gets a schema of its own, dropped afterwards.
+    base = database_url(os.environ[POSTGRES_URL_VARIABLE])
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(base)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_uri, tmp_path):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "MAX_CONTENT_LENGTH": 512_000}
+    )
+    with app.app_context():
+        upgrade()
+        deploy_directory(PROJECT_ROOT, actor="tests")
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def token_for(app):
+    """token_for("Sergeant", ...) -> a bearer token of a new user holding those roles."""
+
+    def make(*roles: str) -> str:
+        with app.app_context():
+            _, token = create_user(f"user-{uuid.uuid4().hex[:8]}", list(roles))
+        return token
+
+    return make
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,518 @@
+"""Checks for the first stage of the stalking and harassment lifecycle.
+
+Covers the BPMN diagram (parsing, lanes, diagram interchange, conditions), its forms (JSON Schema
+Draft 2020-12 conventions, sample data, Welsh translations) and an end-to-end run on
+SpiffWorkflow's default engine.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
+
+ROOT = Path(__file__).resolve().parents[1]
+BPMN_FILE = ROOT / "bpmn" / "stalking_harassment.bpmn"
+FORMS = ROOT / "forms"
+PROCESS_ID = "stalking_harassment"
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "di": "http://www.omg.org/spec/DD/20100524/DI",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+FLOW_NODE_TAGS = (
+    "startEvent",
+    "endEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "boundaryEvent",
+    "task",
+    "userTask",
+    "manualTask",
+    "scriptTask",
+    "serviceTask",
+    "businessRuleTask",
+    "sendTask",
+    "receiveTask",
+    "callActivity",
+    "subProcess",
+    "exclusiveGateway",
+    "inclusiveGateway",
+    "parallelGateway",
+    "eventBasedGateway",
+)
+FORM_NAMES = ("call_receipt", "live_time_review")
+SCHEMA_TEXT_KEYS = frozenset({"title", "description"})
+UI_TEXT_KEYS = frozenset({"ui:help", "ui:placeholder", "ui:title", "ui:description"})
+# Proper nouns and codes that read the same in Welsh and English.
+SAME_IN_WELSH = frozenset({"STORM", "s2", "s2A", "s4", "s4A", "MARAC", "S-DASH", "DASH"})
+
+CALL = {
+    "storm_reference": "DP-20240517-0123",
+    "reported_at": "2024-05-17T21:14:00+01:00",
+    "caller": {
+        "name": "Sian Evans",
+        "phone": "+44 1267 555 0100",
+        "relationship_to_victim": "victim",
+    },
+    "location": "12 Heol y Bont, Caerfyrddin SA31 1AA",
+    "summary": "Former partner has waited outside her work every day this week and keeps phoning.",
+    "flags": ["stalking", "domestic_abuse"],
+    "prior_incidents": ["DP-20240502-0877", "DP-20240509-0412"],
+    "victim_language": "cy",
+}
+REVIEW_OFFENCES = {
+    "offences_disclosed": True,
+    "pha_sections": ["s2A", "s4A"],
+    "first_response": "immediate_attendance",
+    "review_notes": "Repeated unwanted contact and loitering at work: stalking.",
+}
+REVIEW_NO_OFFENCE = {
+    "offences_disclosed": False,
+    "first_response": "no_police_action",
+    "review_notes": "Single neighbour dispute, no course of conduct.",
+}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def bpmn_tag(name: str) -> str:
+    return f"{{{NS['bpmn']}}}{name}"
+
+
+@pytest.fixture(scope="module")
+def tree() -> etree._ElementTree:
+    return etree.parse(str(BPMN_FILE))
+
+
+@pytest.fixture(scope="module")
+def process(tree):
+    return tree.find(f"bpmn:process[@id='{PROCESS_ID}']", NS)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_file(str(BPMN_FILE))
+    return parser.get_spec(PROCESS_ID)
+
+
+def flow_nodes(process) -> list:
+    return [child for child in process if child.tag in {bpmn_tag(t) for t in FLOW_NODE_TAGS}]
+
+
+def load_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def schema(name: str) -> dict:
+    return load_json(FORMS / f"{name}.schema.json")
+
+
+def uischema(name: str) -> dict:
+    return load_json(FORMS / f"{name}.uischema.json")
+
+
+def welsh(name: str) -> dict:
+    return load_json(FORMS / f"{name}.cy.json")
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def resolve_pointer(document, pointer: str):
+    """Resolve an RFC 6901 JSON pointer, raising KeyError/IndexError if it does not resolve."""
+    assert pointer.startswith("/"), pointer
+    node = document
+    for raw in pointer[1:].split("/"):
+        token = raw.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def translatable(node, keys: frozenset[str], pointer: str = "", in_properties: bool = False):
+    """Yield (pointer, text) for every translatable string.
+
+    Inside a JSON Schema ``properties`` map the keys are field names, not keywords, so a field
+    called ``title`` is not mistaken for a title.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            if not in_properties and key in keys and isinstance(value, str):
+                yield child, value
+            else:
+                nested_properties = (
+                    keys is SCHEMA_TEXT_KEYS and not in_properties and key == "properties"
+                )
+                yield from translatable(value, keys, child, nested_properties)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from translatable(value, keys, f"{pointer}/{index}")
+
+
+def instructions(process, task_id: str) -> str:
+    node = process.find(
+        f"bpmn:*[@id='{task_id}']/bpmn:extensionElements/spiffworkflow:instructionsForEndUser", NS
+    )
+    assert node is not None, f"{task_id} has no instructionsForEndUser"
+    return node.text
+
+
+def form_property(element, name: str) -> str | None:
+    prop = element.find(
+        f"bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='{name}']",
+        NS,
+    )
+    return None if prop is None else prop.get("value")
+
+
+# --- diagram -------------------------------------------------------------------------------------
+
+
+def test_diagram_parses_with_spiff_parser(spec):
+    assert spec.name == PROCESS_ID
+    assert spec.description == "Stalking and harassment case"
+    for task_id in (
+        "call_received",
+        "live_time_review",
+        "gw_offences_disclosed",
+        "end_first_response_directed",
+        "end_no_offence_call_recorded",
+    ):
+        assert task_id in spec.task_specs
+
+
+def test_one_executable_process_in_a_single_pool(tree, process):
+    processes = tree.findall("bpmn:process", NS)
+    assert len(processes) == 1
+    assert process.get("isExecutable") == "true"
+    participants = tree.findall("bpmn:collaboration/bpmn:participant", NS)
+    assert len(participants) == 1
+    assert participants[0].get("processRef") == PROCESS_ID
+
+
+def test_lanes_are_role_names_and_hold_every_flow_node(process, spec):
+    lanes = process.findall("bpmn:laneSet/bpmn:lane", NS)
+    assert [lane.get("name") for lane in lanes] == ["Call Handler", "Vulnerability Desk"]
+    refs = [ref.text for lane in lanes for ref in lane.findall("bpmn:flowNodeRef", NS)]
+    assert sorted(refs) == sorted(node.get("id") for node in flow_nodes(process))
+    assert spec.task_specs["call_received"].lane == "Call Handler"
+    assert spec.task_specs["live_time_review"].lane == "Vulnerability Desk"
+
+
+def test_every_element_has_a_human_name(tree, process):
+    named = flow_nodes(process) + process.findall("bpmn:sequenceFlow", NS)
+    named += process.findall("bpmn:laneSet/bpmn:lane", NS)
+    named += tree.findall("bpmn:collaboration/bpmn:participant", NS)
+    for element in named:
+        assert (element.get("name") or "").strip(), f"{element.get('id')} has no name"
+
+
+def test_no_timers_in_first_stage(process):
+    assert not process.findall(".//bpmn:timerEventDefinition", NS)
+
+
+def test_every_flow_node_and_sequence_flow_has_diagram_interchange(tree, process):
+    plane = tree.find("bpmndi:BPMNDiagram/bpmndi:BPMNPlane", NS)
+    shapes = {s.get("bpmnElement"): s for s in plane.findall("bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement"): e for e in plane.findall("bpmndi:BPMNEdge", NS)}
+
+    pool_and_lanes = [tree.find("bpmn:collaboration/bpmn:participant", NS)]
+    pool_and_lanes += process.findall("bpmn:laneSet/bpmn:lane", NS)
+    for element in pool_and_lanes + flow_nodes(process):
+        shape = shapes.get(element.get("id"))
+        assert shape is not None, f"no shape for {element.get('id')}"
+        assert shape.find("dc:Bounds", NS) is not None
+    for flow in process.findall("bpmn:sequenceFlow", NS):
+        edge = edges.get(flow.get("id"))
+        assert edge is not None, f"no edge for {flow.get('id')}"
+        assert len(edge.findall("di:waypoint", NS)) >= 2
+
+
+def test_layout_keeps_nodes_inside_their_lane_without_overlaps(tree, process):
+    def bounds(element_id):
+        shape = tree.find(f".//bpmndi:BPMNShape[@bpmnElement='{element_id}']/dc:Bounds", NS)
+        x, y, w, h = (float(shape.get(k)) for k in ("x", "y", "width", "height"))
+        return x, y, x + w, y + h
+
+    boxes = {}
+    for lane in process.findall("bpmn:laneSet/bpmn:lane", NS):
+        lx1, ly1, lx2, ly2 = bounds(lane.get("id"))
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            x1, y1, x2, y2 = boxes[ref.text] = bounds(ref.text)
+            assert lx1 <= x1 and x2 <= lx2 and ly1 <= y1 and y2 <= ly2, ref.text
+    ids = sorted(boxes)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            ax1, ay1, ax2, ay2 = boxes[a]
+            bx1, by1, bx2, by2 = boxes[b]
+            assert ax2 <= bx1 or bx2 <= ax1 or ay2 <= by1 or by2 <= ay1, f"{a} overlaps {b}"
+
+
+def test_gateway_conditions_are_sandbox_safe(process):
+    gateway = process.find("bpmn:exclusiveGateway[@id='gw_offences_disclosed']", NS)
+    outgoing = process.findall("bpmn:sequenceFlow[@sourceRef='gw_offences_disclosed']", NS)
+    assert len(outgoing) == 2
+    default = gateway.get("default")
+    assert default in {flow.get("id") for flow in outgoing}
+    for flow in outgoing:
+        condition = flow.find("bpmn:conditionExpression", NS)
+        if flow.get("id") == default:
+            assert condition is None
+            continue
+        tree = ast.parse(condition.text.strip(), mode="eval")
+        for node in ast.walk(tree):
+            assert not isinstance(node, ast.Import | ast.ImportFrom)
+            name = getattr(node, "id", None) or getattr(node, "attr", None)
+            assert not (name or "").startswith("_"), condition.text
+
+
+# --- forms named by the diagram ------------------------------------------------------------------
+
+
+def test_start_event_and_user_tasks_name_existing_forms(process):
+    elements = process.findall("bpmn:startEvent", NS) + process.findall("bpmn:userTask", NS)
+    expected = {"call_received": "call_receipt", "live_time_review": "live_time_review"}
+    assert {e.get("id") for e in elements} == set(expected)
+    for element in elements:
+        name = expected[element.get("id")]
+        schema_file = form_property(element, "formJsonSchemaFilename")
+        ui_file = form_property(element, "formUiSchemaFilename")
+        assert schema_file == f"{name}.schema.json"
+        assert ui_file == f"{name}.uischema.json"
+        assert (FORMS / schema_file).is_file()
+        assert (FORMS / ui_file).is_file()
+        assert (FORMS / f"{name}.cy.json").is_file()
+
+
+def test_instructions_render_from_call_data_in_both_languages(process):
+    english = instructions(process, "live_time_review")
+    cymraeg = welsh("live_time_review")["instructions"]
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    fields = set(schema("call_receipt")["properties"])
+    english_vars = jinja2.meta.find_undeclared_variables(env.parse(english))
+    welsh_vars = jinja2.meta.find_undeclared_variables(env.parse(cymraeg))
+    assert english_vars == welsh_vars
+    assert english_vars <= fields
+    rendered_en = env.from_string(english).render(**CALL)
+    rendered_cy = env.from_string(cymraeg).render(**CALL)
+    assert "DP-20240517-0123" in rendered_en and "DP-20240517-0123" in rendered_cy
+    assert "stalking, domestic abuse" in rendered_en
+    assert "stelcio, cam-drin domestig" in rendered_cy
+    minimal = {k: v for k, v in CALL.items() if k != "prior_incidents"}
+    env.from_string(english).render(**minimal)
+    env.from_string(cymraeg).render(**minimal)
+
+
+def test_start_form_has_no_instructions(process):
+    assert process.find(".//bpmn:startEvent//spiffworkflow:instructionsForEndUser", NS) is None
+    assert "instructions" not in welsh("call_receipt")
+
+
+# --- schema conventions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORM_NAMES)
+def test_schema_follows_catalog_conventions(name):
+    form = schema(name)
+    Draft202012Validator.check_schema(form)
+    assert form["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert form["type"] == "object"
+    assert form["additionalProperties"] is False
+    assert form["required"]
+    assert form["title"] and form["description"]
+    for field, prop in form["properties"].items():
+        assert prop.get("title") and prop.get("description"), field
+        for choice in prop.get("oneOf", []) + prop.get("items", {}).get("oneOf", []):
+            assert "const" in choice and choice.get("title"), field
+        assert "enum" not in prop and "enum" not in prop.get("items", {}), field
+
+
+@pytest.mark.parametrize("name", FORM_NAMES)
+def test_uischema_orders_every_field(name):
+    assert uischema(name)["ui:order"] == list(schema(name)["properties"])
+
+
+RFC3339_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+# jsonschema only checks "date-time" when the optional rfc3339-validator is installed, so the
+# tests bring their own RFC 3339 check rather than depend on it.
+FORMATS = FormatChecker()
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def is_date_time(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not RFC3339_DATE_TIME.match(value):
+        return False
+    datetime.fromisoformat(value.replace("z", "Z"))
+    return True
+
+
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name), format_checker=FORMATS)
+
+
+def test_call_receipt_accepts_valid_calls():
+    validator("call_receipt").validate(CALL)
+    minimal = {k: v for k, v in CALL.items() if k != "prior_incidents"}
+    minimal["caller"] = {"name": "Anonymous neighbour"}
+    validator("call_receipt").validate(minimal)
+
+
+def _without(data: dict, key: str) -> dict:
+    return {k: v for k, v in data.items() if k != key}
+
+
+def _with(data: dict, **changes) -> dict:
+    result = copy.deepcopy(data)
+    result.update(changes)
+    return result
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(_without(CALL, "storm_reference"), id="missing-storm-reference"),
+        pytest.param(_without(CALL, "victim_language"), id="missing-language"),
+        pytest.param(_with(CALL, caller={"phone": "01267 555010"}), id="caller-without-name"),
+        pytest.param(_with(CALL, pin_issued=True), id="unknown-field"),
+        pytest.param(_with(CALL, storm_reference="dp 123"), id="bad-storm-reference"),
+        pytest.param(_with(CALL, reported_at="last Tuesday"), id="bad-date-time"),
+        pytest.param(_with(CALL, summary="Too short"), id="summary-too-short"),
+        pytest.param(_with(CALL, flags=[]), id="no-flags"),
+        pytest.param(_with(CALL, flags=["stalking", "stalking"]), id="duplicate-flags"),
+        pytest.param(_with(CALL, flags=["nuisance"]), id="wrong-flag"),
+        pytest.param(_with(CALL, victim_language="fr"), id="wrong-language"),
+        pytest.param(
+            _with(CALL, caller={"name": "A", "relationship_to_victim": "suspect"}),
+            id="wrong-relationship",
+        ),
+    ],
+)
+def test_call_receipt_rejects_bad_calls(bad):
+    assert list(validator("call_receipt").iter_errors(bad))
+
+
+def test_live_time_review_accepts_valid_reviews():
+    validator("live_time_review").validate(REVIEW_OFFENCES)
+    validator("live_time_review").validate(REVIEW_NO_OFFENCE)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param(_without(REVIEW_OFFENCES, "first_response"), id="missing-first-response"),
+        pytest.param(_without(REVIEW_OFFENCES, "offences_disclosed"), id="missing-decision"),
+        pytest.param(_without(REVIEW_OFFENCES, "pha_sections"), id="offences-without-sections"),
+        pytest.param(_with(REVIEW_OFFENCES, pha_sections=[]), id="offences-with-no-sections"),
+        pytest.param(_with(REVIEW_OFFENCES, pha_sections=["s5"]), id="wrong-section"),
+        pytest.param(_with(REVIEW_OFFENCES, first_response="pin"), id="pin-is-not-a-response"),
+        pytest.param(_with(REVIEW_OFFENCES, risk_grade="high"), id="unknown-field"),
+        pytest.param(_with(REVIEW_NO_OFFENCE, pha_sections=["s2"]), id="sections-without-offence"),
+        pytest.param(_with(REVIEW_OFFENCES, offences_disclosed="yes"), id="decision-not-boolean"),
+        pytest.param(_with(REVIEW_OFFENCES, review_notes="x" * 5001), id="notes-too-long"),
+    ],
+)
+def test_live_time_review_rejects_bad_reviews(bad):
+    assert list(validator("live_time_review").iter_errors(bad))
+
+
+# --- Welsh ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORM_NAMES)
+@pytest.mark.parametrize(
+    ("part", "loader", "keys"),
+    [
+        ("schema", schema, SCHEMA_TEXT_KEYS),
+        ("uischema", uischema, UI_TEXT_KEYS),
+    ],
+)
+def test_every_string_has_a_welsh_translation(name, part, loader, keys):
+    english = loader(name)
+    translations = welsh(name)[part]
+    expected = dict(translatable(english, keys))
+    assert expected, f"{name}.{part} has no translatable strings"
+    missing = sorted(set(expected) - set(translations))
+    assert not missing, f"{name}.cy.json lacks {part} pointers: {missing}"
+    for pointer, text in translations.items():
+        target = resolve_pointer(english, pointer)
+        assert pointer in expected, f"{pointer} is not a translatable string"
+        assert isinstance(target, str)
+        assert text.strip(), pointer
+        if text == target:
+            assert text in SAME_IN_WELSH, f"{pointer} is not translated: {text!r}"
+
+
+@pytest.mark.parametrize("name", FORM_NAMES)
+def test_welsh_file_has_only_known_sections(name):
+    allowed = {"schema", "uischema", "instructions"}
+    assert set(welsh(name)) <= allowed
+    assert {"schema", "uischema"} <= set(welsh(name))
+
+
+def test_welsh_instructions_differ_from_english(process):
+    assert welsh("live_time_review")["instructions"] != instructions(process, "live_time_review")
+
+
+# --- end to end on the default engine ------------------------------------------------------------
+
+
+def run_to_live_time_review(spec) -> tuple[BpmnWorkflow, object]:
+    validator("call_receipt").validate(CALL)
+    workflow = BpmnWorkflow(spec)
+    start = workflow.get_next_task(state=TaskState.READY)
+    start.data.update(copy.deepcopy(CALL))
+    workflow.do_engine_steps()
+    ready = workflow.get_tasks(state=TaskState.READY)
+    assert [task.task_spec.name for task in ready] == ["live_time_review"]
+    task = ready[0]
+    assert task.task_spec.lane == "Vulnerability Desk"
+    assert task.data["storm_reference"] == CALL["storm_reference"]
+    return workflow, task
+
+
+def completed_spec_names(workflow: BpmnWorkflow) -> set[str]:
+    return {task.task_spec.name for task in workflow.get_tasks(state=TaskState.COMPLETED)}
+
+
+@pytest.mark.parametrize(
+    ("review", "reached", "not_reached"),
+    [
+        (REVIEW_OFFENCES, "end_first_response_directed", "end_no_offence_call_recorded"),
+        (REVIEW_NO_OFFENCE, "end_no_offence_call_recorded", "end_first_response_directed"),
+    ],
+    ids=["offences-disclosed", "no-offence"],
+)
+def test_process_runs_end_to_end(spec, review, reached, not_reached):
+    workflow, task = run_to_live_time_review(spec)
+    validator("live_time_review").validate(review)
+    task.data.update(copy.deepcopy(review))
+    task.run()
+    workflow.do_engine_steps()
+    assert workflow.is_completed()
+    done = completed_spec_names(workflow)
+    assert {"call_received", "live_time_review", "gw_offences_disclosed", reached} <= done
+    assert not_reached not in done
+    assert workflow.data.get("first_response") == review["first_response"]

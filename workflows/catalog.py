@@ -1,0 +1,467 @@
+"""The catalog: a process owner's BPMN, DMN and form files, validated as one set.
+
+A set is checked as a whole (call activities and decision tables resolve across files) and
+every problem is reported at once, located by file and element id. A valid set becomes an
+immutable definition version identified by the hash of its content.
+"""
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from . import timer_text
+from .forms import Form, form_name, load_form
+from .instructions import check_template
+from .problems import DefinitionProblems, Problem
+from .roles import LANE_ROLES
+from .sandbox import check_expression, check_script
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 500
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+DMN_NAMESPACES = (
+    "https://www.omg.org/spec/DMN/20191111/MODEL/",
+    "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+    "http://www.omg.org/spec/DMN/20180521/MODEL/",
+)
+NS = {"bpmn": BPMN, "spiff": SPIFF}
+USER_TASK_TAGS = ("userTask", "manualTask")
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_FORM_PROPERTY = "formUiSchemaFilename"
+
+_SAFE_XML = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False
+)
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """What the API shows of a process without running it."""
+
+    id: str
+    name: str
+    file: str
+    start_form: str | None
+    start_lane: str | None
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """A user task as the service projects it: lane, form and instructions."""
+
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    instructions: str | None
+
+
+@dataclass
+class Catalog:
+    """A validated set of definition files, able to hand out executable specs."""
+
+    files: dict[str, bytes]
+    processes: dict[str, ProcessInfo]
+    forms: dict[str, Form]
+    parser: SpiffBpmnParser = field(repr=False)
+    _specs: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def content_hash(self) -> str:
+        return content_hash(self.files)
+
+    def spec(self, process_id: str):
+        """The top-level spec and its sub-process specs, parsed once per catalog."""
+        if process_id not in self._specs:
+            spec = self.parser.get_spec(process_id)
+            subprocess_specs = self.parser.get_subprocess_specs(process_id)
+            for each in (spec, *subprocess_specs.values()):
+                _normalise_timers(each)
+            self._specs[process_id] = (spec, subprocess_specs)
+        return self._specs[process_id]
+
+    def form(self, schema_filename: str | None) -> Form | None:
+        return self.forms.get(form_name(schema_filename)) if schema_filename else None
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return digest.hexdigest()
+
+
+def read_definition_files(root: Path) -> dict[str, bytes]:
+    """Every process owner's file under ``root/bpmn`` and ``root/forms``, keyed by path."""
+    files = {}
+    for folder, patterns in (("bpmn", ("*.bpmn", "*.dmn")), ("forms", ("*.json",))):
+        for pattern in patterns:
+            for path in sorted((root / folder).rglob(pattern)):
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def build_catalog(files: dict[str, bytes]) -> Catalog:
+    """Validate a set of files; raise DefinitionProblems listing everything wrong with it."""
+    problems: list[Problem] = []
+    if len(files) > MAX_FILES:
+        raise DefinitionProblems([Problem("(upload)", None, f"more than {MAX_FILES} files")])
+
+    forms, form_problems = _load_forms(files)
+    problems.extend(form_problems)
+
+    documents: dict[str, etree._Element] = {}
+    for path, content in sorted(files.items()):
+        if path.endswith((".bpmn", ".dmn")):
+            root = _parse_xml(path, content, problems)
+            if root is not None:
+                documents[path] = root
+        elif not path.startswith("forms/") or not path.endswith(".json"):
+            problems.append(
+                Problem(path, None, "not a definition file: expected .bpmn, .dmn or forms/*.json")
+            )
+
+    bpmn_docs = {p: d for p, d in documents.items() if d.tag == f"{{{BPMN}}}definitions"}
+    dmn_docs = {p: d for p, d in documents.items() if _is_dmn(d)}
+    for path in documents:
+        if path not in bpmn_docs and path not in dmn_docs:
+            problems.append(Problem(path, None, "neither a BPMN nor a DMN document"))
+
+    decisions = _check_dmn(dmn_docs, problems)
+    all_process_ids = {
+        process.get("id"): path
+        for path, root in bpmn_docs.items()
+        for process in root.iterfind("bpmn:process", NS)
+    }
+    processes: dict[str, ProcessInfo] = {}
+    calls: dict[str, set[str]] = {}
+    for path, root in bpmn_docs.items():
+        checker = _BpmnChecker(path, root, forms, form_problems, decisions, all_process_ids)
+        processes.update(checker.check(problems))
+        calls.update(checker.calls)
+    _check_call_cycles(calls, all_process_ids, problems)
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    catalog = Catalog(files, processes, forms, parser)
+    if not problems:
+        _parse_with_engine(catalog, bpmn_docs, dmn_docs, problems)
+    if problems:
+        raise DefinitionProblems(problems)
+    return catalog
+
+
+def _load_forms(files: dict[str, bytes]) -> tuple[dict[str, Form], list[Problem]]:
+    forms, problems = {}, []
+    for path in sorted(files):
+        if path.startswith("forms/") and path.endswith(".schema.json"):
+            name = form_name(path.removeprefix("forms/"))
+            form, found = load_form(name, files)
+            problems.extend(found)
+            if form is not None:
+                forms[name] = form
+    return forms, problems
+
+
+def _parse_xml(path: str, content: bytes, problems: list[Problem]) -> etree._Element | None:
+    if len(content) > MAX_FILE_BYTES:
+        problems.append(
+            Problem(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB")
+        )
+        return None
+    try:
+        tree = etree.fromstring(content, _SAFE_XML).getroottree()
+    except etree.XMLSyntaxError as error:
+        problems.append(Problem(path, None, f"not well-formed XML: {error.msg}", error.lineno))
+        return None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        problems.append(
+            Problem(path, None, "DOCTYPE and entity declarations are not allowed in definitions")
+        )
+        return None
+    return tree.getroot()
+
+
+def _is_dmn(root: etree._Element) -> bool:
+    return any(root.tag == f"{{{ns}}}definitions" for ns in DMN_NAMESPACES)
+
+
+class _BpmnChecker:
+    """Static checks on one BPMN document, before the engine sees it."""
+
+    def __init__(self, path, root, forms, form_problems, decisions, all_process_ids):
+        self.path = path
+        self.root = root
+        self.forms = forms
+        self.broken_forms = {p.file for p in form_problems}
+        self.decisions = decisions
+        self.all_process_ids = all_process_ids
+        self.calls: dict[str, set[str]] = {}
+
+    def problem(self, element, message: str) -> Problem:
+        element_id = element.get("id") if element is not None else None
+        line = element.sourceline if element is not None else None
+        return Problem(self.path, element_id, message, line)
+
+    def check(self, problems: list[Problem]) -> dict[str, ProcessInfo]:
+        executable = [
+            p for p in self.root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"
+        ]
+        if not executable:
+            problems.append(
+                self.problem(None, 'no executable process: mark the process isExecutable="true"')
+            )
+        lanes = self._lanes()
+        found = {}
+        for process in executable:
+            process_id = process.get("id")
+            self.calls[process_id] = set()
+            start_form, start_lane = None, None
+            for element in process.iter():
+                tag = etree.QName(element).localname if isinstance(element.tag, str) else ""
+                if element.getparent() is process and tag == "startEvent":
+                    start_form = self._property(element, FORM_PROPERTY)
+                    start_lane = self._lane_of(element, lanes)
+                    if start_form:
+                        self._check_form(element, start_form, problems)
+                self._check_element(process_id, element, tag, lanes, problems)
+            found[process_id] = ProcessInfo(
+                process_id, process.get("name") or process_id, self.path, start_form, start_lane
+            )
+        return found
+
+    def _check_element(self, process_id, element, tag, lanes, problems):
+        if tag in USER_TASK_TAGS:
+            self._check_user_task(element, lanes, problems)
+        elif tag == "scriptTask":
+            script = element.findtext("bpmn:script", namespaces=NS)
+            if not (script or "").strip():
+                problems.append(self.problem(element, "the script task has no script"))
+            else:
+                self._check_code(element, script, check_script, "script", problems)
+        elif tag == "conditionExpression":
+            flow = element.getparent()
+            self._check_code(flow, element.text or "", check_expression, "condition", problems)
+        elif tag in (timer_text.DURATION, timer_text.DATE, timer_text.CYCLE):
+            self._check_timer(element, tag, problems)
+        elif tag == "callActivity":
+            called = element.get("calledElement")
+            if not called or called not in self.all_process_ids:
+                problems.append(
+                    self.problem(element, f"calls process '{called}', which is not defined")
+                )
+            else:
+                self.calls[process_id].add(called)
+        elif tag == "businessRuleTask":
+            decision = element.findtext("bpmn:extensionElements/spiff:calledDecisionId", None, NS)
+            if not decision or decision.strip() not in self.decisions:
+                problems.append(
+                    self.problem(element, f"uses decision table '{decision}', which is not defined")
+                )
+        for script_tag in ("preScript", "postScript"):
+            if tag == script_tag:
+                task = element.getparent().getparent()
+                self._check_code(task, element.text or "", check_script, script_tag, problems)
+        if tag == "instructionsForEndUser":
+            task = element.getparent().getparent()
+            for message in check_template(element.text or ""):
+                problems.append(self.problem(task, f"instructions: {message}"))
+
+    def _check_user_task(self, element, lanes, problems):
+        lane = self._lane_of(element, lanes)
+        if lane is None:
+            problems.append(self.problem(element, "the user task is not in a lane"))
+        elif lane not in LANE_ROLES:
+            problems.append(
+                self.problem(
+                    element,
+                    f"the user task is in lane '{lane}', which is not a role; "
+                    f"lanes must be one of: {', '.join(LANE_ROLES)}",
+                )
+            )
+        schema = self._property(element, FORM_PROPERTY)
+        if not schema:
+            problems.append(self.problem(element, f"the user task names no form ({FORM_PROPERTY})"))
+        else:
+            self._check_form(element, schema, problems)
+            form = self.forms.get(form_name(schema))
+            if form is not None and form.welsh.get("instructions"):
+                for message in check_template(form.welsh["instructions"]):
+                    problems.append(self.problem(element, f"Welsh instructions: {message}"))
+
+    def _check_form(self, element, schema_filename, problems):
+        path = f"forms/{schema_filename}"
+        if not schema_filename.endswith(".schema.json"):
+            problems.append(
+                self.problem(element, f"form '{schema_filename}' must be a *.schema.json file")
+            )
+        elif form_name(schema_filename) not in self.forms and path not in self.broken_forms:
+            problems.append(self.problem(element, f"form '{schema_filename}' does not exist"))
+        elif path in self.broken_forms:
+            problems.append(self.problem(element, f"form '{schema_filename}' is not valid"))
+
+    def _check_code(self, element, source, checker, what, problems):
+        for message in checker(source):
+            problems.append(self.problem(element, f"{what}: {message}"))
+
+    def _check_timer(self, element, kind, problems):
+        event = element.getparent().getparent()
+        text = (element.text or "").strip()
+        if not text:
+            problems.append(self.problem(event, f"the timer's {kind} is empty"))
+            return
+        value = timer_text.literal_value(text, kind)
+        if value is None and re.fullmatch(r"(R\d*/)?P[0-9A-Z.]*|\d{4}-\d\d-\d\d\S*", text):
+            value = text  # looks like ISO 8601 but is not: say so rather than "undefined name"
+        if value is not None:
+            message = timer_text.check_iso(value, kind)
+            if message:
+                problems.append(self.problem(event, f"timer: {message}"))
+        else:
+            self._check_code(event, text, check_expression, "timer expression", problems)
+
+    def _property(self, element, name: str) -> str | None:
+        for prop in element.iterfind("bpmn:extensionElements/spiff:properties/spiff:property", NS):
+            if prop.get("name") == name:
+                return (prop.get("value") or "").strip() or None
+        return None
+
+    def _lanes(self) -> dict[str, str]:
+        lanes = {}
+        for lane in self.root.iter(f"{{{BPMN}}}lane"):
+            for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+                lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
+        return lanes
+
+    def _lane_of(self, element, lanes) -> str | None:
+        # Tasks inside an embedded sub-process take the sub-process's lane, as the engine does.
+        node = element
+        while node is not None and node.tag != f"{{{BPMN}}}process":
+            if node.get("id") in lanes:
+                return lanes[node.get("id")]
+            node = node.getparent()
+        return None
+
+
+def _check_dmn(dmn_docs: dict, problems: list[Problem]) -> set[str]:
+    decisions = set()
+    for path, root in dmn_docs.items():
+        ns = {"dmn": etree.QName(root).namespace}
+        for decision in root.iterfind("dmn:decision", ns):
+            decisions.add(decision.get("id"))
+            for table in decision.iterfind("dmn:decisionTable", ns):
+                _check_decision_table(path, table, ns, problems)
+    return decisions
+
+
+def _check_decision_table(path, table, ns, problems):
+    inputs = [
+        (inp.findtext("dmn:inputExpression/dmn:text", "", ns) or "").strip()
+        for inp in table.iterfind("dmn:input", ns)
+    ]
+    for inp, source in zip(table.iterfind("dmn:input", ns), inputs, strict=True):
+        for message in check_expression(source or "None"):
+            problems.append(Problem(path, inp.get("id"), f"input expression: {message}"))
+    for rule in table.iterfind("dmn:rule", ns):
+        for entry, source in zip(rule.iterfind("dmn:inputEntry", ns), inputs, strict=False):
+            cell = (entry.findtext("dmn:text", "", ns) or "").strip()
+            if cell and cell != "-":
+                message = _check_input_cell(source, cell)
+                if message:
+                    problems.append(Problem(path, entry.get("id"), f"input cell: {message}"))
+        for entry in rule.iterfind("dmn:outputEntry", ns):
+            cell = (entry.findtext("dmn:text", "", ns) or "").strip()
+            for message in check_expression(cell) if cell else ():
+                problems.append(Problem(path, entry.get("id"), f"output cell: {message}"))
+
+
+def _check_input_cell(input_expression: str, cell: str) -> str | None:
+    # The engine compares a cell either as a value, as a bare operator ("> 3") or with "?".
+    candidates = [f"({input_expression}) == ({cell})", f"{input_expression} {cell}"]
+    if "?" in cell:
+        candidates.insert(0, cell.replace("?", "dmninputexpr"))
+    messages = [check_expression(candidate) for candidate in candidates]
+    if any(not found for found in messages):
+        return None
+    return messages[0][0]
+
+
+def _check_call_cycles(calls: dict[str, set[str]], where: dict[str, str], problems) -> None:
+    # A process that calls itself, directly or through others, never returns.
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for called in calls.get(start, ()):
+            if called == target or (
+                called not in seen and reaches(called, target, seen | {called})
+            ):
+                return True
+        return False
+
+    for process_id in calls:
+        if reaches(process_id, process_id, {process_id}):
+            problems.append(
+                Problem(
+                    where[process_id],
+                    process_id,
+                    "the process calls itself through call activities, so it would never end",
+                )
+            )
+
+
+def _parse_with_engine(catalog: Catalog, bpmn_docs, dmn_docs, problems: list[Problem]) -> None:
+    parser = catalog.parser
+    for path, root in {**dmn_docs, **bpmn_docs}.items():
+        try:
+            if path in dmn_docs:
+                parser.add_dmn_xml(root, filename=path)
+            else:
+                parser.add_bpmn_xml(root, filename=path)
+        except ValidationException as error:
+            problems.append(_from_validation(error, path))
+    if problems:
+        return
+    for process_id, info in catalog.processes.items():
+        try:
+            catalog.spec(process_id)
+        except ValidationException as error:
+            problems.append(_from_validation(error, info.file))
+        except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as error:
+            problems.append(
+                Problem(info.file, process_id, f"the engine cannot read this process: {error!r}")
+            )
+
+
+def _from_validation(error: ValidationException, path: str) -> Problem:
+    line = error.line_number if isinstance(error.line_number, int) else None
+    return Problem(error.file_name or path, error.id or None, str(error).strip(), line)
+
+
+def _normalise_timers(spec) -> None:
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        for each in getattr(definition, "event_definitions", None) or [definition]:
+            if isinstance(each, TimerEventDefinition):
+                each.expression = timer_text.as_engine_expression(each.expression, _kind(each))
+
+
+def _kind(definition: TimerEventDefinition) -> str:
+    name = type(definition).__name__
+    if name.startswith("TimeDate"):
+        return timer_text.DATE
+    if name.startswith("Cycle"):
+        return timer_text.CYCLE
+    return timer_text.DURATION
+
+
+def problems_text(problems: Iterable[Problem]) -> str:
+    return "\n".join(str(problem) for problem in problems)

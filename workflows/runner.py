@@ -1,0 +1,213 @@
+"""The runner: start a case or complete a task, and say what happened.
+
+Pure engine work: given a catalog, a saved state and a command, return the new state, the open
+tasks and the events. No HTTP, no SQL. The saved state leaves out the process spec, which the
+definition version holds once for every case.
+"""
+
+import json
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from SpiffWorkflow import __version__ as spiff_version
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
+from .sandbox import SandboxError, make_script_engine
+
+
+class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
+    """Restores a workflow around spec objects already parsed for its definition version.
+
+    The library's converter rebuilds the whole spec from the saved state on every load; the
+    saved state here carries no spec, and the version's parsed spec is handed in instead.
+    """
+
+    def from_dict(self, dct):
+        if isinstance(dct.get("spec"), dict):
+            return super().from_dict(dct)
+        spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs")
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+SERIALIZER = BpmnWorkflowSerializer(
+    BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter})
+)
+SERIALIZER_VERSION = SERIALIZER.VERSION
+LIBRARY_VERSION = spiff_version
+_SPEC_KEYS = ("spec", "subprocess_specs")
+
+
+class DiagramError(Exception):
+    """The diagram itself failed while running (a script, condition or timer expression)."""
+
+    def __init__(self, message: str, element_id: str | None = None):
+        self.element_id = element_id
+        super().__init__(message)
+
+
+class TaskNotOpen(Exception):
+    """The task is not (or no longer) waiting for a person."""
+
+
+class StateVersionMismatch(Exception):
+    """The saved state was written by another engine or serializer version."""
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    instructions: str | None
+
+
+@dataclass
+class Outcome:
+    """What a command left behind: state to save, work to show, and what happened."""
+
+    state: str
+    open_tasks: list[OpenTask]
+    completed: bool
+    data: dict
+    events: list[dict] = field(default_factory=list)
+
+
+class Runner:
+    """Runs the processes of one definition version."""
+
+    def __init__(self, catalog: Catalog, script_engine=None):
+        self.catalog = catalog
+        self.script_engine = script_engine or make_script_engine()
+
+    def start(self, process_id: str, data: dict) -> Outcome:
+        spec, subprocess_specs = self.catalog.spec(process_id)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        # The start form's data is the case's first data: put it where every task inherits it.
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        with _diagram_errors():
+            workflow.do_engine_steps()
+        events = [{"type": "case_started", "process": process_id, "data": dict(data)}]
+        return self._outcome(workflow, events, before={})
+
+    def complete(self, process_id: str, state: str, task_id: str, data: dict) -> Outcome:
+        workflow = self.restore(process_id, state)
+        task = self.open_task(workflow, task_id)
+        before = case_data(workflow)
+        with _diagram_errors():
+            task.data.update(data)
+            task.run()
+            workflow.do_engine_steps()
+        events = [
+            {
+                "type": "task_completed",
+                "task_id": task_id,
+                "bpmn_id": task.task_spec.name,
+                "lane": task.task_spec.lane,
+            }
+        ]
+        return self._outcome(workflow, events, before)
+
+    def task_data(self, process_id: str, state: str, task_id: str) -> dict:
+        return dict(self.open_task(self.restore(process_id, state), task_id).data)
+
+    def open_task(self, workflow: BpmnWorkflow, task_id: str):
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, TypeError, KeyError, SpiffWorkflowException):
+            task = None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise TaskNotOpen(task_id)
+        return task
+
+    def restore(self, process_id: str, state: str) -> BpmnWorkflow:
+        spec, subprocess_specs = self.catalog.spec(process_id)
+        saved = json.loads(state)
+        if saved.pop("serializer_version", None) != SERIALIZER_VERSION:
+            raise StateVersionMismatch("the case was saved by another version of the engine")
+        saved["spec"], saved["subprocess_specs"] = spec, subprocess_specs
+        workflow = SERIALIZER.from_dict(saved)
+        workflow.script_engine = self.script_engine
+        return workflow
+
+    def _outcome(self, workflow: BpmnWorkflow, events: list[dict], before: dict) -> Outcome:
+        data = case_data(workflow)
+        changed = {
+            key: {"before": before.get(key), "after": data.get(key)}
+            for key in sorted(set(before) | set(data))
+            if before.get(key) != data.get(key)
+        }
+        if changed:
+            events.append({"type": "data_changed", "fields": changed})
+        open_tasks = [self._describe(task) for task in ready_user_tasks(workflow)]
+        events.extend(
+            {"type": "task_opened", "task_id": t.id, "bpmn_id": t.bpmn_id} for t in open_tasks
+        )
+        if workflow.completed:
+            events.append({"type": "case_completed"})
+        return Outcome(save(workflow), open_tasks, workflow.completed, data, events)
+
+    def _describe(self, task) -> OpenTask:
+        spec = task.task_spec
+        extensions = getattr(spec, "extensions", {}) or {}
+        properties = extensions.get("properties", {})
+        return OpenTask(
+            id=str(task.id),
+            bpmn_id=spec.name,
+            name=spec.bpmn_name or spec.name,
+            lane=spec.lane,
+            form=properties.get(FORM_PROPERTY),
+            ui_form=properties.get(UI_FORM_PROPERTY),
+            instructions=extensions.get("instructionsForEndUser"),
+        )
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list:
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def case_data(workflow: BpmnWorkflow) -> dict:
+    """The case's data: what the most recently finished step left behind."""
+    task = workflow.last_task or workflow.task_tree
+    return SERIALIZER.registry.clean(dict(task.data)) if task is not None else {}
+
+
+def save(workflow: BpmnWorkflow) -> str:
+    state = SERIALIZER.to_dict(workflow)
+    for key in _SPEC_KEYS:
+        state.pop(key, None)
+    state["serializer_version"] = SERIALIZER_VERSION
+    return json.dumps(state, separators=(",", ":"))
+
+
+class _diagram_errors:
+    """Turn engine and sandbox failures into a DiagramError naming the element."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if error is None or not isinstance(error, SpiffWorkflowException | SandboxError):
+            return False
+        task = getattr(error, "task", None)
+        element = task.task_spec.name if task is not None else None
+        message = str(error).strip()
+        for note in getattr(error, "notes", None) or []:
+            if note not in message:
+                message += f" {note}"
+        raise DiagramError(message, element) from error
