@@ -381,21 +381,23 @@ def compile_script(source: str) -> CodeType:
 
 
 class _Budget:
-    __slots__ = ("steps", "max_steps", "max_seconds", "deadline", "exceeded")
+    """Work done by one evaluate/execute call. The clock starts at the first tick:
+    code that never ticks has no loops and finishes quickly anyway."""
 
-    def __init__(self, max_steps: int, max_seconds: float) -> None:
+    __slots__ = ("steps", "limits", "deadline", "exceeded")
+
+    def __init__(self, limits: SandboxEnvironment) -> None:
         self.steps = 0
-        self.max_steps = max_steps
-        self.max_seconds = max_seconds
-        self.deadline = time.monotonic() + max_seconds
+        self.limits = limits
+        self.deadline = 0.0
         self.exceeded: str | None = None
 
     def fail(self) -> WorkLimitExceeded:
         if self.exceeded is None:
-            if self.steps > self.max_steps:
-                what = f"did more than {self.max_steps} steps of work"
+            if self.steps > self.limits.max_steps:
+                what = f"did more than {self.limits.max_steps} steps of work"
             else:
-                what = f"ran longer than {self.max_seconds:g} seconds"
+                what = f"ran longer than {self.limits.max_seconds:g} seconds"
             self.exceeded = f"the script {what} and was stopped; an endless loop?"
         return WorkLimitExceeded(self.exceeded)
 
@@ -411,12 +413,14 @@ def _tick() -> bool:
     budget = _state.budget
     if budget is None:
         raise SandboxError("diagram code can only run inside the sandbox")
-    budget.steps += 1
+    steps = budget.steps = budget.steps + 1
+    if steps == 1:
+        budget.deadline = time.monotonic() + budget.limits.max_seconds
     # The clock is read every 16 steps: cheap, and no step can take long.
     if (
         budget.exceeded is not None
-        or budget.steps > budget.max_steps
-        or (not budget.steps & 15 and time.monotonic() > budget.deadline)
+        or steps > budget.limits.max_steps
+        or (not steps & 15 and time.monotonic() > budget.deadline)
     ):
         raise budget.fail()
     return True
@@ -904,7 +908,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         raise SandboxError("service tasks are not available")
 
     def _run(self, code: CodeType, namespace: dict[str, Any], *, evaluate: bool) -> Any:
-        budget = _Budget(self.max_steps, self.max_seconds)
+        budget = _Budget(self)
         previous, _state.budget = _state.budget, budget
         try:
             result = eval(code, namespace) if evaluate else exec(code, namespace)  # noqa: S307
