@@ -8,14 +8,22 @@ of it commits or none of it does.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows.runner import DiagramError, Outcome, StateVersionMismatch, TaskNotOpen
+from workflows.runner import (
+    LIBRARY_VERSION,
+    SERIALIZER_VERSION,
+    DiagramError,
+    Outcome,
+    StateVersionMismatch,
+    TaskNotOpen,
+)
 
+from .auth import Actor
 from .db import db
-from .definitions import latest_process, runner_for
-from .models import Case, Task, User, utcnow
+from .definitions import runner_for
+from .models import Case, DefinitionVersion, ProcessDefinition, Task, new_id, utcnow
 from .problems import ApiProblem, not_found
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
@@ -26,63 +34,102 @@ RUNNING, CASE_COMPLETED = "running", "completed"
 class StartCase:
     process_id: str
     data: dict
-    actor: User
+    actor: Actor
 
 
 @dataclass(frozen=True)
 class CompleteTask:
     task_id: str
     data: dict
-    actor: User
+    actor: Actor
 
 
 @dataclass(frozen=True)
 class ClaimTask:
     task_id: str
-    actor: User
+    actor: Actor
 
 
 @dataclass(frozen=True)
 class UnclaimTask:
     task_id: str
-    actor: User
+    actor: Actor
 
 
-def start_case(command: StartCase) -> Case:
-    process = latest_process(command.process_id)
-    if process is None:
+@dataclass(frozen=True)
+class CaseChanged:
+    """What a command leaves for its caller: the case and its open tasks after it."""
+
+    case: Case
+    open_tasks: list[Task]
+
+
+# Built once; these run on every start and completion.
+_LATEST_PROCESS = (
+    select(ProcessDefinition, DefinitionVersion.content_hash)
+    .join(DefinitionVersion, ProcessDefinition.version_id == DefinitionVersion.id)
+    .where(ProcessDefinition.process_id == bindparam("process_id"))
+    .order_by(ProcessDefinition.version_id.desc())
+    .limit(1)
+)
+_TASK_WITH_CASE = (
+    select(Task, Case, DefinitionVersion.content_hash)
+    .join(Case, Task.case_id == Case.id)
+    .join(DefinitionVersion, Case.definition_version_id == DefinitionVersion.id)
+    .where(Task.id == bindparam("task_id"))
+)
+_OPEN_TASKS_OF_CASE = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == OPEN)
+_MARK_COMPLETED = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"), Task.status == OPEN)
+    .values(
+        status=COMPLETED,
+        completed_by_id=bindparam("actor_id"),
+        completed_at=bindparam("now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def start_case(command: StartCase) -> CaseChanged:
+    found = db.session.execute(_LATEST_PROCESS, {"process_id": command.process_id}).first()
+    if found is None:
         raise not_found("Process", command.process_id)
+    process, content_hash = found
     if process.start_lane and process.start_lane not in command.actor.role_names:
         raise ApiProblem(
             403,
             "Forbidden",
             f"Starting a '{process.name}' case needs the {process.start_lane} role.",
         )
-    runner = runner_for(process.version_id)
+    runner = runner_for(process.version_id, content_hash)
     _validate(runner.catalog.form(process.start_form), command.data)
     try:
         outcome = runner.start(command.process_id, command.data)
     except DiagramError as error:
         raise _diagram_problem(error) from error
     case = Case(
+        id=new_id(),
         process_id=command.process_id,
         definition_version_id=process.version_id,
-        library_version=_library_version(),
-        serializer_version=_serializer_version(),
+        library_version=LIBRARY_VERSION,
+        serializer_version=SERIALIZER_VERSION,
         created_by_id=command.actor.id,
     )
     _apply(case, outcome, now=utcnow())
     db.session.add(case)
-    db.session.flush()
-    _project_new_tasks(case, outcome, known=set())
+    opened = _project_new_tasks(case, outcome, known=set())
     db.session.commit()
-    return case
+    return CaseChanged(case, opened)
 
 
-def complete_task(command: CompleteTask) -> Case:
-    task = _open_task_for(command.actor, command.task_id)
-    case = db.session.get(Case, task.case_id)
-    runner = runner_for(case.definition_version_id)
+def complete_task(command: CompleteTask) -> CaseChanged:
+    found = db.session.execute(_TASK_WITH_CASE, {"task_id": command.task_id}).first()
+    if found is None:
+        raise not_found("Task", command.task_id)
+    task, case, content_hash = found
+    _check_may_work_on(command.actor, task)
+    runner = runner_for(case.definition_version_id, content_hash)
     _validate(runner.catalog.form(task.form), command.data)
     try:
         outcome = runner.complete(case.process_id, case.state, task.id, command.data)
@@ -96,21 +143,16 @@ def complete_task(command: CompleteTask) -> Case:
         raise _diagram_problem(error) from error
 
     now = utcnow()
-    claimed = db.session.execute(
-        update(Task)
-        .where(Task.id == task.id, Task.status == OPEN)
-        .values(status=COMPLETED, completed_by_id=command.actor.id, completed_at=now)
-        .execution_options(synchronize_session=False)
+    completed = db.session.execute(
+        _MARK_COMPLETED, {"task_id": task.id, "actor_id": command.actor.id, "now": now}
     )
-    if claimed.rowcount != 1:
+    if completed.rowcount != 1:
         db.session.rollback()
         raise _no_longer_open(task.id)
     _apply(case, outcome, now)
     still_open = {t.id for t in outcome.open_tasks}
-    known = set(
-        db.session.scalars(select(Task.id).where(Task.case_id == case.id, Task.status == OPEN))
-    )
-    vanished = known - still_open - {task.id}
+    were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
+    vanished = [t.id for t in were_open if t.id not in still_open and t.id != task.id]
     if vanished:
         # The engine withdrew these (an interrupting event, a cancelled branch).
         db.session.execute(
@@ -119,17 +161,19 @@ def complete_task(command: CompleteTask) -> Case:
             .values(status=CANCELLED, completed_at=now)
             .execution_options(synchronize_session=False)
         )
-    _project_new_tasks(case, outcome, known=known | {task.id})
+    remaining = [t for t in were_open if t.id in still_open]
+    opened = _project_new_tasks(case, outcome, known={t.id for t in were_open})
     try:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise _no_longer_open(task.id) from error
-    return case
+    return CaseChanged(case, remaining + opened)
 
 
 def claim_task(command: ClaimTask) -> Task:
-    task = _open_task_for(command.actor, command.task_id)
+    task = _task(command.task_id)
+    _check_may_work_on(command.actor, task)
     result = db.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status == OPEN)
@@ -145,7 +189,8 @@ def claim_task(command: ClaimTask) -> Task:
 
 
 def unclaim_task(command: UnclaimTask) -> Task:
-    task = _open_task_for(command.actor, command.task_id)
+    task = _task(command.task_id)
+    _check_may_work_on(command.actor, task)
     if task.assignee_id is None:
         return task
     db.session.execute(
@@ -158,24 +203,27 @@ def unclaim_task(command: UnclaimTask) -> Task:
     return db.session.get(Task, task.id, populate_existing=True)
 
 
-def _open_task_for(actor: User, task_id: str) -> Task:
-    """The task, if it is open and the actor may work on it."""
+def _task(task_id: str) -> Task:
     task = db.session.get(Task, task_id)
     if task is None:
         raise not_found("Task", task_id)
+    return task
+
+
+def _check_may_work_on(actor: Actor, task: Task) -> None:
+    """Refuse unless the task is open, in one of the actor's lanes, and not someone else's."""
     if task.lane not in actor.role_names:
         raise ApiProblem(
             403, "Forbidden", f"The task '{task.name}' is work for the {task.lane} role."
         )
     if task.status != OPEN:
-        raise _no_longer_open(task_id)
+        raise _no_longer_open(task.id)
     if task.assignee_id not in (None, actor.id):
         raise ApiProblem(
             403,
             "Forbidden",
             f"The task is claimed by {task.assignee.name}; they must unclaim it first.",
         )
-    return task
 
 
 def _validate(form, data: dict) -> None:
@@ -199,11 +247,12 @@ def _apply(case: Case, outcome: Outcome, now: datetime) -> None:
     case.updated_at = now
 
 
-def _project_new_tasks(case: Case, outcome: Outcome, known: set[str]) -> None:
+def _project_new_tasks(case: Case, outcome: Outcome, known: set[str]) -> list[Task]:
+    opened = []
     for open_task in outcome.open_tasks:
         if open_task.id in known:
             continue
-        db.session.add(
+        opened.append(
             Task(
                 id=open_task.id,
                 case_id=case.id,
@@ -214,8 +263,11 @@ def _project_new_tasks(case: Case, outcome: Outcome, known: set[str]) -> None:
                 ui_form=open_task.ui_form,
                 instructions=open_task.instructions,
                 status=OPEN,
+                created_at=case.updated_at,
             )
         )
+    db.session.add_all(opened)
+    return opened
 
 
 def _record_error(case_id: str, error: DiagramError) -> None:
@@ -248,15 +300,3 @@ def _claim_conflict(task_id: str) -> ApiProblem:
     return ApiProblem(
         409, "Task already claimed", f"Someone else claimed the task '{task_id}' just now."
     )
-
-
-def _library_version() -> str:
-    from workflows.runner import LIBRARY_VERSION
-
-    return LIBRARY_VERSION
-
-
-def _serializer_version() -> str:
-    from workflows.runner import SERIALIZER_VERSION
-
-    return SERIALIZER_VERSION

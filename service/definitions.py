@@ -77,11 +77,12 @@ def latest_processes() -> list[ProcessDefinition]:
     return sorted(latest.values(), key=lambda row: row.process_id)
 
 
-def runner_for(version_id: int) -> Runner:
+def runner_for(version_id: int, digest: str | None = None) -> Runner:
     """The runner of a stored version, building its catalog on first use in this process."""
-    digest = db.session.scalar(
-        select(DefinitionVersion.content_hash).where(DefinitionVersion.id == version_id)
-    )
+    if digest is None:
+        digest = db.session.scalar(
+            select(DefinitionVersion.content_hash).where(DefinitionVersion.id == version_id)
+        )
     runner = _runners.get(digest)
     if runner is not None:
         return runner

@@ -12,11 +12,12 @@ log = logging.getLogger(__name__)
 class ApiProblem(Exception):
     """An error a client can act on: raise it anywhere below a request."""
 
-    def __init__(self, status: int, title: str, detail: str, **extra):
+    def __init__(self, status: int, title: str, detail: str, headers=None, **extra):
         super().__init__(detail)
         self.status = status
         self.title = title
         self.detail = detail
+        self.headers = headers or {}
         self.extra = extra
 
 
@@ -73,7 +74,9 @@ def _flatten(fields: object, prefix: str = "") -> list[tuple[str, list]]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiProblem)
     def _api_problem(error: ApiProblem):
-        return problem_response(error.status, error.title, error.detail, **error.extra)
+        response = problem_response(error.status, error.title, error.detail, **error.extra)
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -39,6 +39,7 @@ def started(client, call_handler):
 
 def test_call_logged_puts_live_review_in_the_desk_inbox(client, started, desk, call_handler):
     assert started["status"] == "running"
+    assert started["created_at"].endswith("+00:00")  # times are UTC, with their offset
     assert started["data"]["storm_reference"] == CALL["storm_reference"]
     [review] = started["open_tasks"]
     assert (review["bpmn_id"], review["lane"], review["status"]) == (

@@ -26,6 +26,7 @@ def test_health_and_openapi_answer_without_a_token(client):
 def test_everything_else_needs_a_valid_token(client):
     for url in ("/api/v1/tasks", "/api/v1/cases", "/api/v1/processes"):
         assert_problem(client.get(url), 401)
+        assert client.get(url).headers["WWW-Authenticate"] == "Bearer"
     assert_problem(client.get("/api/v1/tasks", headers=bearer("gw_not-a-token")), 401)
     assert_problem(client.get("/api/v1/tasks", headers={"Authorization": "Basic abc"}), 401)
 

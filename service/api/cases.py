@@ -20,8 +20,8 @@ blp = Blueprint("cases", __name__, url_prefix="/cases")
 @blp.alt_response(422, description="The start form's data is not valid; each field is named")
 def create_case(body):
     """Start a case of a process; the data is checked against the process's start form."""
-    case = start_case(StartCase(body["process"], body["data"], current_user()))
-    return case_view(case)
+    changed = start_case(StartCase(body["process"], body["data"], current_user()))
+    return case_view(changed.case, changed.open_tasks)
 
 
 @blp.get("")

@@ -43,7 +43,9 @@ def open_tasks_of(case_id: str) -> list[Task]:
     )
 
 
-def case_view(case: Case) -> dict:
+def case_view(case: Case, open_tasks: list[Task] | None = None) -> dict:
+    if open_tasks is None:
+        open_tasks = open_tasks_of(case.id)
     return {
         "id": case.id,
         "process_id": case.process_id,
@@ -53,5 +55,5 @@ def case_view(case: Case) -> dict:
         "last_error": case.last_error,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
-        "open_tasks": [task_summary(task) for task in open_tasks_of(case.id)],
+        "open_tasks": [task_summary(task) for task in open_tasks],
     }

@@ -4,6 +4,7 @@ import contextlib
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from workflows.instructions import render_instructions
 from workflows.roles import ADMINISTRATOR, AUDITOR
@@ -45,7 +46,11 @@ READERS = (AUDITOR, ADMINISTRATOR)
 def inbox(query):
     """The caller's inbox: tasks in the lanes of their roles (open ones unless asked)."""
     roles = current_user().role_names
-    statement = select(Task).where(Task.lane.in_(roles))
+    statement = (
+        select(Task)
+        .where(Task.lane.in_(roles))
+        .options(joinedload(Task.assignee), joinedload(Task.completed_by))
+    )
     if query["status"] != "all":
         statement = statement.where(Task.status == query["status"])
     if "case" in query:
@@ -106,8 +111,8 @@ def unclaim(task_id: str):
 @blp.alt_response(409, description="The task is no longer open")
 def complete(body, task_id: str):
     """Complete a task with its form's data; answers with the case and its next open tasks."""
-    case = complete_task(CompleteTask(task_id, body["data"], current_user()))
-    return case_view(case)
+    changed = complete_task(CompleteTask(task_id, body["data"], current_user()))
+    return case_view(changed.case, changed.open_tasks)
 
 
 def _readable_task(task_id: str) -> Task:
