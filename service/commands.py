@@ -15,6 +15,7 @@ from workflows.runner import (
     LIBRARY_VERSION,
     SERIALIZER_VERSION,
     DiagramError,
+    FormInvalid,
     Outcome,
     StateVersionMismatch,
     TaskNotOpen,
@@ -35,6 +36,7 @@ class StartCase:
     process_id: str
     data: dict
     actor: Actor
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class CompleteTask:
     task_id: str
     data: dict
     actor: Actor
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,10 @@ def start_case(command: StartCase) -> CaseChanged:
             f"Starting a '{process.name}' case needs the {process.start_lane} role.",
         )
     runner = runner_for(process.version_id, content_hash)
-    _validate(runner.catalog.form(process.start_form), command.data)
     try:
-        outcome = runner.start(command.process_id, command.data)
+        outcome = runner.start(command.process_id, command.data, command.language)
+    except FormInvalid as error:
+        raise _form_problem(error) from error
     except DiagramError as error:
         raise _diagram_problem(error) from error
     case = Case(
@@ -130,9 +134,12 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     task, case, content_hash = found
     _check_may_work_on(command.actor, task)
     runner = runner_for(case.definition_version_id, content_hash)
-    _validate(runner.catalog.form(task.form), command.data)
     try:
-        outcome = runner.complete(case.process_id, case.state, task.id, command.data)
+        outcome = runner.complete(
+            case.process_id, case.state, task.id, command.data, command.language
+        )
+    except FormInvalid as error:
+        raise _form_problem(error) from error
     except TaskNotOpen as error:
         raise _no_longer_open(task.id) from error
     except StateVersionMismatch as error:
@@ -226,17 +233,13 @@ def _check_may_work_on(actor: Actor, task: Task) -> None:
         )
 
 
-def _validate(form, data: dict) -> None:
-    if form is None:
-        return
-    errors = form.validate(data)
-    if errors:
-        raise ApiProblem(
-            422,
-            "The form is not valid",
-            "Some fields are not valid: " + ", ".join(dict.fromkeys(e.field for e in errors)),
-            errors=[e.as_dict() for e in errors],
-        )
+def _form_problem(error: FormInvalid) -> ApiProblem:
+    return ApiProblem(
+        422,
+        "The form is not valid",
+        f"Some fields are not valid: {error}",
+        errors=[e.as_dict() for e in error.errors],
+    )
 
 
 def _apply(case: Case, outcome: Outcome, now: datetime) -> None:

@@ -72,8 +72,14 @@ class Form:
     def validator(self) -> Draft202012Validator:
         return Draft202012Validator(self.schema, format_checker=_format_checker)
 
-    def validate(self, data: object) -> list[FieldError]:
-        """Every problem with the submitted data, each naming its field."""
+    def validate(
+        self, data: object, context: dict | None = None, language: str = "en"
+    ) -> list[FieldError]:
+        """Every problem with the submitted data, each naming its field.
+
+        ``context`` is the case data the task sees and ``language`` the caller's language,
+        for rules and messages that depend on them.
+        """
         errors: list[FieldError] = []
         for error in self.validator.iter_errors(data):
             errors.extend(_field_errors(error))

@@ -18,6 +18,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
+from .forms import FieldError
 from .sandbox import SandboxError, make_script_engine
 
 
@@ -61,6 +62,14 @@ class TaskNotOpen(Exception):
     """The task is not (or no longer) waiting for a person."""
 
 
+class FormInvalid(Exception):
+    """The submitted data does not satisfy the task's (or start event's) form."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__(", ".join(dict.fromkeys(error.field for error in errors)))
+
+
 class StateVersionMismatch(Exception):
     """The saved state was written by another engine or serializer version."""
 
@@ -94,8 +103,12 @@ class Runner:
         self.catalog = catalog
         self.script_engine = script_engine or make_script_engine()
 
-    def start(self, process_id: str, data: dict) -> Outcome:
+    def start(self, process_id: str, data: dict, language: str = "en") -> Outcome:
+        """Start a case with its start form's data (checked against the form first)."""
         spec, subprocess_specs = self.catalog.spec(process_id)
+        _check_form(
+            self.catalog.form(self.catalog.processes[process_id].start_form), data, {}, language
+        )
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
         # The start form's data is the case's first data: put it where every task inherits it.
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -105,9 +118,14 @@ class Runner:
         events = [{"type": "case_started", "process": process_id, "data": dict(data)}]
         return self._outcome(workflow, events, before={})
 
-    def complete(self, process_id: str, state: str, task_id: str, data: dict) -> Outcome:
+    def complete(
+        self, process_id: str, state: str, task_id: str, data: dict, language: str = "en"
+    ) -> Outcome:
+        """Complete a user task with its form's data (checked against the form first)."""
         workflow = self.restore(process_id, state)
         task = self.open_task(workflow, task_id)
+        properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+        _check_form(self.catalog.form(properties.get(FORM_PROPERTY)), data, task.data, language)
         before = case_data(workflow)
         with _diagram_errors():
             task.data.update(data)
@@ -175,6 +193,14 @@ class Runner:
             ui_form=properties.get(UI_FORM_PROPERTY),
             instructions=extensions.get("instructionsForEndUser"),
         )
+
+
+def _check_form(form, data: dict, context: dict, language: str) -> None:
+    if form is None:
+        return
+    errors = form.validate(data, context=context, language=language)
+    if errors:
+        raise FormInvalid(errors)
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list:

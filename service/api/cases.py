@@ -8,6 +8,7 @@ from ..commands import StartCase, start_case
 from ..db import db
 from ..models import Case
 from ..problems import not_found
+from .language import request_language
 from .representations import case_view
 from .schemas import CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema
 
@@ -20,7 +21,9 @@ blp = Blueprint("cases", __name__, url_prefix="/cases")
 @blp.alt_response(422, description="The start form's data is not valid; each field is named")
 def create_case(body):
     """Start a case of a process; the data is checked against the process's start form."""
-    changed = start_case(StartCase(body["process"], body["data"], current_user()))
+    changed = start_case(
+        StartCase(body["process"], body["data"], current_user(), request_language())
+    )
     return case_view(changed.case, changed.open_tasks)
 
 

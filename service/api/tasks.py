@@ -111,7 +111,7 @@ def unclaim(task_id: str):
 @blp.alt_response(409, description="The task is no longer open")
 def complete(body, task_id: str):
     """Complete a task with its form's data; answers with the case and its next open tasks."""
-    changed = complete_task(CompleteTask(task_id, body["data"], current_user()))
+    changed = complete_task(CompleteTask(task_id, body["data"], current_user(), request_language()))
     return case_view(changed.case, changed.open_tasks)
 
 
