@@ -1,5 +1,6 @@
 """Command-line tools: `flask --app service users ...` and `flask --app service definitions ...`."""
 
+import logging
 from pathlib import Path
 
 import click
@@ -14,9 +15,12 @@ from .auth import create_user
 from .db import db
 from .definitions import deploy_directory
 from .models import User
+from .scheduler import fire_all_due
+from .scheduler import run as run_scheduler
 
 users = AppGroup("users", help="Manage users, their roles and API tokens.")
 definitions = AppGroup("definitions", help="Load and validate BPMN, DMN and form files.")
+scheduler = AppGroup("scheduler", help="Fire escalation timers when they fall due.")
 
 
 @users.command("create")
@@ -87,6 +91,20 @@ def load_definitions_command(root: Path | None) -> None:
         click.echo(f"Definitions unchanged: version {version.id} ({processes}).")
 
 
+@scheduler.command("run")
+def run_scheduler_command() -> None:
+    """Fire timers as they fall due until stopped (overdue ones first, oldest first)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    run_scheduler(current_app._get_current_object())
+
+
+@scheduler.command("drain")
+def drain_command() -> None:
+    """Fire every timer that is due now, then stop."""
+    click.echo(f"Fired {fire_all_due()} due timer(s).")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(definitions)
+    app.cli.add_command(scheduler)

@@ -26,6 +26,7 @@ from .db import db
 from .definitions import runner_for
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, new_id, utcnow
 from .problems import ApiProblem, not_found
+from .timers import sync_timers
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
 RUNNING, CASE_COMPLETED = "running", "completed"
@@ -60,6 +61,12 @@ class UnclaimTask:
 
 
 @dataclass(frozen=True)
+class FireTimers:
+    case_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
 class CaseChanged:
     """What a command leaves for its caller: the case and its open tasks after it."""
 
@@ -80,6 +87,11 @@ _TASK_WITH_CASE = (
     .join(Case, Task.case_id == Case.id)
     .join(DefinitionVersion, Case.definition_version_id == DefinitionVersion.id)
     .where(Task.id == bindparam("task_id"))
+)
+_CASE_WITH_HASH = (
+    select(Case, DefinitionVersion.content_hash)
+    .join(DefinitionVersion, Case.definition_version_id == DefinitionVersion.id)
+    .where(Case.id == bindparam("case_id"))
 )
 _OPEN_TASKS_OF_CASE = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == OPEN)
 _MARK_COMPLETED = (
@@ -120,9 +132,11 @@ def start_case(command: StartCase) -> CaseChanged:
         serializer_version=SERIALIZER_VERSION,
         created_by_id=command.actor.id,
     )
-    _apply(case, outcome, now=utcnow())
+    now = utcnow()
+    _apply(case, outcome, now)
     db.session.add(case)
     opened = _project_new_tasks(case, outcome, known=set())
+    sync_timers(case.id, outcome.timers, now, firing=False)
     db.session.commit()
     return CaseChanged(case, opened)
 
@@ -156,10 +170,50 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     if completed.rowcount != 1:
         db.session.rollback()
         raise _no_longer_open(task.id)
+    open_tasks = _record_outcome(case, outcome, now, firing=False, finished=task.id)
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise _no_longer_open(task.id) from error
+    return CaseChanged(case, open_tasks)
+
+
+def fire_timers(command: FireTimers) -> CaseChanged:
+    """Fire the case's timers that have fallen due, as the scheduler asks."""
+    found = db.session.execute(_CASE_WITH_HASH, {"case_id": command.case_id}).first()
+    if found is None:
+        raise not_found("Case", command.case_id)
+    case, content_hash = found
+    runner = runner_for(case.definition_version_id, content_hash)
+    try:
+        outcome = runner.fire_due_timers(case.process_id, case.state)
+    except StateVersionMismatch as error:
+        raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
+    except DiagramError as error:
+        db.session.rollback()
+        _record_error(case.id, error)
+        raise _diagram_problem(error) from error
+    open_tasks = _record_outcome(case, outcome, utcnow(), firing=True)
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise ApiProblem(409, "Case changed", "Another command changed the case first.") from error
+    return CaseChanged(case, open_tasks)
+
+
+def _record_outcome(
+    case: Case, outcome: Outcome, now: datetime, firing: bool, finished: str | None = None
+) -> list[Task]:
+    """Write the case, its task projection and its timer rows; return its open tasks.
+
+    ``finished`` is the task this command completed, already marked so.
+    """
     _apply(case, outcome, now)
     still_open = {t.id for t in outcome.open_tasks}
     were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
-    vanished = [t.id for t in were_open if t.id not in still_open and t.id != task.id]
+    vanished = [t.id for t in were_open if t.id not in still_open and t.id != finished]
     if vanished:
         # The engine withdrew these (an interrupting event, a cancelled branch).
         db.session.execute(
@@ -170,12 +224,8 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         )
     remaining = [t for t in were_open if t.id in still_open]
     opened = _project_new_tasks(case, outcome, known={t.id for t in were_open})
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise _no_longer_open(task.id) from error
-    return CaseChanged(case, remaining + opened)
+    sync_timers(case.id, outcome.timers, now, firing)
+    return remaining + opened
 
 
 def claim_task(command: ClaimTask) -> Task:
@@ -267,6 +317,7 @@ def _project_new_tasks(case: Case, outcome: Outcome, known: set[str]) -> list[Ta
                 instructions=open_task.instructions,
                 status=OPEN,
                 created_at=case.updated_at,
+                due_at=open_task.due_at,
             )
         )
     db.session.add_all(opened)

@@ -7,6 +7,7 @@ definition version holds once for every case.
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from uuid import UUID
 
 from SpiffWorkflow import __version__ as spiff_version
@@ -20,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .forms import FieldError
 from .sandbox import SandboxError, make_script_engine
+from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
 
 
 class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
@@ -83,6 +85,7 @@ class OpenTask:
     form: str | None
     ui_form: str | None
     instructions: str | None
+    due_at: datetime | None = None
 
 
 @dataclass
@@ -94,6 +97,7 @@ class Outcome:
     completed: bool
     data: dict
     events: list[dict] = field(default_factory=list)
+    timers: list[WaitingTimer] = field(default_factory=list)
 
 
 class Runner:
@@ -141,6 +145,27 @@ class Runner:
         ]
         return self._outcome(workflow, events, before)
 
+    def fire_due_timers(self, process_id: str, state: str) -> Outcome:
+        """Fire every timer of the case that has fallen due by the clock, and run on."""
+        workflow = self.restore(process_id, state)
+        before = case_data(workflow)
+        waiting = waiting_timers(workflow)
+        with _diagram_errors():
+            run_due_timers(workflow)
+        still_waiting = set(waiting_timers(workflow))
+        now = datetime.now(UTC)
+        events = [
+            {
+                "type": "timer_fired",
+                "task_id": t.task_id,
+                "bpmn_id": t.bpmn_id,
+                "due_at": t.due_at.isoformat(),
+            }
+            for t in waiting
+            if t not in still_waiting and t.due_at <= now
+        ]
+        return self._outcome(workflow, events, before)
+
     def task_data(self, process_id: str, state: str, task_id: str) -> dict:
         return dict(self.open_task(self.restore(process_id, state), task_id).data)
 
@@ -178,10 +203,18 @@ class Runner:
         )
         if workflow.completed:
             events.append({"type": "case_completed"})
-        return Outcome(save(workflow), open_tasks, workflow.completed, data, events)
+        return Outcome(
+            save(workflow), open_tasks, workflow.completed, data, events, waiting_timers(workflow)
+        )
 
     def _describe(self, task) -> OpenTask:
         spec = task.task_spec
+        try:
+            due_at = task_due_at(task, self.script_engine)
+        except Exception as error:  # the engine's duration parser raises bare Exception
+            raise DiagramError(
+                f"the task's due date could not be worked out: {error}", spec.name
+            ) from error
         extensions = getattr(spec, "extensions", {}) or {}
         properties = extensions.get("properties", {})
         return OpenTask(
@@ -192,6 +225,7 @@ class Runner:
             form=properties.get(FORM_PROPERTY),
             ui_form=properties.get(UI_FORM_PROPERTY),
             instructions=extensions.get("instructionsForEndUser"),
+            due_at=due_at,
         )
 
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from workflows.forms import Form
 
 from ..db import db
-from ..models import Case, Task
+from ..models import Case, Task, Timer
+from ..timers import WAITING, timer_view
 
 OPEN = "open"
 
@@ -43,6 +44,16 @@ def open_tasks_of(case_id: str) -> list[Task]:
     )
 
 
+def waiting_timers_of(case_id: str) -> list[Timer]:
+    return list(
+        db.session.scalars(
+            select(Timer)
+            .where(Timer.case_id == case_id, Timer.status == WAITING)
+            .order_by(Timer.due_at, Timer.id)
+        )
+    )
+
+
 def case_view(case: Case, open_tasks: list[Task] | None = None) -> dict:
     if open_tasks is None:
         open_tasks = open_tasks_of(case.id)
@@ -56,4 +67,5 @@ def case_view(case: Case, open_tasks: list[Task] | None = None) -> dict:
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "open_tasks": [task_summary(task) for task in open_tasks],
+        "timers": [timer_view(timer) for timer in waiting_timers_of(case.id)],
     }

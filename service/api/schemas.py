@@ -62,6 +62,20 @@ class TaskDetailSchema(TaskSummarySchema):
     data = fields.Dict()
 
 
+class TimerSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.String()
+    task_id = fields.String()
+    bpmn_id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    due_at = fields.DateTime()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
 class CaseSchema(Schema):
     id = fields.String()
     process_id = fields.String()
@@ -72,6 +86,7 @@ class CaseSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     open_tasks = fields.List(fields.Nested(TaskSummarySchema))
+    timers = fields.List(fields.Nested(TimerSchema), metadata={"description": "waiting timers"})
 
 
 class CaseSummarySchema(Schema):
@@ -96,6 +111,7 @@ class TaskQuerySchema(Schema):
     lane = fields.String()
     status = fields.String(load_default="open", validate=validate.OneOf(TASK_STATUSES + ("all",)))
     due_before = fields.AwareDateTime()
+    overdue = fields.Boolean(metadata={"description": "only open tasks past their due time"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -23,7 +23,7 @@ from ..commands import (
 )
 from ..db import db
 from ..definitions import runner_for
-from ..models import Case, Task
+from ..models import Case, Task, utcnow
 from ..problems import ApiProblem, not_found
 from .language import request_language
 from .representations import case_view, form_view, task_summary
@@ -59,6 +59,8 @@ def inbox(query):
         statement = statement.where(Task.lane == query["lane"])
     if "due_before" in query:
         statement = statement.where(Task.due_at < query["due_before"])
+    if query.get("overdue"):
+        statement = statement.where(Task.status == OPEN, Task.due_at < utcnow())
     statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
     return [task_summary(task) for task in db.session.scalars(statement.limit(query["limit"]))]
 

@@ -1,0 +1,154 @@
+"""The scheduler: fire due timers through the same command path as a person's action.
+
+Any number of scheduler processes may share one database. Each claims one due row at a time
+(on PostgreSQL with FOR UPDATE SKIP LOCKED, so they never wait on each other) and fires the
+case's due timers in the same transaction that holds the claim: a timer fires once or not at
+all. Between firings the scheduler sleeps until the next due time, checking for new timers
+every few seconds at most; an idle scheduler makes one small indexed query per check.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.date import DateTrigger
+from flask import Flask
+from sqlalchemy import func, or_, select, update
+
+from .auth import Actor
+from .commands import FireTimers, fire_timers
+from .db import db
+from .models import Incident, Timer, utcnow
+from .problems import ApiProblem
+from .timers import FAILED, WAITING
+
+log = logging.getLogger(__name__)
+
+SCHEDULER_ACTOR = Actor(id=None, name="scheduler", role_names=frozenset())
+# Waits before each retry of a failing timer; after the last one the timer becomes an incident.
+RETRY_BACKOFF = (
+    timedelta(seconds=5),
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+)
+IDLE_CHECK = timedelta(seconds=2)
+
+
+def _due(now: datetime):
+    return (
+        select(Timer)
+        .where(Timer.status == WAITING, Timer.due_at <= now)
+        .where(or_(Timer.not_before.is_(None), Timer.not_before <= now))
+        .order_by(Timer.due_at, Timer.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def fire_next_due(now: datetime | None = None) -> bool:
+    """Fire the oldest due timer (with the rest of its case's due timers); False if none is due.
+
+    The clock is read after the claim, so a scheduler never fires early.
+    """
+    now = now or utcnow()
+    timer = db.session.scalars(_due(now)).first()
+    if timer is None:
+        db.session.rollback()
+        return False
+    timer_id, case_id = timer.id, timer.case_id
+    try:
+        fire_timers(FireTimers(case_id, SCHEDULER_ACTOR))
+    except ApiProblem as error:
+        db.session.rollback()
+        if error.status != 409:  # a lost race with another command is simply tried again
+            _record_failure(timer_id, f"{error.title}: {error.detail}")
+        return True
+    still_waiting = db.session.scalar(
+        select(func.count()).where(Timer.id == timer_id, Timer.status == WAITING)
+    )
+    if still_waiting:
+        # The engine did not take the timer as due; without this it would be claimed forever.
+        _record_failure(timer_id, "the engine did not fire the timer at its due time")
+    return True
+
+
+def fire_all_due(now: datetime | None = None, limit: int | None = None) -> int:
+    """Fire due timers, oldest first, until none is due (or ``limit`` were handled)."""
+    handled = 0
+    while (limit is None or handled < limit) and fire_next_due(now):
+        handled += 1
+    return handled
+
+
+def next_due_at() -> datetime | None:
+    """When the next waiting timer falls due (a retry counts from its wait)."""
+    due = func.coalesce(Timer.not_before, Timer.due_at)
+    return db.session.scalar(select(func.min(due)).where(Timer.status == WAITING))
+
+
+def _record_failure(timer_id: int, message: str) -> None:
+    timer = db.session.get(Timer, timer_id)
+    timer.attempts += 1
+    timer.last_error = message
+    if timer.attempts > len(RETRY_BACKOFF):
+        timer.status = FAILED
+        timer.closed_at = utcnow()
+        db.session.add(
+            Incident(
+                case_id=timer.case_id,
+                timer_id=timer.id,
+                message=f"Timer '{timer.name}' failed {timer.attempts} times: {message}",
+            )
+        )
+        log.error("timer %s of case %s became an incident: %s", timer.id, timer.case_id, message)
+    else:
+        timer.not_before = utcnow() + RETRY_BACKOFF[timer.attempts - 1]
+        log.warning("timer %s of case %s failed, will retry: %s", timer.id, timer.case_id, message)
+    db.session.commit()
+
+
+def retry_incident(incident: Incident, actor: Actor) -> Incident:
+    """An Administrator's retry: the timer waits again, due now, with a fresh set of attempts."""
+    now = utcnow()
+    if incident.timer_id is not None:
+        db.session.execute(
+            update(Timer)
+            .where(Timer.id == incident.timer_id)
+            .values(status=WAITING, attempts=0, not_before=None, closed_at=None)
+        )
+    incident.resolved_at = now
+    incident.resolved_by = actor.name
+    db.session.commit()
+    return incident
+
+
+def run(app: Flask) -> None:
+    """Run until stopped: catch up on everything overdue, then wake for each due time."""
+    scheduler = BlockingScheduler(timezone=UTC)
+
+    def tick() -> None:
+        with app.app_context():
+            try:
+                fired = fire_all_due()
+                if fired:
+                    log.info("fired %d timer(s)", fired)
+                upcoming = next_due_at()
+            finally:
+                db.session.remove()
+        now = datetime.now(UTC)
+        wake = now + IDLE_CHECK
+        if upcoming is not None:
+            wake = max(now, min(wake, upcoming))
+        scheduler.add_job(
+            tick,
+            DateTrigger(run_date=wake),
+            id="tick",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+
+    scheduler.add_job(tick, id="tick", misfire_grace_time=None)
+    log.info("scheduler started")
+    scheduler.start()

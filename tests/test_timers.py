@@ -1,0 +1,348 @@
+"""Escalation timers fire when due, once, from the scheduler; a controlled clock moves time."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from service.db import db
+from service.definitions import deploy
+from service.models import Incident, Timer
+from service.scheduler import RETRY_BACKOFF, fire_all_due, fire_next_due, next_due_at
+from tests.conftest import bearer
+from tests.test_api_deploy import NOTE_FORM
+from tests.test_catalog import HEAD, flow, user_task
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def diagram(process_id, body, lanes):
+    lane_xml = "".join(
+        f'<bpmn:lane id="lane_{i}" name="{name}">'
+        + "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in refs)
+        + "</bpmn:lane>"
+        for i, (name, refs) in enumerate(lanes.items())
+    )
+    return (
+        f'{HEAD}<bpmn:process id="{process_id}" isExecutable="true">'
+        f'<bpmn:laneSet id="ls">{lane_xml}</bpmn:laneSet>{body}</bpmn:process>'
+        "</bpmn:definitions>"
+    )
+
+
+def timer(kind, text):
+    return (
+        f"<bpmn:timerEventDefinition><bpmn:{kind}>{text}</bpmn:{kind}></bpmn:timerEventDefinition>"
+    )
+
+
+def boundary(interrupting: bool):
+    """A Vulnerability Desk review with a 30-minute SLA escalating to the Sergeant."""
+    cancel = "true" if interrupting else "false"
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + user_task("review")
+        + f'<bpmn:boundaryEvent id="sla" name="Review overdue" attachedToRef="review" '
+        f'cancelActivity="{cancel}">{timer("timeDuration", "PT30M")}</bpmn:boundaryEvent>'
+        + user_task("escalated_review")
+        + '<bpmn:endEvent id="end"/><bpmn:endEvent id="end_escalated"/>'
+        + flow("f1", "start", "review")
+        + flow("f2", "review", "end")
+        + flow("f3", "sla", "escalated_review")
+        + flow("f4", "escalated_review", "end_escalated")
+    )
+    lanes = {
+        "Vulnerability Desk": ["start", "review", "end"],
+        "Sergeant": ["escalated_review", "end_escalated"],
+    }
+    return diagram("boundary_nonint" if not interrupting else "boundary_int", body, lanes)
+
+
+def waits(process_id, kind, text, then_script="waited = True"):
+    """Start -> a timer event -> a script -> a Sergeant's task."""
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + f'<bpmn:intermediateCatchEvent id="wait" name="Wait">{timer(kind, text)}'
+        "</bpmn:intermediateCatchEvent>"
+        + f'<bpmn:scriptTask id="after"><bpmn:script>{then_script}</bpmn:script></bpmn:scriptTask>'
+        + user_task("check")
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "wait")
+        + flow("f2", "wait", "after")
+        + flow("f3", "after", "check")
+        + flow("f4", "check", "end")
+    )
+    return diagram(process_id, body, {"Sergeant": ["start", "wait", "after", "check", "end"]})
+
+
+def cycle(process_id):
+    """A Sergeant's check every hour, three times, beside the main task."""
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + user_task("main")
+        + '<bpmn:boundaryEvent id="hourly" name="Hourly check" attachedToRef="main" '
+        f'cancelActivity="false">{timer("timeCycle", "R3/PT1H")}</bpmn:boundaryEvent>'
+        + user_task("check")
+        + '<bpmn:endEvent id="end"/><bpmn:endEvent id="end_check"/>'
+        + flow("f1", "start", "main")
+        + flow("f2", "main", "end")
+        + flow("f3", "hourly", "check")
+        + flow("f4", "check", "end_check")
+    )
+    return diagram(process_id, body, {"Sergeant": ["start", "main", "end", "check", "end_check"]})
+
+
+def timer_start(process_id):
+    """A process that starts by waiting for a date, as a report cycle does."""
+    body = (
+        f'<bpmn:startEvent id="start">{timer("timeDate", "2026-12-01T12:00:00Z")}'
+        "</bpmn:startEvent>"
+        + user_task("report")
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "report")
+        + flow("f2", "report", "end")
+    )
+    return diagram(process_id, body, {"Sergeant": ["start", "report", "end"]})
+
+
+def due_in(process_id, due):
+    prop = f'<spiffworkflow:property name="dueIn" value="{due}"/>'
+    task = user_task("task").replace(
+        "</spiffworkflow:properties>", prop + "</spiffworkflow:properties>"
+    )
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + task
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "task")
+        + flow("f2", "task", "end")
+    )
+    return diagram(process_id, body, {"Sergeant": ["start", "task", "end"]})
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def deployed(app, clock):
+    """Deploy the test diagrams beside the repository's."""
+    from service.config import PROJECT_ROOT
+    from workflows.catalog import read_definition_files
+
+    files = read_definition_files(PROJECT_ROOT)
+    files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
+    for name, xml in {
+        "boundary_nonint": boundary(False),
+        "boundary_int": boundary(True),
+        "wait_duration": waits("wait_duration", "timeDuration", "PT2H"),
+        "wait_date": waits("wait_date", "timeDate", "2026-12-01T10:15:00Z"),
+        "wait_failing": waits("wait_failing", "timeDuration", "PT1M", then_script="x = 1 / 0"),
+        "cycle": cycle("cycle"),
+        "timer_start": timer_start("timer_start"),
+        "due_in": due_in("due_in", "PT4H"),
+    }.items():
+        files[f"bpmn/{name}.bpmn"] = xml.encode()
+    with app.app_context():
+        deploy(files, actor="tests")
+        db.session.commit()
+    return app
+
+
+@pytest.fixture
+def people(token_for):
+    return {
+        "desk": token_for("Vulnerability Desk"),
+        "sergeant": token_for("Sergeant"),
+        "admin": token_for("Administrator"),
+    }
+
+
+def start(client, token, process):
+    response = client.post(
+        "/api/v1/cases", json={"process": process, "data": {}}, headers=bearer(token)
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def inbox(client, token, **query):
+    return client.get("/api/v1/tasks", query_string=query, headers=bearer(token)).json
+
+
+def drain(app):
+    with app.app_context():
+        return fire_all_due()
+
+
+def timers_of(app, case_id):
+    with app.app_context():
+        rows = db.session.query(Timer).filter_by(case_id=case_id).order_by(Timer.id).all()
+        return [(row.bpmn_id, row.status, row.due_at) for row in rows]
+
+
+def test_non_interrupting_escalation_fires_when_due_and_keeps_the_task_open(
+    deployed, client, clock, people
+):
+    case = start(client, people["desk"], "boundary_nonint")
+    assert case["timers"][0]["due_at"] == (T0 + timedelta(minutes=30)).isoformat()
+    clock.move_to(T0 + timedelta(minutes=29, seconds=59))
+    assert drain(deployed) == 0
+    assert inbox(client, people["sergeant"]) == []
+    clock.move_to(T0 + timedelta(minutes=30, seconds=1))
+    assert drain(deployed) == 1
+    [escalated] = inbox(client, people["sergeant"])
+    assert escalated["bpmn_id"] == "escalated_review"
+    assert [t["bpmn_id"] for t in inbox(client, people["desk"])] == ["review"]
+    assert timers_of(deployed, case["id"]) == [("sla", "fired", T0 + timedelta(minutes=30))]
+    assert drain(deployed) == 0  # exactly once
+
+
+def test_interrupting_timer_cancels_the_task(deployed, client, clock, people):
+    case = start(client, people["desk"], "boundary_int")
+    review_id = case["open_tasks"][0]["id"]
+    clock.shift(timedelta(minutes=31))
+    assert drain(deployed) == 1
+    assert inbox(client, people["desk"]) == []
+    cancelled = inbox(client, people["desk"], status="cancelled")
+    assert [t["id"] for t in cancelled] == [review_id]
+    response = client.post(
+        f"/api/v1/tasks/{review_id}/complete", json={"data": {}}, headers=bearer(people["desk"])
+    )
+    assert response.status_code == 409
+
+
+def test_completing_the_task_first_cancels_its_timer(deployed, client, clock, people):
+    case = start(client, people["desk"], "boundary_nonint")
+    task_id = case["open_tasks"][0]["id"]
+    clock.shift(timedelta(minutes=10))
+    done = client.post(
+        f"/api/v1/tasks/{task_id}/complete", json={"data": {}}, headers=bearer(people["desk"])
+    )
+    assert done.status_code == 200
+    assert done.json["timers"] == []
+    assert timers_of(deployed, case["id"])[0][1] == "cancelled"
+    clock.shift(timedelta(hours=1))
+    assert drain(deployed) == 0
+    assert inbox(client, people["sergeant"]) == []
+
+
+@pytest.mark.parametrize(
+    ("process", "due"),
+    [
+        ("wait_duration", T0 + timedelta(hours=2)),
+        ("wait_date", datetime(2026, 12, 1, 10, 15, tzinfo=UTC)),
+    ],
+)
+def test_intermediate_timers_fire_exactly_when_due(deployed, client, clock, people, process, due):
+    case = start(client, people["sergeant"], process)
+    assert case["open_tasks"] == []
+    clock.move_to(due - timedelta(seconds=1))
+    assert drain(deployed) == 0
+    clock.move_to(due + timedelta(milliseconds=1))
+    assert drain(deployed) == 1
+    shown = client.get(f"/api/v1/cases/{case['id']}", headers=bearer(people["sergeant"])).json
+    assert shown["data"]["waited"] is True  # the work after the timer really ran
+    assert [t["bpmn_id"] for t in shown["open_tasks"]] == ["check"]
+
+
+def test_a_cycle_fires_each_repetition_once(deployed, client, clock, people):
+    case = start(client, people["sergeant"], "cycle")
+    for hour in (1, 2, 3):
+        clock.move_to(T0 + timedelta(hours=hour, seconds=1))
+        assert drain(deployed) == 1
+        assert len(inbox(client, people["sergeant"], bpmn_id="check")) >= hour
+    checks = [t for t in inbox(client, people["sergeant"]) if t["bpmn_id"] == "check"]
+    assert len(checks) == 3
+    clock.move_to(T0 + timedelta(hours=5))
+    assert drain(deployed) == 0
+    fired = [row for row in timers_of(deployed, case["id"]) if row[1] == "fired"]
+    assert [row[2] for row in fired] == [T0 + timedelta(hours=h) for h in (1, 2, 3)]
+
+
+def test_a_timer_start_event_waits_for_its_date(deployed, client, clock, people):
+    case = start(client, people["sergeant"], "timer_start")
+    assert case["open_tasks"] == []
+    clock.move_to(datetime(2026, 12, 1, 12, 0, 1, tzinfo=UTC))
+    assert drain(deployed) == 1
+    assert [t["bpmn_id"] for t in inbox(client, people["sergeant"])] == ["report"]
+
+
+def test_overdue_timers_fire_oldest_first_on_start_up(deployed, client, clock, people):
+    later = start(client, people["sergeant"], "wait_duration")  # due T0 + 2h
+    earlier = start(client, people["sergeant"], "wait_date")  # due 10:15
+    clock.move_to(T0 + timedelta(days=3))  # nothing ran for three days
+    with deployed.app_context():
+        assert next_due_at() == datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
+        assert fire_next_due() is True
+    assert timers_of(deployed, earlier["id"])[0][1] == "fired"
+    assert timers_of(deployed, later["id"])[0][1] == "waiting"
+    assert drain(deployed) == 1
+    assert timers_of(deployed, later["id"])[0][1] == "fired"
+
+
+def test_a_failing_timer_is_retried_then_becomes_an_incident(deployed, client, clock, people):
+    case = start(client, people["sergeant"], "wait_failing")
+    clock.shift(timedelta(minutes=2))
+    assert drain(deployed) == 1
+    with deployed.app_context():
+        row = db.session.query(Timer).filter_by(case_id=case["id"]).one()
+        assert (row.status, row.attempts) == ("waiting", 1)
+        assert "division by zero" in row.last_error
+    assert drain(deployed) == 0  # backing off
+    for wait in RETRY_BACKOFF:
+        clock.shift(wait + timedelta(seconds=1))
+        assert drain(deployed) == 1
+    with deployed.app_context():
+        row = db.session.query(Timer).filter_by(case_id=case["id"]).one()
+        assert (row.status, row.attempts) == ("failed", len(RETRY_BACKOFF) + 1)
+        assert db.session.query(Incident).count() == 1
+    shown = client.get(f"/api/v1/cases/{case['id']}", headers=bearer(people["sergeant"])).json
+    assert "division by zero" in shown["last_error"]
+    assert client.get("/api/v1/incidents", headers=bearer(people["sergeant"])).status_code == 403
+    [incident] = client.get("/api/v1/incidents", headers=bearer(people["admin"])).json
+    assert incident["case_id"] == case["id"]
+    retried = client.post(
+        f"/api/v1/incidents/{incident['id']}/retry", headers=bearer(people["admin"])
+    )
+    assert retried.status_code == 200
+    assert client.get("/api/v1/incidents", headers=bearer(people["admin"])).json == []
+    timers = client.get(
+        "/api/v1/timers", query_string={"case": case["id"]}, headers=bearer(people["admin"])
+    ).json
+    assert [(t["status"], t["attempts"]) for t in timers] == [("waiting", 0)]
+    again = client.post(
+        f"/api/v1/incidents/{incident['id']}/retry", headers=bearer(people["admin"])
+    )
+    assert again.status_code == 409
+
+
+def test_tasks_carry_due_dates_and_the_inbox_filters_overdue_work(deployed, client, clock, people):
+    start(client, people["sergeant"], "due_in")
+    clock.shift(timedelta(hours=1))
+    start(client, people["sergeant"], "due_in")
+    tasks = inbox(client, people["sergeant"])
+    assert [t["due_at"] for t in tasks] == [
+        (T0 + timedelta(hours=4)).isoformat(),
+        (T0 + timedelta(hours=5)).isoformat(),
+    ]
+    assert inbox(client, people["sergeant"], overdue="true") == []
+    clock.move_to(T0 + timedelta(hours=4, minutes=30))
+    [overdue] = inbox(client, people["sergeant"], overdue="true")
+    assert overdue["due_at"] == (T0 + timedelta(hours=4)).isoformat()
+
+
+def test_admin_timer_list_filters(deployed, client, clock, people):
+    start(client, people["sergeant"], "wait_duration")
+    start(client, people["sergeant"], "wait_date")
+    everything = client.get("/api/v1/timers", headers=bearer(people["admin"])).json
+    assert [t["bpmn_id"] for t in everything] == ["wait", "wait"]
+    soon = client.get(
+        "/api/v1/timers",
+        query_string={"due_before": "2026-12-01T10:30:00Z"},
+        headers=bearer(people["admin"]),
+    ).json
+    assert len(soon) == 1
+    assert client.get("/api/v1/timers", headers=bearer(people["sergeant"])).status_code == 403
