@@ -46,39 +46,45 @@ def _due(now: datetime):
     )
 
 
-def fire_next_due(now: datetime | None = None) -> bool:
-    """Fire the oldest due timer (with the rest of its case's due timers); False if none is due.
+FIRED, FAILED_ATTEMPT, LOST_RACE = "fired", "failed", "lost race"
 
-    The clock is read after the claim, so a scheduler never fires early.
+
+def fire_next_due(now: datetime | None = None) -> str | None:
+    """Fire the oldest due timer, with the rest of its case's due timers.
+
+    Returns None when nothing is due, else what happened: FIRED, FAILED_ATTEMPT (retried later
+    with backoff) or LOST_RACE (another command changed the case first; tried again at once).
     """
     now = now or utcnow()
     timer = db.session.scalars(_due(now)).first()
     if timer is None:
         db.session.rollback()
-        return False
+        return None
     timer_id, case_id = timer.id, timer.case_id
     try:
         fire_timers(FireTimers(case_id, SCHEDULER_ACTOR))
     except ApiProblem as error:
         db.session.rollback()
-        if error.status != 409:  # a lost race with another command is simply tried again
-            _record_failure(timer_id, f"{error.title}: {error.detail}")
-        return True
+        if error.status == 409:
+            return LOST_RACE
+        _record_failure(timer_id, f"{error.title}: {error.detail}")
+        return FAILED_ATTEMPT
     still_waiting = db.session.scalar(
         select(func.count()).where(Timer.id == timer_id, Timer.status == WAITING)
     )
     if still_waiting:
         # The engine did not take the timer as due; without this it would be claimed forever.
         _record_failure(timer_id, "the engine did not fire the timer at its due time")
-    return True
+        return FAILED_ATTEMPT
+    return FIRED
 
 
-def fire_all_due(now: datetime | None = None, limit: int | None = None) -> int:
-    """Fire due timers, oldest first, until none is due (or ``limit`` were handled)."""
-    handled = 0
-    while (limit is None or handled < limit) and fire_next_due(now):
-        handled += 1
-    return handled
+def fire_all_due(now: datetime | None = None) -> int:
+    """Fire due timers, oldest first, until none is due; return how many cases were fired."""
+    fired = 0
+    while (result := fire_next_due(now)) is not None:
+        fired += result == FIRED
+    return fired
 
 
 def next_due_at() -> datetime | None:

@@ -8,7 +8,14 @@ import time_machine
 from service.db import db
 from service.definitions import deploy
 from service.models import Incident, Timer
-from service.scheduler import RETRY_BACKOFF, fire_all_due, fire_next_due, next_due_at
+from service.scheduler import (
+    FAILED_ATTEMPT,
+    FIRED,
+    RETRY_BACKOFF,
+    fire_all_due,
+    fire_next_due,
+    next_due_at,
+)
 from tests.conftest import bearer
 from tests.test_api_deploy import NOTE_FORM
 from tests.test_catalog import HEAD, flow, user_task
@@ -276,7 +283,7 @@ def test_overdue_timers_fire_oldest_first_on_start_up(deployed, client, clock, p
     clock.move_to(T0 + timedelta(days=3))  # nothing ran for three days
     with deployed.app_context():
         assert next_due_at() == datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
-        assert fire_next_due() is True
+        assert fire_next_due() == FIRED
     assert timers_of(deployed, earlier["id"])[0][1] == "fired"
     assert timers_of(deployed, later["id"])[0][1] == "waiting"
     assert drain(deployed) == 1
@@ -286,15 +293,17 @@ def test_overdue_timers_fire_oldest_first_on_start_up(deployed, client, clock, p
 def test_a_failing_timer_is_retried_then_becomes_an_incident(deployed, client, clock, people):
     case = start(client, people["sergeant"], "wait_failing")
     clock.shift(timedelta(minutes=2))
-    assert drain(deployed) == 1
+    assert drain(deployed) == 0
     with deployed.app_context():
         row = db.session.query(Timer).filter_by(case_id=case["id"]).one()
         assert (row.status, row.attempts) == ("waiting", 1)
         assert "division by zero" in row.last_error
     assert drain(deployed) == 0  # backing off
-    for wait in RETRY_BACKOFF:
+    for attempt, wait in enumerate(RETRY_BACKOFF, start=2):
         clock.shift(wait + timedelta(seconds=1))
-        assert drain(deployed) == 1
+        with deployed.app_context():
+            assert fire_next_due() == FAILED_ATTEMPT
+            assert db.session.query(Timer).filter_by(case_id=case["id"]).one().attempts == attempt
     with deployed.app_context():
         row = db.session.query(Timer).filter_by(case_id=case["id"]).one()
         assert (row.status, row.attempts) == ("failed", len(RETRY_BACKOFF) + 1)
