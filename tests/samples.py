@@ -18,3 +18,126 @@ REVIEW_OFFENCES = {
 }
 
 REVIEW_NO_OFFENCE = {"offences_disclosed": False, "first_response": "telephone_resolution"}
+
+# --- first response, risk assessment, crime recording, MARAC (times are before 2026-11-28T14:00Z,
+# the time the lifecycle tests travel to) ---------------------------------------------------------
+
+CALL_DOMESTIC = {
+    **CALL,
+    "storm_reference": "DP-20261128-0057",
+    "summary": "Former partner keeps turning up at the house and sending messages all night.",
+    "flags": ["harassment", "domestic_abuse"],
+    "victim_language": "en",
+}
+
+FIRST_RESPONSE = {
+    "attended_at": "2026-11-28T11:00:00Z",
+    "four_test": {"fixated": True, "obsessive": True, "unwanted": True, "repeated": True},
+    "behaviour_changed": True,
+    "behaviour_change_details": "Takes a different route to work and no longer goes out alone.",
+    "victim_account": "He follows me to work, waits outside and follows me home again.",
+    "victim_very_frightened": True,
+    "incident_timeline": [
+        {"occurred_at": "2026-11-24T08:10:00Z", "description": "Followed to work."},
+        {"occurred_at": "2026-11-26T08:05:00Z", "description": "Waited outside work all day."},
+        {
+            "occurred_at": "2026-11-27T17:30:00Z",
+            "description": "Followed home; threatened to hurt her.",
+            "storm_reference": "DP-20261127-0311",
+        },
+    ],
+    "spo_considered": True,
+    "spo_note": "Interim Stalking Protection Order to be sought with the investigation.",
+}
+
+# One incident and a victim who is not very frightened: no screening is required.
+FIRST_RESPONSE_SINGLE = {
+    **FIRST_RESPONSE,
+    "four_test": {"fixated": False, "obsessive": False, "unwanted": True, "repeated": False},
+    "behaviour_changed": False,
+    "victim_very_frightened": False,
+    "incident_timeline": [
+        {"occurred_at": "2026-11-27T19:00:00Z", "description": "Abusive messages from a neighbour."}
+    ],
+    "spo_considered": True,
+    "spo_note": "Not stalking on the facts so far; no order sought.",
+}
+del FIRST_RESPONSE_SINGLE["behaviour_change_details"]
+
+SDASH_QUESTIONS = (
+    "very_frightened",
+    "previous_harassment",
+    "property_damaged",
+    "visits_home_or_work",
+    "loitering",
+    "threats_of_violence",
+    "third_parties_harassed",
+    "violence_in_incidents",
+    "others_recruited",
+    "substance_misuse",
+    "past_violence",
+)
+SDASH_MOSTLY_YES = {
+    question: {"answer": question != "substance_misuse", "note": "From the victim's account."}
+    for question in SDASH_QUESTIONS
+}
+
+RISK_SDASH_HIGH = {
+    "risk_tool": "s_dash",
+    "sdash_answers": SDASH_MOSTLY_YES,
+    "risk_grade": "high",
+    "risk_to_others": "Two children live with the victim; the suspect knows their school.",
+    "suspect_risk_notes": "Previous harassment of a former partner in 2023.",
+    "risk_plan": "Panic alarm fitted, patrol strategy at home and work, school told.",
+    "marac_professional_judgement": False,
+    "previous_marac_referral": False,
+}
+
+RISK_DASH = {
+    "risk_tool": "dash",
+    "dash_yes_count": 15,
+    "risk_grade": "high",
+    "risk_to_others": "No children; the victim's sister has also been contacted.",
+    "risk_plan": "Safety planning with the victim, target hardening, IDVA referral.",
+    "marac_professional_judgement": False,
+    "previous_marac_referral": False,
+}
+
+RISK_STANDARD_NO_TOOL = {
+    "risk_tool": "none",
+    "risk_grade": "standard",
+    "risk_to_others": "None known.",
+    "marac_professional_judgement": False,
+    "previous_marac_referral": False,
+}
+
+CRIME_S4A = {
+    "crime_reference": "62/12345/26",
+    "stalking_acts": ["following", "loitering", "watching_or_spying"],
+    "feared_violence_on_two_occasions": True,
+    "serious_alarm_or_distress": True,
+    "racially_or_religiously_aggravated": False,
+    "recorded_offence": "s4A",
+    "other_offences": ["Malicious Communications Act 1988 s1"],
+}
+
+CRIME_S2 = {
+    "crime_reference": "62/12399/26",
+    "stalking_acts": [],
+    "feared_violence_on_two_occasions": False,
+    "serious_alarm_or_distress": False,
+    "racially_or_religiously_aggravated": False,
+    "recorded_offence": "s2",
+}
+NOT_STALKING_REASON = (
+    "A neighbour dispute about parking: no fixation on the victim, no acts of stalking."
+)
+
+MARAC_REFERRAL = {
+    "marac_referral_sent_at": "2026-11-28T13:00:00Z",
+    "marac_meeting_date": "2026-12-03",
+    "marac_reference": "MARAC-CARM-2026-118",
+    "victim_consent": "given",
+    "victim_informed_of_referral": True,
+    "marac_notes": "High risk on S-DASH; children in the household.",
+}

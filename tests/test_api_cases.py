@@ -60,12 +60,15 @@ def test_completing_the_review_moves_the_case_on(client, started, desk):
     )
     assert response.status_code == 200, response.json
     case = response.json
-    assert case["status"] == "completed"
-    assert case["open_tasks"] == []
+    assert case["status"] == "running"
+    # Offences disclosed: the first response is the Attending Officer's work now.
+    assert [(t["bpmn_id"], t["lane"]) for t in case["open_tasks"]] == [
+        ("first_response", "Attending Officer")
+    ]
     assert case["data"]["pha_sections"] == ["s2A"]
     assert case["data"]["storm_reference"] == CALL["storm_reference"]
     shown = client.get(f"/api/v1/cases/{case['id']}", headers=bearer(desk)).json
-    assert shown["status"] == "completed"
+    assert shown["status"] == "running"
     done = client.get("/api/v1/tasks?status=completed", headers=bearer(desk)).json
     assert done[0]["id"] == task_id
     assert done[0]["completed_by"].startswith("user-")

@@ -211,6 +211,19 @@ def test_hostile_xml_is_refused():
     assert any(f == "bpmn/huge.bpmn" and "larger than" in m for f, _, m in found)
 
 
+def test_a_task_naming_a_form_with_a_broken_part_is_told_the_form_is_not_valid():
+    files = {
+        "bpmn/p.bpmn": simple(user_task("task") + flow("f", "start", "task")).encode(),
+        **form_files(),
+        "forms/note.cy.json": b"{not json",
+        "forms/orphan.cy.json": json.dumps(WELSH).encode(),
+    }
+    found = messages(problems_of(files))
+    assert any(f == "forms/note.cy.json" and "not valid JSON" in m for f, _, m in found)
+    assert any(e == "task" and "is not valid" in m for _, e, m in found)
+    assert any(f == "forms/orphan.cy.json" and "no form schema" in m for f, _, m in found)
+
+
 def test_a_form_missing_welsh_text_is_refused():
     files = {
         "bpmn/p.bpmn": simple(user_task("task") + flow("f", "start", "task")).encode(),

@@ -1,8 +1,9 @@
-"""Checks for the first stage of the stalking and harassment lifecycle.
+"""Checks for the stalking and harassment diagram's files, stage by stage.
 
-Covers the BPMN diagram (parsing, lanes, diagram interchange, conditions), its forms (JSON Schema
-Draft 2020-12 conventions, sample data, Welsh translations) and an end-to-end run on
-SpiffWorkflow's default engine.
+Covers the BPMN diagram (parsing, lanes, diagram interchange, conditions), its decision tables,
+its forms (JSON Schema Draft 2020-12 conventions, sample data, Welsh translations) and a run of
+the first stage on SpiffWorkflow's default engine. Later stages run through the API, in the
+sandbox, in tests/test_lifecycle_first_response.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 
 ROOT = Path(__file__).resolve().parents[1]
 BPMN_FILE = ROOT / "bpmn" / "stalking_harassment.bpmn"
+DMN_FILES = sorted((ROOT / "bpmn").glob("*.dmn"))
 FORMS = ROOT / "forms"
 PROCESS_ID = "stalking_harassment"
 
@@ -56,7 +58,35 @@ FLOW_NODE_TAGS = (
     "parallelGateway",
     "eventBasedGateway",
 )
-FORM_NAMES = ("call_receipt", "live_time_review")
+FORM_NAMES = (
+    "call_receipt",
+    "live_time_review",
+    "first_response",
+    "risk_assessment",
+    "crime_recording",
+    "marac_referral",
+)
+# User tasks (and the start event) and the form each names.
+TASK_FORMS = {
+    "call_received": "call_receipt",
+    "live_time_review": "live_time_review",
+    "first_response": "first_response",
+    "risk_assessment": "risk_assessment",
+    "crime_recording": "crime_recording",
+    "marac_referral": "marac_referral",
+}
+LANES = {
+    "Call Handler": {"call_received"},
+    "Vulnerability Desk": {"live_time_review"},
+    "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
+    "MARAC Unit": {"marac_referral"},
+    "Investigator": set(),
+}
+DECISIONS = {
+    "grade_risk": "risk_grading",
+    "classify_offence": "offence_classification",
+    "decide_marac_referral": "marac_referral",
+}
 SCHEMA_TEXT_KEYS = frozenset({"title", "description"})
 UI_TEXT_KEYS = frozenset({"ui:help", "ui:placeholder", "ui:title", "ui:description"})
 # Proper nouns and codes that read the same in Welsh and English.
@@ -109,6 +139,7 @@ def process(tree):
 @pytest.fixture(scope="module")
 def spec():
     parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_dmn_files([str(path) for path in DMN_FILES])
     parser.add_bpmn_file(str(BPMN_FILE))
     return parser.get_spec(PROCESS_ID)
 
@@ -194,8 +225,18 @@ def test_diagram_parses_with_spiff_parser(spec):
         "call_received",
         "live_time_review",
         "gw_offences_disclosed",
-        "end_first_response_directed",
         "end_no_offence_call_recorded",
+        "first_response",
+        "assess_course_of_conduct",
+        "risk_assessment",
+        "grade_risk",
+        "crime_recording",
+        "classify_offence",
+        "decide_marac_referral",
+        "gw_marac_referral",
+        "marac_referral",
+        "gw_marac_referral_done",
+        "end_recorded_and_risk_assessed",
     ):
         assert task_id in spec.task_specs
 
@@ -211,11 +252,39 @@ def test_one_executable_process_in_a_single_pool(tree, process):
 
 def test_lanes_are_role_names_and_hold_every_flow_node(process, spec):
     lanes = process.findall("bpmn:laneSet/bpmn:lane", NS)
-    assert [lane.get("name") for lane in lanes] == ["Call Handler", "Vulnerability Desk"]
+    assert [lane.get("name") for lane in lanes] == list(LANES)
     refs = [ref.text for lane in lanes for ref in lane.findall("bpmn:flowNodeRef", NS)]
     assert sorted(refs) == sorted(node.get("id") for node in flow_nodes(process))
-    assert spec.task_specs["call_received"].lane == "Call Handler"
-    assert spec.task_specs["live_time_review"].lane == "Vulnerability Desk"
+    for lane, task_ids in LANES.items():
+        for task_id in task_ids:
+            assert spec.task_specs[task_id].lane == lane, task_id
+    assert spec.task_specs["end_recorded_and_risk_assessed"].lane == "Investigator"
+
+
+def test_business_rule_tasks_call_the_decision_tables(process):
+    tasks = process.findall("bpmn:businessRuleTask", NS)
+    assert {task.get("id") for task in tasks} == set(DECISIONS)
+    decision_ids = {
+        decision.get("id")
+        for path in DMN_FILES
+        for decision in etree.parse(str(path)).getroot()
+        if etree.QName(decision).localname == "decision"
+    }
+    for task in tasks:
+        called = task.findtext("bpmn:extensionElements/spiffworkflow:calledDecisionId", None, NS)
+        assert called == DECISIONS[task.get("id")]
+        assert called in decision_ids
+
+
+def test_decision_tables_use_dmn_13():
+    assert {path.name for path in DMN_FILES} >= {
+        "risk_grading.dmn",
+        "offence_classification.dmn",
+        "marac_referral.dmn",
+    }
+    for path in DMN_FILES:
+        root = etree.parse(str(path)).getroot()
+        assert root.tag == "{https://www.omg.org/spec/DMN/20191111/MODEL/}definitions", path
 
 
 def test_every_element_has_a_human_name(tree, process):
@@ -267,9 +336,10 @@ def test_layout_keeps_nodes_inside_their_lane_without_overlaps(tree, process):
             assert ax2 <= bx1 or bx2 <= ax1 or ay2 <= by1 or by2 <= ay1, f"{a} overlaps {b}"
 
 
-def test_gateway_conditions_are_sandbox_safe(process):
-    gateway = process.find("bpmn:exclusiveGateway[@id='gw_offences_disclosed']", NS)
-    outgoing = process.findall("bpmn:sequenceFlow[@sourceRef='gw_offences_disclosed']", NS)
+@pytest.mark.parametrize("gateway_id", ["gw_offences_disclosed", "gw_marac_referral"])
+def test_gateway_conditions_are_sandbox_safe(process, gateway_id):
+    gateway = process.find(f"bpmn:exclusiveGateway[@id='{gateway_id}']", NS)
+    outgoing = process.findall(f"bpmn:sequenceFlow[@sourceRef='{gateway_id}']", NS)
     assert len(outgoing) == 2
     default = gateway.get("default")
     assert default in {flow.get("id") for flow in outgoing}
@@ -290,7 +360,7 @@ def test_gateway_conditions_are_sandbox_safe(process):
 
 def test_start_event_and_user_tasks_name_existing_forms(process):
     elements = process.findall("bpmn:startEvent", NS) + process.findall("bpmn:userTask", NS)
-    expected = {"call_received": "call_receipt", "live_time_review": "live_time_review"}
+    expected = TASK_FORMS
     assert {e.get("id") for e in elements} == set(expected)
     for element in elements:
         name = expected[element.get("id")]
@@ -320,6 +390,17 @@ def test_instructions_render_from_call_data_in_both_languages(process):
     minimal = {k: v for k, v in CALL.items() if k != "prior_incidents"}
     env.from_string(english).render(**minimal)
     env.from_string(cymraeg).render(**minimal)
+
+
+@pytest.mark.parametrize("task_id", [t for t in TASK_FORMS if t != "call_received"])
+def test_every_user_task_has_instructions_in_both_languages(process, task_id):
+    english = instructions(process, task_id)
+    cymraeg = welsh(TASK_FORMS[task_id])["instructions"]
+    assert english.strip() and cymraeg.strip() and english != cymraeg
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    english_vars = jinja2.meta.find_undeclared_variables(env.parse(english))
+    welsh_vars = jinja2.meta.find_undeclared_variables(env.parse(cymraeg))
+    assert english_vars == welsh_vars
 
 
 def test_start_form_has_no_instructions(process):
@@ -473,7 +554,9 @@ def test_welsh_file_has_only_known_sections(name):
 
 
 def test_welsh_instructions_differ_from_english(process):
-    assert welsh("live_time_review")["instructions"] != instructions(process, "live_time_review")
+    for task_id, name in TASK_FORMS.items():
+        if task_id != "call_received":
+            assert welsh(name)["instructions"] != instructions(process, task_id)
 
 
 # --- end to end on the default engine ------------------------------------------------------------
@@ -497,22 +580,33 @@ def completed_spec_names(workflow: BpmnWorkflow) -> set[str]:
     return {task.task_spec.name for task in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
-@pytest.mark.parametrize(
-    ("review", "reached", "not_reached"),
-    [
-        (REVIEW_OFFENCES, "end_first_response_directed", "end_no_offence_call_recorded"),
-        (REVIEW_NO_OFFENCE, "end_no_offence_call_recorded", "end_first_response_directed"),
-    ],
-    ids=["offences-disclosed", "no-offence"],
-)
-def test_process_runs_end_to_end(spec, review, reached, not_reached):
+def test_no_offence_ends_the_case(spec):
     workflow, task = run_to_live_time_review(spec)
-    validator("live_time_review").validate(review)
-    task.data.update(copy.deepcopy(review))
+    validator("live_time_review").validate(REVIEW_NO_OFFENCE)
+    task.data.update(copy.deepcopy(REVIEW_NO_OFFENCE))
     task.run()
     workflow.do_engine_steps()
     assert workflow.is_completed()
     done = completed_spec_names(workflow)
-    assert {"call_received", "live_time_review", "gw_offences_disclosed", reached} <= done
-    assert not_reached not in done
-    assert workflow.data.get("first_response") == review["first_response"]
+    assert {
+        "call_received",
+        "live_time_review",
+        "gw_offences_disclosed",
+        "end_no_offence_call_recorded",
+    } <= done
+    assert "first_response" not in {t.task_spec.name for t in workflow.get_tasks()}
+    assert workflow.data.get("first_response") == REVIEW_NO_OFFENCE["first_response"]
+
+
+def test_offences_disclosed_go_to_the_attending_officer(spec):
+    workflow, task = run_to_live_time_review(spec)
+    validator("live_time_review").validate(REVIEW_OFFENCES)
+    task.data.update(copy.deepcopy(REVIEW_OFFENCES))
+    task.run()
+    workflow.do_engine_steps()
+    assert not workflow.is_completed()
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert [(t.task_spec.name, t.task_spec.lane) for t in ready] == [
+        ("first_response", "Attending Officer")
+    ]
+    assert ready[0].data["pha_sections"] == REVIEW_OFFENCES["pha_sections"]

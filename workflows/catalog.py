@@ -19,7 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import timer_text
-from .forms import Form, form_name, load_form
+from .forms import FORM_FILE_SUFFIXES, SCHEMA_SUFFIX, Form, form_name, load_form
 from .instructions import check_template
 from .problems import DefinitionProblems, Problem
 from .roles import LANE_ROLES
@@ -119,7 +119,7 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
     if len(files) > MAX_FILES:
         raise DefinitionProblems([Problem("(upload)", None, f"more than {MAX_FILES} files")])
 
-    forms, form_problems = _load_forms(files)
+    forms, broken_forms, form_problems = _load_forms(files)
     problems.extend(form_problems)
 
     documents: dict[str, etree._Element] = {}
@@ -148,7 +148,7 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
     processes: dict[str, ProcessInfo] = {}
     calls: dict[str, set[str]] = {}
     for path, root in bpmn_docs.items():
-        checker = _BpmnChecker(path, root, forms, form_problems, decisions, all_process_ids)
+        checker = _BpmnChecker(path, root, forms, broken_forms, decisions, all_process_ids)
         processes.update(checker.check(problems))
         calls.update(checker.calls)
     _check_call_cycles(calls, all_process_ids, problems)
@@ -162,16 +162,35 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
     return catalog
 
 
-def _load_forms(files: dict[str, bytes]) -> tuple[dict[str, Form], list[Problem]]:
-    forms, problems = {}, []
+def _load_forms(files: dict[str, bytes]) -> tuple[dict[str, Form], set[str], list[Problem]]:
+    """The valid forms, the names of the broken ones, and every problem found."""
+    forms, broken, problems = {}, set(), []
+    names = set()
     for path in sorted(files):
-        if path.startswith("forms/") and path.endswith(".schema.json"):
-            name = form_name(path.removeprefix("forms/"))
-            form, found = load_form(name, files)
-            problems.extend(found)
-            if form is not None:
-                forms[name] = form
-    return forms, problems
+        if not path.startswith("forms/"):
+            continue
+        suffix = next((s for s in FORM_FILE_SUFFIXES if path.endswith(s)), None)
+        if suffix is None:
+            problems.append(
+                Problem(
+                    path, None, f"not a form file: names end in {', '.join(FORM_FILE_SUFFIXES)}"
+                )
+            )
+            continue
+        name = path.removeprefix("forms/").removesuffix(suffix)
+        if suffix != SCHEMA_SUFFIX and f"forms/{name}{SCHEMA_SUFFIX}" not in files:
+            problems.append(Problem(path, None, f"there is no form schema {name}{SCHEMA_SUFFIX}"))
+        names.add(name)
+    for name in sorted(names):
+        if f"forms/{name}{SCHEMA_SUFFIX}" not in files:
+            continue
+        form, found = load_form(name, files)
+        problems.extend(found)
+        if form is None:
+            broken.add(name)
+        else:
+            forms[name] = form
+    return forms, broken, problems
 
 
 def _parse_xml(path: str, content: bytes, problems: list[Problem]) -> etree._Element | None:
@@ -200,11 +219,11 @@ def _is_dmn(root: etree._Element) -> bool:
 class _BpmnChecker:
     """Static checks on one BPMN document, before the engine sees it."""
 
-    def __init__(self, path, root, forms, form_problems, decisions, all_process_ids):
+    def __init__(self, path, root, forms, broken_forms, decisions, all_process_ids):
         self.path = path
         self.root = root
         self.forms = forms
-        self.broken_forms = {p.file for p in form_problems}
+        self.broken_forms = broken_forms
         self.decisions = decisions
         self.all_process_ids = all_process_ids
         self.calls: dict[str, set[str]] = {}
@@ -301,15 +320,17 @@ class _BpmnChecker:
                     problems.append(self.problem(element, f"Welsh instructions: {message}"))
 
     def _check_form(self, element, schema_filename, problems):
-        path = f"forms/{schema_filename}"
-        if not schema_filename.endswith(".schema.json"):
+        name = form_name(schema_filename)
+        if not schema_filename.endswith(SCHEMA_SUFFIX):
             problems.append(
-                self.problem(element, f"form '{schema_filename}' must be a *.schema.json file")
+                self.problem(element, f"form '{schema_filename}' must be a *{SCHEMA_SUFFIX} file")
             )
-        elif form_name(schema_filename) not in self.forms and path not in self.broken_forms:
+        elif name in self.broken_forms:
+            problems.append(
+                self.problem(element, f"form '{schema_filename}' is not valid (see its problems)")
+            )
+        elif name not in self.forms:
             problems.append(self.problem(element, f"form '{schema_filename}' does not exist"))
-        elif path in self.broken_forms:
-            problems.append(self.problem(element, f"form '{schema_filename}' is not valid"))
 
     def _check_code(self, element, source, checker, what, problems):
         for message in checker(source):
