@@ -11,6 +11,7 @@ from sqlalchemy import select
 from workflows.problems import DefinitionProblems
 from workflows.roles import ADMINISTRATOR, ALL_ROLES, AUDITOR, LANE_ROLES, PROCESS_OWNER
 
+from .audit.cli import audit
 from .auth import create_user
 from .db import db
 from .definitions import deploy_directory
@@ -108,3 +109,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(definitions)
     app.cli.add_command(scheduler)
+    app.cli.add_command(audit)

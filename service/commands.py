@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflows.clock import engine_clock
 from workflows.runner import (
     LIBRARY_VERSION,
     SERIALIZER_VERSION,
@@ -21,6 +22,7 @@ from workflows.runner import (
     TaskNotOpen,
 )
 
+from .audit import trail as audit
 from .auth import Actor
 from .db import db
 from .definitions import runner_for
@@ -118,8 +120,10 @@ def start_case(command: StartCase) -> CaseChanged:
             f"Starting a '{process.name}' case needs the {process.start_lane} role.",
         )
     runner = runner_for(process.version_id, content_hash)
+    now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
-        outcome = runner.start(command.process_id, command.data, command.language)
+        with engine_clock(now):
+            outcome = runner.start(command.process_id, command.data, command.language)
     except FormInvalid as error:
         raise _form_problem(error) from error
     except DiagramError as error:
@@ -132,10 +136,10 @@ def start_case(command: StartCase) -> CaseChanged:
         serializer_version=SERIALIZER_VERSION,
         created_by_id=command.actor.id,
     )
-    now = utcnow()
     _apply(case, outcome, now)
     db.session.add(case)
     opened = _project_new_tasks(case, outcome, known=set())
+    audit.case_started(command, case, process, content_hash, outcome, now)
     sync_timers(case.id, outcome.timers, now, firing=False)
     db.session.commit()
     return CaseChanged(case, opened)
@@ -148,10 +152,12 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     task, case, content_hash = found
     _check_may_work_on(command.actor, task)
     runner = runner_for(case.definition_version_id, content_hash)
+    now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
-        outcome = runner.complete(
-            case.process_id, case.state, task.id, command.data, command.language
-        )
+        with engine_clock(now):
+            outcome = runner.complete(
+                case.process_id, case.state, task.id, command.data, command.language
+            )
     except FormInvalid as error:
         raise _form_problem(error) from error
     except TaskNotOpen as error:
@@ -160,20 +166,22 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
     except DiagramError as error:
         db.session.rollback()
+        failed = audit.complete_command(command, task)
+        audit.diagram_error(case.id, command.actor, task.lane, now, failed, error)
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
 
-    now = utcnow()
     completed = db.session.execute(
         _MARK_COMPLETED, {"task_id": task.id, "actor_id": command.actor.id, "now": now}
     )
     if completed.rowcount != 1:
         db.session.rollback()
         raise _no_longer_open(task.id)
-    open_tasks = _record_outcome(case, outcome, now, firing=False, finished=task.id)
     try:
+        audit.task_completed(command, task, case, outcome, now)
+        open_tasks = _record_outcome(case, outcome, now, firing=False, finished=task.id)
         db.session.commit()
-    except StaleDataError as error:
+    except StaleDataError as error:  # the case's version moved on: another command won
         db.session.rollback()
         raise _no_longer_open(task.id) from error
     return CaseChanged(case, open_tasks)
@@ -186,18 +194,23 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         raise not_found("Case", command.case_id)
     case, content_hash = found
     runner = runner_for(case.definition_version_id, content_hash)
+    now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
-        outcome = runner.fire_due_timers(case.process_id, case.state)
+        with engine_clock(now):
+            outcome = runner.fire_due_timers(case.process_id, case.state)
     except StateVersionMismatch as error:
         raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
     except DiagramError as error:
         db.session.rollback()
+        failed = audit.fire_timers_command()
+        audit.diagram_error(case.id, command.actor, None, now, failed, error)
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
-    open_tasks = _record_outcome(case, outcome, utcnow(), firing=True)
     try:
+        audit.timers_fired(command, case, outcome, now)
+        open_tasks = _record_outcome(case, outcome, now, firing=True)
         db.session.commit()
-    except StaleDataError as error:
+    except StaleDataError as error:  # the case's version moved on: another command won
         db.session.rollback()
         raise ApiProblem(409, "Case changed", "Another command changed the case first.") from error
     return CaseChanged(case, open_tasks)
@@ -241,6 +254,7 @@ def claim_task(command: ClaimTask) -> Task:
     if result.rowcount != 1:
         db.session.rollback()
         raise _claim_conflict(task.id)
+    audit.task_claimed(command, task, utcnow())
     db.session.commit()
     return db.session.get(Task, task.id, populate_existing=True)
 
@@ -256,6 +270,7 @@ def unclaim_task(command: UnclaimTask) -> Task:
         .values(assignee_id=None)
         .execution_options(synchronize_session=False)
     )
+    audit.task_unclaimed(command, task, utcnow())
     db.session.commit()
     return db.session.get(Task, task.id, populate_existing=True)
 

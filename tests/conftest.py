@@ -80,3 +80,24 @@ def token_for(app):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+# --- the audit tests: a looping process, its worker and an auditor ---------------------------
+
+
+@pytest.fixture
+def loop(app):
+    from tests.audit_diagrams import deploy_loop
+
+    with app.app_context():
+        deploy_loop()
+
+
+@pytest.fixture
+def investigator(token_for):
+    return token_for("Investigator")
+
+
+@pytest.fixture
+def auditor(token_for):
+    return token_for("Auditor")

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from . import clock
+
 LONDON = ZoneInfo("Europe/London")
 
 # Bounds the work a single call can do; ten years of working days is plenty.
@@ -100,7 +102,8 @@ def _with_london_date(moment: date | datetime, new_day: date) -> str:
 
 def now() -> datetime:
     """The current instant, as an aware UTC datetime (store it with ``isoformat``)."""
-    return datetime.now(UTC)
+    # The engine's clock: a command's recorded time while it runs, so replay sees the same.
+    return clock.now()
 
 
 def today() -> str:

@@ -7,7 +7,7 @@ definition version holds once for every case.
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow import __version__ as spiff_version
@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .forms import FieldError
 from .sandbox import SandboxError, make_script_engine
@@ -153,7 +154,7 @@ class Runner:
         with _diagram_errors():
             run_due_timers(workflow)
         still_waiting = set(waiting_timers(workflow))
-        now = datetime.now(UTC)
+        now = clock.now()
         events = [
             {
                 "type": "timer_fired",

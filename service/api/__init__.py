@@ -5,7 +5,7 @@ from flask_smorest import Api
 
 from ..auth import authenticate
 from ..problems import register_error_handlers
-from . import cases, processes, tasks, timers
+from . import audit, cases, processes, tasks, timers
 
 API_PREFIX = "/api/v1"
 
@@ -30,7 +30,7 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
     api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (processes.blp, cases.blp, tasks.blp, timers.blp):
+    for blueprint in (processes.blp, cases.blp, tasks.blp, timers.blp, audit.blp):
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix}")
     app.register_blueprint(health)
     app.before_request(authenticate)

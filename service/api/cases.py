@@ -3,6 +3,7 @@
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from ..audit.reads import log_read
 from ..auth import current_user
 from ..commands import StartCase, start_case
 from ..db import db
@@ -47,4 +48,5 @@ def get_case(case_id: str):
     case = db.session.get(Case, case_id)
     if case is None:
         raise not_found("Case", case_id)
+    log_read(current_user(), "case.view", case_id)
     return case_view(case)

@@ -11,6 +11,7 @@ from workflows.roles import ADMINISTRATOR, AUDITOR
 from workflows.runner import TaskNotOpen
 from workflows.sandbox import SandboxError
 
+from ..audit.reads import log_read
 from ..auth import current_user
 from ..commands import (
     OPEN,
@@ -72,6 +73,7 @@ def get_task(_query, task_id: str):
     """A task with its form (JSON Schema and UI schema), instructions and current data."""
     task = _readable_task(task_id)
     case = db.session.get(Case, task.case_id)
+    log_read(current_user(), "task.view", case.id, task.id)
     runner = runner_for(case.definition_version_id)
     language = request_language()
     form = runner.catalog.form(task.form)

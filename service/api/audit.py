@@ -1,0 +1,104 @@
+"""The audit API: a case's history, its verification, replay and point-in-time views, and the
+read log. Auditors and Administrators read histories; only Auditors read the read log. Every
+read is itself logged."""
+
+from flask import Response
+from flask_smorest import Blueprint
+
+from workflows.roles import ADMINISTRATOR, AUDITOR
+
+from ..audit import export
+from ..audit.chain import verify_case
+from ..audit.reads import log_read, reads
+from ..audit.replay import replay_case, state_at
+from ..auth import require_role
+from ..db import db
+from ..models import Case
+from ..problems import not_found
+from .audit_schemas import (
+    ChainReportSchema,
+    EventQuerySchema,
+    EventSchema,
+    PointInTimeSchema,
+    ReadLogEntrySchema,
+    ReadLogQuerySchema,
+    ReplayReportSchema,
+    StateQuerySchema,
+)
+
+blp = Blueprint("audit", __name__, url_prefix="", description="Audit trail")
+HISTORY_READERS = (AUDITOR, ADMINISTRATOR)
+MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv"}
+
+
+@blp.get("/cases/<case_id>/events")
+@blp.arguments(EventQuerySchema, location="query")
+@blp.response(200, EventSchema(many=True))
+def case_events(query, case_id: str):
+    """A case's history, oldest first: JSON (default), JSON Lines or CSV (`format`)."""
+    actor = _history_reader(case_id)
+    events = [export.event_view(event) for event in export.event_rows(case_id)]
+    log_read(actor, "case.events", case_id, detail={"format": query["format"]})
+    if query["format"] == "json":
+        return events
+    body = export.as_jsonl(events) if query["format"] == "jsonl" else export.as_csv(events)
+    filename = f"case-{case_id}-events.{query['format']}"
+    return Response(
+        body,
+        mimetype=MEDIA_TYPES[query["format"]],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@blp.get("/cases/<case_id>/verify")
+@blp.response(200, ChainReportSchema)
+def verify(case_id: str):
+    """Recompute the case's hash chain: ok, or the first event altered, missing or out of order."""
+    actor = _history_reader(case_id)
+    report = verify_case(case_id)
+    log_read(actor, "case.verify", case_id)
+    return report.as_dict()
+
+
+@blp.post("/cases/<case_id>/replay")
+@blp.response(200, ReplayReportSchema)
+def replay(case_id: str):
+    """Rebuild the case from its recorded commands and compare it with the stored case.
+
+    Changes nothing; answers whether they match, or where they first differ."""
+    actor = _history_reader(case_id)
+    report = replay_case(case_id)
+    log_read(actor, "case.replay", case_id)
+    return report
+
+
+@blp.get("/cases/<case_id>/state")
+@blp.arguments(StateQuerySchema, location="query")
+@blp.response(200, PointInTimeSchema)
+@blp.alt_response(422, description="The sequence number or time is outside the case's history")
+def point_in_time(query, case_id: str):
+    """The case's data, open tasks and path as they stood after event `at_seq`, or at `at`."""
+    actor = _history_reader(case_id)
+    view = state_at(case_id, query.get("at_seq"), query.get("at"))
+    detail = {key: str(value) for key, value in query.items()}
+    log_read(actor, "case.state", case_id, detail=detail)
+    return view
+
+
+@blp.get("/audit/reads")
+@blp.arguments(ReadLogQuerySchema, location="query")
+@blp.response(200, ReadLogEntrySchema(many=True))
+def read_log(query):
+    """Who read what and when, newest first; filter by `case` and/or `user` (a user's name)."""
+    actor = require_role(AUDITOR)
+    entries = reads(query.get("case"), query.get("user"), query.get("before"), query["limit"])
+    filters = {key: str(value) for key, value in query.items() if key != "limit"}
+    log_read(actor, "read_log.list", query.get("case"), detail=filters)
+    return entries
+
+
+def _history_reader(case_id: str):
+    actor = require_role(*HISTORY_READERS)
+    if db.session.get(Case, case_id) is None:
+        raise not_found("Case", case_id)
+    return actor

@@ -1,0 +1,136 @@
+"""Appending a command and its events to a case's history, inside the command's transaction.
+
+Each command writes a ``command`` event first (what was asked, by whom, with which data: enough
+to run it again), then what happened. The case's head row is locked first, so commands on one
+case append one after the other and sequence numbers never collide.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth import Actor
+from ..db import db
+from ..problems import ApiProblem
+from .chain import GENESIS, canonical_json, event_hash, state_digest, time_text
+from .models import CaseAuditHead, CaseEvent
+
+COMMAND = "command"
+
+_HEAD_FOR_UPDATE = (
+    select(CaseAuditHead.seq, CaseAuditHead.hash, CaseAuditHead.state_hash)
+    .where(CaseAuditHead.case_id == bindparam("case_id"))
+    .with_for_update()
+)
+_MOVE_HEAD = (
+    update(CaseAuditHead)
+    .where(CaseAuditHead.case_id == bindparam("b_case_id"), CaseAuditHead.seq == bindparam("old"))
+    .values(seq=bindparam("seq"), hash=bindparam("hash"), state_hash=bindparam("state_hash"))
+    .execution_options(synchronize_session=False)
+)
+
+
+class HistoryConflict(ApiProblem):
+    """Another command appended to the case's history first: a person gets 409, a job retries."""
+
+    def __init__(self, case_id: str):
+        super().__init__(
+            409, "Case changed", f"The case '{case_id}' changed just now; please try again."
+        )
+
+
+def record(
+    case_id: str,
+    actor: Actor | None,
+    role: str | None,
+    at: datetime,
+    command: dict,
+    events: Iterable[dict],
+    state: str | None,
+) -> int:
+    """Append a command and its events; return the last sequence number.
+
+    ``command`` holds ``name`` and the command's data; each event holds ``type`` and its details.
+    ``state`` is the saved engine state after the command, or None when it did not change.
+    Call it inside the command's transaction, after the command's first write.
+    """
+    with db.session.no_autoflush:
+        head = db.session.execute(_HEAD_FOR_UPDATE, {"case_id": case_id}).first()
+    prev_seq, prev_hash, prev_state = head if head is not None else (0, GENESIS, None)
+    state_hash = state_digest(state) if state is not None else prev_state
+    at_text = time_text(at)
+    actor_id, actor_name = (actor.id, actor.name) if actor is not None else (None, "system")
+    rows = []
+    for offset, event in enumerate([{"type": COMMAND, **command}, *events], start=1):
+        details = dict(event)
+        type_ = details.pop("type")
+        payload = canonical_json(details)
+        seq = prev_seq + offset
+        digest = event_hash(
+            case_id, seq, type_, actor_id, actor_name, role, at_text, payload, state_hash, prev_hash
+        )
+        rows.append(
+            {
+                "case_id": case_id,
+                "seq": seq,
+                "type": type_,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "actor_role": role,
+                "at": at,
+                "payload": payload,
+                "state_hash": state_hash,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        prev_hash = digest
+    last = rows[-1]
+    if head is None:
+        # A new case: its row must exist before rows that refer to it.
+        try:
+            db.session.flush()
+        except StaleDataError as error:
+            db.session.rollback()
+            raise HistoryConflict(case_id) from error
+        db.session.execute(
+            insert(CaseAuditHead.__table__),
+            {
+                "case_id": case_id,
+                "seq": last["seq"],
+                "hash": last["hash"],
+                "state_hash": state_hash,
+            },
+        )
+    else:
+        moved = db.session.execute(
+            _MOVE_HEAD,
+            {
+                "b_case_id": case_id,
+                "old": prev_seq,
+                "seq": last["seq"],
+                "hash": last["hash"],
+                "state_hash": state_hash,
+            },
+        )
+        if moved.rowcount != 1:
+            db.session.rollback()
+            raise HistoryConflict(case_id)
+    db.session.execute(insert(CaseEvent.__table__), rows)
+    return last["seq"]
+
+
+def engine_events(
+    outcome_events: Iterable[dict], known_open: set[str], cancelled: Iterable[dict] = ()
+) -> list[dict]:
+    """The runner's events as history: a task still open from before is not opened again;
+    tasks the engine withdrew are recorded as cancelled."""
+    kept = [
+        event
+        for event in outcome_events
+        if not (event["type"] == "task_opened" and event["task_id"] in known_open)
+    ]
+    kept.extend({"type": "task_cancelled", **task} for task in cancelled)
+    return kept
