@@ -17,6 +17,9 @@ run: $(BIN)/flask
 	$(BIN)/flask db upgrade
 	$(BIN)/flask definitions load
 	$(BIN)/flask users demo
+	# The scheduler fires escalation timers beside the web server and stops with it.
+	$(BIN)/flask scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(BIN)/flask

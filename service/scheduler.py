@@ -20,7 +20,7 @@ from .commands import FireTimers, fire_timers
 from .db import db
 from .models import Incident, Timer, utcnow
 from .problems import ApiProblem
-from .timers import FAILED, WAITING
+from .timers import FAILED, FIRING, WAITING
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,14 @@ def fire_next_due(now: datetime | None = None) -> str | None:
         db.session.rollback()
         return None
     timer_id, case_id = timer.id, timer.case_id
+    # The claim is a write, so a second scheduler on SQLite (which has no row locks) waits
+    # for this transaction and then finds the row no longer waiting.
+    claimed = db.session.execute(
+        update(Timer).where(Timer.id == timer_id, Timer.status == WAITING).values(status=FIRING)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return LOST_RACE
     try:
         fire_timers(FireTimers(case_id, SCHEDULER_ACTOR))
     except ApiProblem as error:
@@ -134,12 +142,16 @@ def run(app: Flask) -> None:
     scheduler = BlockingScheduler(timezone=UTC)
 
     def tick() -> None:
+        upcoming = None
         with app.app_context():
             try:
                 fired = fire_all_due()
                 if fired:
                     log.info("fired %d timer(s)", fired)
                 upcoming = next_due_at()
+            except Exception:
+                # A database hiccup must not stop the scheduler: log it and look again soon.
+                log.exception("firing due timers failed; trying again shortly")
             finally:
                 db.session.remove()
         now = datetime.now(UTC)

@@ -13,10 +13,12 @@ from workflows.timers import WaitingTimer
 from .db import db
 from .models import Timer
 
-WAITING, FIRED, CANCELLED, FAILED = "waiting", "fired", "cancelled", "failed"
+# FIRING marks a row a scheduler has claimed inside its transaction; no one ever sees it
+# committed, since the same transaction closes or reopens the row.
+WAITING, FIRING, FIRED, CANCELLED, FAILED = "waiting", "firing", "fired", "cancelled", "failed"
 
 _WAITING_OF_CASE = select(Timer).where(
-    Timer.case_id == bindparam("case_id"), Timer.status == WAITING
+    Timer.case_id == bindparam("case_id"), Timer.status.in_((WAITING, FIRING))
 )
 
 
@@ -33,6 +35,7 @@ def sync_timers(case_id: str, waiting: list[WaitingTimer], now: datetime, firing
         key = (row.task_id, row.due_at)
         known.add(key)
         if key in current:
+            row.status = WAITING  # a claimed timer the engine did not take as due waits on
             continue
         row.status = FIRED if firing and row.due_at <= now else CANCELLED
         row.closed_at = now
