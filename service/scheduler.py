@@ -10,6 +10,8 @@ every few seconds at most; an idle scheduler makes one small indexed query per c
 import logging
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from flask import Flask
@@ -137,9 +139,12 @@ def retry_incident(incident: Incident, actor: Actor) -> Incident:
     return incident
 
 
-def run(app: Flask) -> None:
-    """Run until stopped: catch up on everything overdue, then wake for each due time."""
-    scheduler = BlockingScheduler(timezone=UTC)
+def build_scheduler(app: Flask, scheduler: BaseScheduler, idle_check: timedelta = IDLE_CHECK):
+    """Give an APScheduler scheduler the job of firing timers, waking for each due time.
+
+    The first tick catches up on everything overdue, oldest first.
+    """
+    wake_at = [datetime.now(UTC)]
 
     def tick() -> None:
         upcoming = None
@@ -155,18 +160,30 @@ def run(app: Flask) -> None:
             finally:
                 db.session.remove()
         now = datetime.now(UTC)
-        wake = now + IDLE_CHECK
-        if upcoming is not None:
-            wake = max(now, min(wake, upcoming))
+        wake_at[0] = (
+            now + idle_check if upcoming is None else max(now, min(now + idle_check, upcoming))
+        )
+
+    def schedule_next(_event=None) -> None:
+        # Called once a tick has finished: a job that re-adds itself while still running is
+        # skipped by APScheduler as a second instance, and the scheduler would fall silent.
         scheduler.add_job(
             tick,
-            DateTrigger(run_date=wake),
+            DateTrigger(run_date=wake_at[0]),
             id="tick",
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
         )
 
-    scheduler.add_job(tick, id="tick", misfire_grace_time=None)
+    scheduler.add_listener(schedule_next, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    schedule_next()
+    return scheduler
+
+
+def run(app: Flask) -> None:
+    """Run until stopped."""
+    logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)  # one line per task is noise
+    scheduler = build_scheduler(app, BlockingScheduler(timezone=UTC))
     log.info("scheduler started")
     scheduler.start()

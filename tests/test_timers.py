@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from service.config import PROJECT_ROOT
 from service.db import db
 from service.definitions import deploy
 from service.models import Incident, Timer
@@ -19,6 +20,7 @@ from service.scheduler import (
 from tests.conftest import bearer
 from tests.test_api_deploy import NOTE_FORM
 from tests.test_catalog import HEAD, flow, user_task
+from workflows.catalog import read_definition_files
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -136,9 +138,6 @@ def clock():
 @pytest.fixture
 def deployed(app, clock):
     """Deploy the test diagrams beside the repository's."""
-    from service.config import PROJECT_ROOT
-    from workflows.catalog import read_definition_files
-
     files = read_definition_files(PROJECT_ROOT)
     files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
     for name, xml in {
@@ -355,3 +354,46 @@ def test_admin_timer_list_filters(deployed, client, clock, people):
     ).json
     assert len(soon) == 1
     assert client.get("/api/v1/timers", headers=bearer(people["sergeant"])).status_code == 403
+
+
+def test_the_running_scheduler_keeps_waking_and_fires_new_timers(app, people, client):
+    """The APScheduler loop itself, on the real clock, with a short idle check."""
+    import threading
+
+    from apscheduler.events import EVENT_JOB_EXECUTED
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from service.scheduler import build_scheduler
+
+    files = read_definition_files(PROJECT_ROOT)
+    files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
+    files["bpmn/wait_date.bpmn"] = waits("wait_date", "timeDate", "2026-01-01T00:00:00Z").encode()
+    with app.app_context():
+        deploy(files, actor="tests")
+        db.session.commit()
+    ticks, first_fired, both_fired = [], threading.Event(), threading.Event()
+
+    def on_tick(_event):
+        ticks.append(1)
+        with app.app_context():
+            count = db.session.query(Timer).filter_by(status="fired").count()
+            db.session.remove()
+        (both_fired if count == 2 else first_fired if count == 1 else threading.Event()).set()
+
+    scheduler = build_scheduler(
+        app, BackgroundScheduler(timezone=UTC), idle_check=timedelta(milliseconds=20)
+    )
+    scheduler.add_listener(on_tick, EVENT_JOB_EXECUTED)
+    with time_machine.travel(datetime(2025, 12, 1, tzinfo=UTC), tick=False):
+        start(client, people["sergeant"], "wait_date")  # overdue before the scheduler starts
+    scheduler.start()
+    try:
+        assert first_fired.wait(timeout=30), "the overdue timer did not fire on start-up"
+        ticks_before = len(ticks)
+        with time_machine.travel(datetime(2025, 12, 1, tzinfo=UTC), tick=False):
+            start(client, people["sergeant"], "wait_date")  # appears while it runs
+        assert both_fired.wait(timeout=30), "the scheduler stopped waking"
+        assert len(ticks) > ticks_before
+    finally:
+        scheduler.shutdown(wait=True)
+    assert len(inbox(client, people["sergeant"])) == 2
