@@ -183,6 +183,25 @@ def test_plain_iso_timers_are_accepted_and_made_executable():
     assert spec.task_specs["quoted"].event_definition.expression == '"P5D"'
 
 
+def test_due_dates_on_user_tasks_are_checked():
+    def with_due(task_id, name, value):
+        prop = f'<spiffworkflow:property name="{name}" value="{value}"/>'
+        return user_task(task_id).replace(
+            "</spiffworkflow:properties>", prop + "</spiffworkflow:properties>"
+        )
+
+    body = (
+        with_due("fine", "dueIn", "PT30M")
+        + with_due("bad_duration", "dueIn", "P3X")
+        + with_due("bad_code", "dueAt", "__import__('os')")
+    )
+    lanes = lane("Sergeant", "start", "fine", "bad_duration", "bad_code", "end")
+    found = messages(problems_of({"bpmn/p.bpmn": simple(body, lanes).encode(), **form_files()}))
+    elements = {element for _, element, _ in found}
+    assert {"bad_duration", "bad_code"} <= elements
+    assert "fine" not in elements
+
+
 def test_a_process_calling_itself_is_refused():
     body = '<bpmn:callActivity id="again" calledElement="proc"/>' + flow("f", "start", "again")
     found = messages(problems_of({"bpmn/p.bpmn": simple(body).encode()}))

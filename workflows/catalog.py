@@ -24,6 +24,7 @@ from .instructions import check_template
 from .problems import DefinitionProblems, Problem
 from .roles import LANE_ROLES
 from .sandbox import check_expression, check_script
+from .timers import DUE_AT_PROPERTY, DUE_IN_PROPERTY
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 500
@@ -309,6 +310,7 @@ class _BpmnChecker:
                     f"lanes must be one of: {', '.join(LANE_ROLES)}",
                 )
             )
+        self._check_due_date(element, problems)
         schema = self._property(element, FORM_PROPERTY)
         if not schema:
             problems.append(self.problem(element, f"the user task names no form ({FORM_PROPERTY})"))
@@ -318,6 +320,14 @@ class _BpmnChecker:
             if form is not None and form.welsh.get("instructions"):
                 for message in check_template(form.welsh["instructions"]):
                     problems.append(self.problem(element, f"Welsh instructions: {message}"))
+
+    def _check_due_date(self, element, problems):
+        due_in = self._property(element, DUE_IN_PROPERTY)
+        if due_in:
+            self._check_timer_text(element, due_in, timer_text.DURATION, DUE_IN_PROPERTY, problems)
+        due_at = self._property(element, DUE_AT_PROPERTY)
+        if due_at:
+            self._check_code(element, due_at, check_expression, DUE_AT_PROPERTY, problems)
 
     def _check_form(self, element, schema_filename, problems):
         name = form_name(schema_filename)
@@ -342,15 +352,17 @@ class _BpmnChecker:
         if not text:
             problems.append(self.problem(event, f"the timer's {kind} is empty"))
             return
+        self._check_timer_text(event, text, kind, "timer", problems)
+
+    def _check_timer_text(self, element, text, kind, what, problems):
+        """Plain or quoted ISO 8601 must be valid; anything else is sandboxed code."""
         value = timer_text.literal_value(text, kind)
         if value is None and re.fullmatch(r"(R\d*/)?P[0-9A-Z.]*|\d{4}-\d\d-\d\d\S*", text):
             value = text  # looks like ISO 8601 but is not: say so rather than "undefined name"
-        if value is not None:
-            message = timer_text.check_iso(value, kind)
-            if message:
-                problems.append(self.problem(event, f"timer: {message}"))
-        else:
-            self._check_code(event, text, check_expression, "timer expression", problems)
+        if value is None:
+            self._check_code(element, text, check_expression, f"{what} expression", problems)
+        elif message := timer_text.check_iso(value, kind):
+            problems.append(self.problem(element, f"{what}: {message}"))
 
     def _property(self, element, name: str) -> str | None:
         for prop in element.iterfind("bpmn:extensionElements/spiff:properties/spiff:property", NS):
