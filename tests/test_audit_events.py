@@ -30,9 +30,9 @@ def test_start_and_complete_record_commands_and_what_happened(app, client, loop,
     events = events_of(app, case["id"])
     assert [e[1] for e in events] == [
         "command", "definition_version", "case_started", "data_changed", "task_opened",
-        "command", "task_completed", "data_changed", "case_completed",
+        "command", "task_completed", "decision_taken", "data_changed", "case_completed",
     ]  # fmt: skip
-    assert [e[0] for e in events] == list(range(1, 10))
+    assert [e[0] for e in events] == list(range(1, 11))
     start, version = events[0][4], events[1][4]
     assert start == {
         "name": "start_case",
@@ -44,7 +44,10 @@ def test_start_and_complete_record_commands_and_what_happened(app, client, loop,
     assert len(version["content_hash"]) == 64
     assert events[5][4]["data"] == {"note": "seen", "done": True}
     assert events[5][4]["task_id"] == task_id
-    changed = events[7][4]["fields"]
+    assert events[7][4] == {
+        "kind": "gateway", "bpmn_id": "more", "name": events[7][4]["name"], "taken": ["end"],
+    }  # fmt: skip
+    changed = events[8][4]["fields"]
     assert changed["note"] == {"before": None, "after": "seen"}
     assert changed["rounds"] == {"before": 0, "after": 1}
     assert {e[3] for e in events} == {"Investigator"}  # the role used: the lane
@@ -54,7 +57,7 @@ def test_start_and_complete_record_commands_and_what_happened(app, client, loop,
         last = events[-1][5]
         assert last.state_hash == hashlib.sha256(stored.state.encode()).hexdigest()
         head = db.session.get(CaseAuditHead, case["id"])
-        assert (head.seq, head.hash) == (9, last.hash)
+        assert (head.seq, head.hash) == (10, last.hash)
     links = [(e[5].prev_hash, e[5].hash) for e in events]
     assert links[0][0] == "0" * 64
     assert all(links[i][0] == links[i - 1][1] for i in range(1, len(links)))
@@ -131,3 +134,28 @@ def test_the_first_stage_case_is_recorded_too(app, client, token_for):
     events = events_of(app, response.json["id"])
     assert events[0][3] == "Call Handler"
     assert events[2][4]["data"]["storm_reference"] == CALL["storm_reference"]
+
+
+def test_gateway_and_decision_table_outcomes_are_recorded(app, client, token_for):
+    from tests.samples import REVIEW_OFFENCES
+
+    handler, desk = token_for("Call Handler"), token_for("Vulnerability Desk")
+    case = client.post(
+        "/api/v1/cases",
+        json={"process": "stalking_harassment", "data": CALL},
+        headers=bearer(handler),
+    ).json
+    review = case["open_tasks"][0]["id"]
+    done = client.post(
+        f"/api/v1/tasks/{review}/complete", json={"data": REVIEW_OFFENCES}, headers=bearer(desk)
+    )
+    assert done.status_code == 200
+    decisions = [e[4] for e in events_of(app, case["id"]) if e[1] == "decision_taken"]
+    assert decisions == [
+        {
+            "kind": "gateway",
+            "bpmn_id": "gw_offences_disclosed",
+            "name": decisions[0]["name"],
+            "taken": ["first_response"],
+        }
+    ]

@@ -51,7 +51,7 @@ def test_replay_reports_where_the_stored_case_differs(app, client, loop, investi
     assert report["match"] is False
     difference = report["first_difference"]
     assert difference["what"] == "data.check" or difference["what"].startswith("data.")
-    assert difference["seq"] == 13
+    assert difference["seq"] == 15  # the last event, where the stored data is compared
 
 
 def test_replay_reports_a_recorded_command_that_no_longer_matches(
@@ -69,7 +69,7 @@ def test_replay_reports_a_recorded_command_that_no_longer_matches(
         db.session.commit()
     report = replay(client, auditor, case["id"]).json
     assert report["match"] is False
-    assert report["first_difference"]["seq"] == 8
+    assert report["first_difference"]["seq"] == 9  # the data change that command made
     assert report["first_difference"]["what"] == "event"
 
 
@@ -78,7 +78,7 @@ def test_cli_replay(app, client, loop, investigator):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "replay", case["id"]])
     assert result.exit_code == 0, result.output
-    assert f"match  {case['id']}: 3 commands, 13 events" in result.output
+    assert f"match  {case['id']}: 3 commands, 15 events" in result.output
     assert runner.invoke(args=["audit", "replay", "nope"]).exit_code == 1
 
 
@@ -93,7 +93,7 @@ def test_state_at_a_sequence_number(client, loop, investigator, auditor):
     assert task["bpmn_id"] == "note" and task["id"] == case_events(client, auditor, case)[4]
     # An event inside a command shows the state after the whole command.
     second = client.get(f"{url}?at_seq=7", headers=bearer(auditor)).json
-    assert second["as_of_seq"] == 9
+    assert second["as_of_seq"] == 10
     assert second["data"]["rounds"] == 1 and second["data"]["note"] == "round 1"
     assert second["path"] == ["start", "note", "count", "more"]
     assert second["consistent"] is True

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
+from .decisions import DecisionLog
 from .forms import FieldError
 from .sandbox import SandboxError, make_script_engine
 from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
@@ -132,10 +133,11 @@ class Runner:
         properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
         _check_form(self.catalog.form(properties.get(FORM_PROPERTY)), data, task.data, language)
         before = case_data(workflow)
+        decisions = DecisionLog()
         with _diagram_errors():
             task.data.update(data)
             task.run()
-            workflow.do_engine_steps()
+            workflow.do_engine_steps(did_complete_task=decisions)
         events = [
             {
                 "type": "task_completed",
@@ -144,15 +146,16 @@ class Runner:
                 "lane": task.task_spec.lane,
             }
         ]
-        return self._outcome(workflow, events, before)
+        return self._outcome(workflow, events + decisions.events, before)
 
     def fire_due_timers(self, process_id: str, state: str) -> Outcome:
         """Fire every timer of the case that has fallen due by the clock, and run on."""
         workflow = self.restore(process_id, state)
         before = case_data(workflow)
         waiting = waiting_timers(workflow)
+        decisions = DecisionLog()
         with _diagram_errors():
-            run_due_timers(workflow)
+            run_due_timers(workflow, did_complete_task=decisions)
         still_waiting = set(waiting_timers(workflow))
         now = clock.now()
         events = [
@@ -165,7 +168,7 @@ class Runner:
             for t in waiting
             if t not in still_waiting and t.due_at <= now
         ]
-        return self._outcome(workflow, events, before)
+        return self._outcome(workflow, events + decisions.events, before)
 
     def task_data(self, process_id: str, state: str, task_id: str) -> dict:
         return dict(self.open_task(self.restore(process_id, state), task_id).data)

@@ -52,13 +52,13 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     return sorted(found, key=lambda timer: (timer.due_at, timer.task_id))
 
 
-def run_due_timers(workflow: BpmnWorkflow) -> None:
+def run_due_timers(workflow: BpmnWorkflow, did_complete_task=None) -> None:
     """Let every timer that has fallen due fire, and run the work that follows it."""
     for _ in range(MAX_PASSES):
         workflow.refresh_timers()
         if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
             return
-        workflow.do_engine_steps()
+        workflow.do_engine_steps(did_complete_task=did_complete_task)
 
 
 def _timers_of(definition) -> list[TimerEventDefinition]:
