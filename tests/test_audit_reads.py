@@ -101,7 +101,7 @@ def test_history_export_as_json_jsonl_and_csv(client, loop, investigator, audito
     as_json = client.get(base, headers=bearer(auditor))
     assert as_json.mimetype == "application/json"
     events = as_json.json
-    assert [e["seq"] for e in events] == list(range(1, 10))
+    assert [e["seq"] for e in events] == list(range(1, 11))
     assert events[0]["actor"]["role"] == "Investigator"
     assert events[0]["payload"]["name"] == "start_case"
     lines = client.get(f"{base}?format=jsonl", headers=bearer(auditor))
@@ -111,7 +111,7 @@ def test_history_export_as_json_jsonl_and_csv(client, loop, investigator, audito
     assert table.mimetype == "text/csv"
     assert "attachment" in table.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(table.text)))
-    assert [int(row["seq"]) for row in rows] == list(range(1, 10))
+    assert [int(row["seq"]) for row in rows] == list(range(1, 11))
     assert json.loads(rows[0]["payload"]) == events[0]["payload"]
     assert rows[-1]["hash"] == events[-1]["hash"]
     bad = client.get(f"{base}?format=xml", headers=bearer(auditor))
