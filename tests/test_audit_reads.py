@@ -134,3 +134,40 @@ def test_the_engine_clock_is_per_thread_and_reaches_timers_and_diagram_code():
         thread.join()
     assert seen["other"] != fixed  # another thread kept the real clock
     assert diagram_functions.now() != fixed
+
+
+def test_cli_exports_histories_with_a_progress_line(app, client, loop, investigator, tmp_path):
+    from service.audit.models import ReadLogEntry
+    from service.db import db
+
+    cases = [run_rounds(client, investigator, 1) for _ in range(3)]
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["audit", "export", "--all", "--format", "jsonl", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "exported 3/3 case(s)" in result.output
+    assert "Exported the history of 3 case(s)" in result.output
+    for case in cases:
+        lines = (tmp_path / f"{case['id']}.jsonl").read_text().splitlines()
+        assert [json.loads(line)["seq"] for line in lines] == list(range(1, 11))
+    one = runner.invoke(
+        args=[
+            "audit",
+            "export",
+            "--case",
+            cases[0]["id"],
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert one.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / f"{cases[0]['id']}.csv").read_text())))
+    assert len(rows) == 10
+    with app.app_context():
+        assert db.session.query(ReadLogEntry).filter_by(action="case.events").count() == 4
+    assert runner.invoke(args=["audit", "export", "--out", str(tmp_path)]).exit_code != 0
+    missing = runner.invoke(args=["audit", "export", "--case", "nope", "--out", str(tmp_path)])
+    assert missing.exit_code != 0 and "nope" in missing.output

@@ -1,17 +1,21 @@
-"""The audit CLI: `flask --app service audit verify [--case ID | --all]` and `audit replay CASE`.
+"""The audit CLI: `audit verify [--case ID | --all]`, `audit replay CASE` and
+`audit export [--case ID ... | --all] --format jsonl|csv --out FOLDER`.
 
 The CLI has no account; its reads are logged under the operating-system user who ran it.
 """
 
 import getpass
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from ..db import db
 from ..models import Case
 from .chain import verify_all
+from .export import as_csv, as_jsonl, event_rows, event_view
 from .reads import log_read
 from .replay import replay_case
 
@@ -72,3 +76,36 @@ def replay_command(case_id: str) -> None:
     click.echo(f"  recorded: {difference['recorded']!r}")
     click.echo(f"  replayed: {difference['replayed']!r}")
     sys.exit(1)
+
+
+@audit.command("export")
+@click.option("--case", "case_ids", multiple=True, help="A case to export; repeat for several.")
+@click.option("--all", "everything", is_flag=True, help="Export every case.")
+@click.option("--format", "form", type=click.Choice(["jsonl", "csv"]), default="jsonl")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the files, one per case (created if missing).",
+)
+def export_command(case_ids: tuple[str, ...], everything: bool, form: str, out: Path) -> None:
+    """Write each case's history to FOLDER/<case id>.<format>, with a progress line."""
+    if bool(case_ids) == everything:
+        raise click.UsageError("give --case ID (one or more) or --all")
+    ids = list(case_ids) or list(db.session.scalars(select(Case.id).order_by(Case.created_at)))
+    unknown = [case_id for case_id in case_ids if db.session.get(Case, case_id) is None]
+    if unknown:
+        raise click.ClickException(f"There is no case {', '.join(repr(c) for c in unknown)}.")
+    out.mkdir(parents=True, exist_ok=True)
+    render = as_jsonl if form == "jsonl" else as_csv
+    progress = sys.stderr.isatty() or len(ids) > 1
+    for done, case_id in enumerate(ids, start=1):
+        events = [event_view(row) for row in event_rows(case_id)]
+        (out / f"{case_id}.{form}").write_text(render(events), encoding="utf-8")
+        log_read(None, "case.events", case_id, detail={"format": form}, actor_name=_reader())
+        db.session.rollback()  # end the read transaction; nothing here writes through it
+        if progress:
+            click.echo(f"\rexported {done}/{len(ids)} case(s)", nl=False, err=True)
+    if progress:
+        click.echo("", err=True)
+    click.echo(f"Exported the history of {len(ids)} case(s) to {out} as {form}.")
