@@ -116,25 +116,8 @@ class ChainReport:
         return asdict(self)
 
 
-# The time is read as the driver gives it (text on SQLite): parsing it here is faster, and a
-# damaged value becomes a finding instead of an exception.
-_CHAIN_ROWS = (
-    select(
-        CaseEvent.seq,
-        CaseEvent.type,
-        CaseEvent.actor_id,
-        CaseEvent.actor_name,
-        CaseEvent.actor_role,
-        type_coerce(CaseEvent.at, String),
-        CaseEvent.payload,
-        CaseEvent.state_hash,
-        CaseEvent.prev_hash,
-        CaseEvent.hash,
-    )
-    .where(CaseEvent.case_id == bindparam("case_id"))
-    .order_by(CaseEvent.seq)
-)
-# Whole events for showing and replaying, with the time read as raw as verification reads it.
+# Whole events, for verifying, showing and replaying. The time is read as the driver gives it
+# (text on SQLite): parsing it here is faster, and a damaged value becomes a finding, not a crash.
 EVENT_ROWS = (
     select(
         CaseEvent.seq,
@@ -207,7 +190,7 @@ def _raw_rows(case_id: str) -> Iterator[tuple]:
     the time per event. The statement is still SQLAlchemy's, compiled for the dialect in use.
     """
     connection = db.session.connection()
-    compiled = _CHAIN_ROWS.compile(dialect=connection.dialect)
+    compiled = EVENT_ROWS.compile(dialect=connection.dialect)
     params = compiled.construct_params({"case_id": case_id})
     if compiled.positiontup:
         params = tuple(params[name] for name in compiled.positiontup)
