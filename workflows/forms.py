@@ -119,6 +119,22 @@ _WELSH_TYPES = {
 }
 
 
+# Welsh for jsonschema's messages, by keyword; {value} is the keyword's value in the schema.
+_WELSH_BY_KEYWORD = {
+    "minLength": "rhaid iddo fod o leiaf {value} nod o hyd",
+    "maxLength": "ni chaiff fod yn hwy na {value} nod",
+    "minItems": "rhaid cael o leiaf {value} eitem",
+    "maxItems": "ni chaiff fod mwy na {value} eitem",
+    "minimum": "rhaid iddo fod yn {value} neu'n fwy",
+    "maximum": "rhaid iddo fod yn {value} neu'n llai",
+    "exclusiveMinimum": "rhaid iddo fod yn fwy na {value}",
+    "exclusiveMaximum": "rhaid iddo fod yn llai na {value}",
+    "pattern": "nid yw yn y ffurf gywir",
+    "uniqueItems": "mae'r un eitem wedi'i dewis fwy nag unwaith",
+    "const": "rhaid iddo fod yn {value!r}",
+}
+
+
 def _welsh_message(error: ValidationError) -> str:
     """Jsonschema's message for the other keywords, in Welsh."""
     value = error.validator_value
@@ -126,30 +142,10 @@ def _welsh_message(error: ValidationError) -> str:
     if kind == "type":
         names = value if isinstance(value, list) else [value]
         return "rhaid iddo fod o'r math " + " neu ".join(_WELSH_TYPES.get(n, n) for n in names)
-    if kind == "minLength":
-        return f"rhaid iddo fod o leiaf {value} nod o hyd"
-    if kind == "maxLength":
-        return f"ni chaiff fod yn hwy na {value} nod"
-    if kind == "minItems":
-        return f"rhaid cael o leiaf {value} eitem"
-    if kind == "maxItems":
-        return f"ni chaiff fod mwy na {value} eitem"
-    if kind == "minimum":
-        return f"rhaid iddo fod yn {value} neu'n fwy"
-    if kind == "maximum":
-        return f"rhaid iddo fod yn {value} neu'n llai"
-    if kind == "exclusiveMinimum":
-        return f"rhaid iddo fod yn fwy na {value}"
-    if kind == "exclusiveMaximum":
-        return f"rhaid iddo fod yn llai na {value}"
-    if kind == "pattern":
-        return "nid yw yn y ffurf gywir"
-    if kind == "uniqueItems":
-        return "mae'r un eitem wedi'i dewis fwy nag unwaith"
-    if kind == "const":
-        return f"rhaid iddo fod yn {value!r}"
     if kind == "enum":
         return "rhaid iddo fod yn un o " + ", ".join(repr(v) for v in value)
+    if kind in _WELSH_BY_KEYWORD:
+        return _WELSH_BY_KEYWORD[kind].format(value=value)
     return f"nid yw'r gwerth yn ddilys ({error.message})"
 
 
