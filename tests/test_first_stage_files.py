@@ -12,17 +12,21 @@ import ast
 import copy
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 import jinja2.meta
 import pytest
+import time_machine
 from jsonschema import Draft202012Validator, FormatChecker
 from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
+
+from workflows.diagram_functions import DIAGRAM_FUNCTIONS
+from workflows.timer_text import as_engine_expression
 
 ROOT = Path(__file__).resolve().parents[1]
 BPMN_FILE = ROOT / "bpmn" / "stalking_harassment.bpmn"
@@ -65,6 +69,7 @@ FORM_NAMES = (
     "risk_assessment",
     "crime_recording",
     "marac_referral",
+    "live_review_escalation",
 )
 # User tasks (and the start event) and the form each names.
 TASK_FORMS = {
@@ -74,10 +79,12 @@ TASK_FORMS = {
     "risk_assessment": "risk_assessment",
     "crime_recording": "crime_recording",
     "marac_referral": "marac_referral",
+    "live_review_escalation": "live_review_escalation",
 }
 LANES = {
     "Call Handler": {"call_received"},
     "Vulnerability Desk": {"live_time_review"},
+    "Sergeant": {"live_review_escalation"},
     "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
     "MARAC Unit": {"marac_referral"},
     "Investigator": set(),
@@ -141,7 +148,13 @@ def spec():
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_dmn_files([str(path) for path in DMN_FILES])
     parser.add_bpmn_file(str(BPMN_FILE))
-    return parser.get_spec(PROCESS_ID)
+    spec = parser.get_spec(PROCESS_ID)
+    # Timers are written as plain ISO 8601 (PT30M), which the catalog quotes for the engine.
+    for task_spec in spec.task_specs.values():
+        timer = getattr(task_spec, "event_definition", None)
+        if timer is not None and hasattr(timer, "expression"):
+            timer.expression = as_engine_expression(timer.expression, "timeDuration")
+    return spec
 
 
 def flow_nodes(process) -> list:
@@ -237,6 +250,9 @@ def test_diagram_parses_with_spiff_parser(spec):
         "marac_referral",
         "gw_marac_referral_done",
         "end_recorded_and_risk_assessed",
+        "live_review_sla",
+        "live_review_escalation",
+        "end_escalation_handled",
     ):
         assert task_id in spec.task_specs
 
@@ -295,8 +311,23 @@ def test_every_element_has_a_human_name(tree, process):
         assert (element.get("name") or "").strip(), f"{element.get('id')} has no name"
 
 
-def test_no_timers_in_first_stage(process):
-    assert not process.findall(".//bpmn:timerEventDefinition", NS)
+def test_the_only_timer_is_the_live_time_review_sla(process):
+    [event] = [timer.getparent() for timer in process.findall(".//bpmn:timerEventDefinition", NS)]
+    assert event.tag == bpmn_tag("boundaryEvent")
+    assert event.get("id") == "live_review_sla"
+    assert event.get("attachedToRef") == "live_time_review"
+    assert event.get("cancelActivity") == "false"  # the review stays open
+    duration = event.findtext("bpmn:timerEventDefinition/bpmn:timeDuration", None, NS)
+    assert duration.strip() == "PT30M"
+    review = process.find("bpmn:userTask[@id='live_time_review']", NS)
+    assert form_property(review, "dueIn") == duration.strip()
+    [flow] = process.findall("bpmn:sequenceFlow[@sourceRef='live_review_sla']", NS)
+    assert flow.get("targetRef") == "live_review_escalation"
+    [end] = process.findall("bpmn:sequenceFlow[@sourceRef='live_review_escalation']", NS)
+    assert end.get("targetRef") == "end_escalation_handled"
+    for task_id in ("first_response", "risk_assessment", "crime_recording", "marac_referral"):
+        task = process.find(f"bpmn:userTask[@id='{task_id}']", NS)
+        assert form_property(task, "dueIn") is None and form_property(task, "dueAt") is None
 
 
 def test_every_flow_node_and_sequence_flow_has_diagram_interchange(tree, process):
@@ -316,24 +347,63 @@ def test_every_flow_node_and_sequence_flow_has_diagram_interchange(tree, process
         assert len(edge.findall("di:waypoint", NS)) >= 2
 
 
-def test_layout_keeps_nodes_inside_their_lane_without_overlaps(tree, process):
-    def bounds(element_id):
-        shape = tree.find(f".//bpmndi:BPMNShape[@bpmnElement='{element_id}']/dc:Bounds", NS)
-        x, y, w, h = (float(shape.get(k)) for k in ("x", "y", "width", "height"))
-        return x, y, x + w, y + h
+def _bounds(tree, element_id):
+    shape = tree.find(f".//bpmndi:BPMNShape[@bpmnElement='{element_id}']/dc:Bounds", NS)
+    x, y, w, h = (float(shape.get(k)) for k in ("x", "y", "width", "height"))
+    return x, y, x + w, y + h
 
+
+def _attached(process) -> dict[str, str]:
+    """Boundary event id -> the id of the activity it is attached to."""
+    return {
+        event.get("id"): event.get("attachedToRef")
+        for event in process.findall("bpmn:boundaryEvent", NS)
+    }
+
+
+def test_layout_keeps_nodes_inside_their_lane_without_overlaps(tree, process):
     boxes = {}
     for lane in process.findall("bpmn:laneSet/bpmn:lane", NS):
-        lx1, ly1, lx2, ly2 = bounds(lane.get("id"))
+        lx1, ly1, lx2, ly2 = _bounds(tree, lane.get("id"))
         for ref in lane.findall("bpmn:flowNodeRef", NS):
-            x1, y1, x2, y2 = boxes[ref.text] = bounds(ref.text)
+            x1, y1, x2, y2 = boxes[ref.text] = _bounds(tree, ref.text)
             assert lx1 <= x1 and x2 <= lx2 and ly1 <= y1 and y2 <= ly2, ref.text
+    attached = _attached(process)
     ids = sorted(boxes)
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
+            if attached.get(a) == b or attached.get(b) == a:
+                continue  # a boundary event sits on its activity's border (checked below)
             ax1, ay1, ax2, ay2 = boxes[a]
             bx1, by1, bx2, by2 = boxes[b]
             assert ax2 <= bx1 or bx2 <= ax1 or ay2 <= by1 or by2 <= ay1, f"{a} overlaps {b}"
+
+
+def test_boundary_events_sit_on_their_activitys_border(tree, process):
+    attached = _attached(process)
+    assert attached == {"live_review_sla": "live_time_review"}
+    for event_id, activity_id in attached.items():
+        ex1, ey1, ex2, ey2 = _bounds(tree, event_id)
+        ax1, ay1, ax2, ay2 = _bounds(tree, activity_id)
+        cx, cy = (ex1 + ex2) / 2, (ey1 + ey2) / 2
+        on_side = ax1 <= cx <= ax2 and cy in (ay1, ay2)
+        on_end = ay1 <= cy <= ay2 and cx in (ax1, ax2)
+        assert on_side or on_end, f"{event_id} is not on the border of {activity_id}"
+
+
+def test_edges_start_and_end_on_their_shapes(tree, process):
+    """Each edge's first and last waypoints touch its source's and target's shapes."""
+
+    def touches(point, box):
+        x, y = point
+        x1, y1, x2, y2 = box
+        return x1 <= x <= x2 and y1 <= y <= y2
+
+    for flow in process.findall("bpmn:sequenceFlow", NS):
+        edge = tree.find(f".//bpmndi:BPMNEdge[@bpmnElement='{flow.get('id')}']", NS)
+        points = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall("di:waypoint", NS)]
+        assert touches(points[0], _bounds(tree, flow.get("sourceRef"))), flow.get("id")
+        assert touches(points[-1], _bounds(tree, flow.get("targetRef"))), flow.get("id")
 
 
 @pytest.mark.parametrize("gateway_id", ["gw_offences_disclosed", "gw_marac_referral"])
@@ -517,6 +587,49 @@ def test_live_time_review_accepts_valid_reviews():
 )
 def test_live_time_review_rejects_bad_reviews(bad):
     assert list(validator("live_time_review").iter_errors(bad))
+
+
+ESCALATION = {
+    "escalation_action": "reassigned_to_desk_officer",
+    "escalation_note": "Reassigned to PC 1234 Davies, who is reviewing it now.",
+}
+
+
+def test_live_review_escalation_accepts_valid_actions():
+    validator("live_review_escalation").validate(ESCALATION)
+    for action in ("reviewed_personally", "completed_by_desk"):
+        validator("live_review_escalation").validate({"escalation_action": action})
+    validator("live_review_escalation").validate(
+        {"escalation_action": "no_longer_required", "escalation_note": "Call flagged in error."}
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        pytest.param({}, id="no-action"),
+        pytest.param(_with(ESCALATION, escalation_action="ignored"), id="wrong-action"),
+        pytest.param(_without(ESCALATION, "escalation_note"), id="reassigned-without-note"),
+        pytest.param({"escalation_action": "no_longer_required"}, id="not-required-without-note"),
+        pytest.param(_with(ESCALATION, escalation_note="ok"), id="note-too-short"),
+        pytest.param(_with(ESCALATION, escalation_note="x" * 5001), id="note-too-long"),
+        pytest.param(_with(ESCALATION, offences_disclosed=True), id="unknown-field"),
+    ],
+)
+def test_live_review_escalation_rejects_bad_actions(bad):
+    assert list(validator("live_review_escalation").iter_errors(bad))
+
+
+def test_escalation_instructions_render_in_both_languages(process):
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.globals.update(DIAGRAM_FUNCTIONS)
+    data = {**CALL, "live_review_escalated_at": "2024-05-17T21:45:00+00:00"}
+    with time_machine.travel(datetime(2024, 5, 17, 22, 7, 30, tzinfo=UTC), tick=False):
+        english = env.from_string(instructions(process, "live_review_escalation")).render(**data)
+        cymraeg = env.from_string(welsh("live_review_escalation")["instructions"]).render(**data)
+    assert "**DP-20240517-0123**" in english and "**DP-20240517-0123**" in cymraeg
+    assert "overdue since 2024-05-17T21:45:00+00:00: 22 minutes so far" in english
+    assert "yn hwyr ers 2024-05-17T21:45:00+00:00: 22 munud hyd yma" in cymraeg
 
 
 # --- Welsh ---------------------------------------------------------------------------------------

@@ -251,6 +251,48 @@ def days_between(start: DateLike, end: DateLike) -> int:
     return (_london_date(end) - _london_date(start)).days
 
 
+# --- courses of conduct and time limits -------------------------------------
+
+# Magistrates' Courts Act 1980 s127: an information for a summary-only offence (PHA 1997 s2 and
+# s2A) must be laid within six months of the offence; for a course of conduct, of its last
+# incident. A diagram may change the warning points, not this rule.
+STATUTORY_TIME_LIMIT_MONTHS = 6
+
+
+def last_incident(timeline: list[dict[str, Any]]) -> str:
+    """The latest ``occurred_at`` of a list of incidents (dicts), as ISO text.
+
+    Date-times give UTC text ("2026-11-27T17:30:00+00:00"), as ``isoformat`` does; a timeline of
+    dates only ("2026-11-27") gives a date. The list need not be in order. An empty timeline, an
+    incident without ``occurred_at``, or a mix of dates and date-times is refused.
+    """
+    if isinstance(timeline, str | bytes | dict) or not isinstance(timeline, list | tuple):
+        raise TypeError(f"expected a list of incidents, got {type(timeline).__name__}")
+    if not timeline:
+        raise ValueError("the timeline has no incidents")
+    moments = []
+    for index, incident in enumerate(timeline):
+        if not isinstance(incident, dict) or incident.get("occurred_at") is None:
+            raise ValueError(f"incident {index} of the timeline has no 'occurred_at'")
+        moments.append(_moment(incident["occurred_at"]))
+    kinds = {isinstance(moment, datetime) for moment in moments}
+    if len(kinds) > 1:
+        raise ValueError("the timeline mixes dates and date-times; give every incident a time")
+    return max(moments).isoformat()
+
+
+def statutory_time_limit(last_incident: DateLike) -> str:
+    """The last day on which an information may be laid for a summary-only offence (s2, s2A).
+
+    Six calendar months after the London date of the last incident of the course of conduct, on
+    the corresponding day (the day of the incident itself is not counted); where the later month
+    has no such day, its last day (31 Aug + 6 months = 28/29 Feb). Always a date,
+    "YYYY-MM-DD": the whole of that day is in time.
+    """
+    day = _london_date(last_incident) + relativedelta(months=STATUTORY_TIME_LIMIT_MONTHS)
+    return day.isoformat()
+
+
 DIAGRAM_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "now": now,
     "today": today,
@@ -265,6 +307,14 @@ DIAGRAM_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "working_days_between": working_days_between,
     "days_between": days_between,
     "duration": duration,
+    "last_incident": last_incident,
+    "statutory_time_limit": statutory_time_limit,
 }
 
-__all__ = [*DIAGRAM_FUNCTIONS, "DIAGRAM_FUNCTIONS", "LONDON", "MAX_WORKING_DAYS"]
+__all__ = [
+    *DIAGRAM_FUNCTIONS,
+    "DIAGRAM_FUNCTIONS",
+    "LONDON",
+    "MAX_WORKING_DAYS",
+    "STATUTORY_TIME_LIMIT_MONTHS",
+]
