@@ -240,6 +240,9 @@ def test_the_sergeant_records_the_action_and_bad_values_are_refused(app, client,
     done = complete(client, people["desk"], review["id"], REVIEW_OFFENCES)
     assert done.status_code == 200, done.json
     assert [t["bpmn_id"] for t in done.json["open_tasks"]] == ["first_response"]
+    # The case's data keeps what the Sergeant's branch recorded beside the review's.
+    assert done.json["data"]["escalation_action"] == "reviewed_personally"
+    assert done.json["data"]["pha_sections"] == REVIEW_OFFENCES["pha_sections"]
     assert inbox(client, people["desk"], overdue="true") == []
     history = inbox(client, people["reader"], case=case["id"], status="completed")
     assert sorted(t["bpmn_id"] for t in history) == ["live_review_escalation", "live_time_review"]

@@ -246,9 +246,22 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list:
 
 
 def case_data(workflow: BpmnWorkflow) -> dict:
-    """The case's data: what the most recently finished step left behind."""
-    task = workflow.last_task or workflow.task_tree
-    return SERIALIZER.registry.clean(dict(task.data)) if task is not None else {}
+    """The case's data: what the latest finished step of every branch left behind.
+
+    One branch's last step does not carry what a parallel branch recorded (a Sergeant's
+    escalation beside the desk's review), so the tips of all branches are merged, oldest
+    first, and a later value wins.
+    """
+    tips = [
+        task
+        for task in workflow.tasks.values()
+        if task.state == TaskState.COMPLETED
+        and not any(child.state == TaskState.COMPLETED for child in task.children)
+    ]
+    data: dict = {}
+    for task in sorted(tips, key=lambda task: task.last_state_change):
+        data.update(task.data)
+    return SERIALIZER.registry.clean(data)
 
 
 def save(workflow: BpmnWorkflow) -> str:
