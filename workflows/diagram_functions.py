@@ -130,6 +130,16 @@ def isoformat(value: DateLike) -> str:
     return moment.isoformat()
 
 
+def london_time(value: DateLike) -> str:
+    """How a person in England and Wales reads a time: "28/11/2026 09:30" in Europe/London
+    (GMT or BST as the date falls); a date alone is "28/11/2026". For instructions and letters;
+    store times with ``isoformat``."""
+    moment = _moment(value)
+    if isinstance(moment, datetime):
+        return moment.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+    return moment.strftime("%d/%m/%Y")
+
+
 # --- arithmetic -------------------------------------------------------------
 
 
@@ -298,6 +308,7 @@ DIAGRAM_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "today": today,
     "parse_datetime": parse_datetime,
     "isoformat": isoformat,
+    "london_time": london_time,
     "add_days": add_days,
     "add_hours": add_hours,
     "add_minutes": add_minutes,

@@ -67,6 +67,8 @@ def _make_environment() -> _InstructionsEnvironment:
         env.filters.pop(name, None)
     env.globals.pop("lipsum", None)
     env.globals.update(DIAGRAM_FUNCTIONS)
+    # Times are stored in UTC; people read them in Europe/London: {{ reported_at | london }}.
+    env.filters["london"] = DIAGRAM_FUNCTIONS["london_time"]
     return env
 
 
