@@ -16,14 +16,22 @@ from service.definitions import deploy_directory
 POSTGRES_URL_VARIABLE = "GWARCHOD_TEST_POSTGRES_URL"
 
 
+def postgres_url() -> str | None:
+    """Where the PostgreSQL half of the suite runs: the test variable, or a PostgreSQL
+    DATABASE_URL (each test works in a schema of its own there and drops it afterwards)."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE) or os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgresql", "postgres:")) else None
+
+
 def _backends():
     yield pytest.param("sqlite", id="sqlite")
     yield pytest.param(
         "postgresql",
         id="postgresql",
         marks=pytest.mark.skipif(
-            not os.environ.get(POSTGRES_URL_VARIABLE),
-            reason=f"set {POSTGRES_URL_VARIABLE} to run the suite on PostgreSQL",
+            postgres_url() is None,
+            reason=f"set {POSTGRES_URL_VARIABLE} (or a PostgreSQL DATABASE_URL) to run the "
+            "suite on PostgreSQL",
         ),
     )
 
@@ -34,7 +42,7 @@ def database_uri(request, tmp_path):
         yield f"sqlite:///{tmp_path / 'gwarchod.db'}"
         return
     # Each test gets a schema of its own, dropped afterwards.
-    base = database_url(os.environ[POSTGRES_URL_VARIABLE])
+    base = database_url(postgres_url())
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = sa.create_engine(base)
     with engine.begin() as connection:
