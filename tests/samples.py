@@ -141,3 +141,22 @@ MARAC_REFERRAL = {
     "victim_informed_of_referral": True,
     "marac_notes": "High risk on S-DASH; children in the household.",
 }
+
+INVESTIGATION_PLAN = {
+    "lines_of_enquiry": ["digital_evidence", "cctv", "suspect_arrest_and_interview"],
+    "enquiry_plan": "Download the victim's phone; seize CCTV from her workplace; interview.",
+    "victim_statement_taken": True,
+    "vps_offered": True,
+    "spo_considered": True,
+    "spo_note": "Interim Stalking Protection Order to be sought at court this week.",
+}
+
+REVIEW_CONTINUE = {
+    "review_classification_correct": True,
+    "review_risk_plan_in_place": True,
+    "review_spo_considered": True,
+    "review_victims_code_on_time": True,
+    "review_time_limit_safe": True,
+    "review_findings": "Enquiries under way; CCTV still awaited from the employer.",
+    "review_decision": "continue_investigation",
+}

@@ -70,6 +70,8 @@ FORM_NAMES = (
     "crime_recording",
     "marac_referral",
     "live_review_escalation",
+    "investigation_plan",
+    "sergeant_review",
 )
 # User tasks (and the start event) and the form each names.
 TASK_FORMS = {
@@ -80,14 +82,16 @@ TASK_FORMS = {
     "crime_recording": "crime_recording",
     "marac_referral": "marac_referral",
     "live_review_escalation": "live_review_escalation",
+    "investigation_plan": "investigation_plan",
+    "sergeant_review": "sergeant_review",
 }
 LANES = {
     "Call Handler": {"call_received"},
     "Vulnerability Desk": {"live_time_review"},
-    "Sergeant": {"live_review_escalation"},
+    "Sergeant": {"live_review_escalation", "sergeant_review [child]"},
     "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
     "MARAC Unit": {"marac_referral"},
-    "Investigator": set(),
+    "Investigator": {"investigation_plan"},
 }
 DECISIONS = {
     "grade_risk": "risk_grading",
@@ -249,7 +253,11 @@ def test_diagram_parses_with_spiff_parser(spec):
         "gw_marac_referral",
         "marac_referral",
         "gw_marac_referral_done",
-        "end_recorded_and_risk_assessed",
+        "investigation_plan",
+        "sergeant_review",
+        "gw_review_decision",
+        "end_ready_for_cps",
+        "end_nfa_proposed",
         "live_review_sla",
         "live_review_escalation",
         "end_escalation_handled",
@@ -274,7 +282,8 @@ def test_lanes_are_role_names_and_hold_every_flow_node(process, spec):
     for lane, task_ids in LANES.items():
         for task_id in task_ids:
             assert spec.task_specs[task_id].lane == lane, task_id
-    assert spec.task_specs["end_recorded_and_risk_assessed"].lane == "Investigator"
+    assert spec.task_specs["end_ready_for_cps"].lane == "Investigator"
+    assert spec.task_specs["end_nfa_proposed"].lane == "Sergeant"
 
 
 def test_business_rule_tasks_call_the_decision_tables(process):
@@ -406,7 +415,9 @@ def test_edges_start_and_end_on_their_shapes(tree, process):
         assert touches(points[-1], _bounds(tree, flow.get("targetRef"))), flow.get("id")
 
 
-@pytest.mark.parametrize("gateway_id", ["gw_offences_disclosed", "gw_marac_referral"])
+@pytest.mark.parametrize(
+    "gateway_id", ["gw_offences_disclosed", "gw_marac_referral", "gw_review_decision"]
+)
 def test_gateway_conditions_are_sandbox_safe(process, gateway_id):
     gateway = process.find(f"bpmn:exclusiveGateway[@id='{gateway_id}']", NS)
     outgoing = process.findall(f"bpmn:sequenceFlow[@sourceRef='{gateway_id}']", NS)

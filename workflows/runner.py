@@ -142,7 +142,7 @@ class Runner:
             {
                 "type": "task_completed",
                 "task_id": task_id,
-                "bpmn_id": task.task_spec.name,
+                "bpmn_id": element_id(task.task_spec),
                 "lane": task.task_spec.lane,
             }
         ]
@@ -223,7 +223,7 @@ class Runner:
         properties = extensions.get("properties", {})
         return OpenTask(
             id=str(task.id),
-            bpmn_id=spec.name,
+            bpmn_id=element_id(spec),
             name=spec.bpmn_name or spec.name,
             lane=spec.lane,
             form=properties.get(FORM_PROPERTY),
@@ -231,6 +231,16 @@ class Runner:
             instructions=extensions.get("instructionsForEndUser"),
             due_at=due_at,
         )
+
+
+def element_id(spec) -> str:
+    """The diagram's id for a task spec.
+
+    A task with a standard loop (``bpmn:standardLoopCharacteristics``, such as the Sergeant's
+    recurring review) is parsed into a loop task named by the element's id and a child spec
+    the engine names ``<id> [child]``; people and API clients know the task by the element's id.
+    """
+    return getattr(spec, "bpmn_id", None) or spec.name
 
 
 def _check_form(form, data: dict, context: dict, language: str) -> None:

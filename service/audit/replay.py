@@ -23,6 +23,7 @@ from workflows.runner import (
     Runner,
     StateVersionMismatch,
     TaskNotOpen,
+    element_id,
     ready_user_tasks,
 )
 
@@ -356,7 +357,7 @@ def _compare_with_stored(case: Case, rebuilt: Rebuilt, last_seq: int) -> Differe
             rebuilt.data.get(field_name),
             f"the case data differ in '{field_name}'",
         )
-    stored_open = sorted(t.task_spec.name for t in ready_user_tasks(stored))
+    stored_open = sorted(element_id(t.task_spec) for t in ready_user_tasks(stored))
     rebuilt_open = sorted(t["bpmn_id"] for t in rebuilt.open_tasks)
     if stored_open != rebuilt_open:
         return Difference(

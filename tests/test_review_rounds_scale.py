@@ -1,0 +1,111 @@
+"""300 supervisory review rounds in one case: the case still advances, and a round stays cheap.
+
+The Sergeant's review is a standard loop (``bpmn:standardLoopCharacteristics``) on the user
+task, not a back-edge: each round is a new child of the loop task at the same depth, so the
+task tree never deepens (the engine's searches silently stop at depth 1000, which a back-edge
+loop passes after about 250 rounds). The tree still gains one task per round, so the saved
+state grows linearly and a round's cost grows slowly; these tests bound both.
+
+Runs through the runner directly (no HTTP, no database) to keep 300 rounds quick.
+"""
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from service.config import PROJECT_ROOT
+from tests.samples import (
+    CALL,
+    CRIME_S4A,
+    FIRST_RESPONSE,
+    INVESTIGATION_PLAN,
+    MARAC_REFERRAL,
+    REVIEW_CONTINUE,
+    REVIEW_OFFENCES,
+    RISK_SDASH_HIGH,
+)
+from workflows.catalog import build_catalog, read_definition_files
+from workflows.runner import Runner
+
+PROCESS = "stalking_harassment"
+ROUNDS = 300
+
+
+@pytest.fixture(autouse=True)
+def frozen_afternoon():
+    with time_machine.travel(datetime(2026, 11, 28, 14, 0, tzinfo=UTC), tick=True):
+        yield
+
+
+class Driver:
+    def __init__(self):
+        self.runner = Runner(build_catalog(read_definition_files(PROJECT_ROOT)))
+        self.outcome = self.runner.start(PROCESS, CALL)
+
+    def complete(self, bpmn_id: str, data: dict) -> float:
+        [task] = [t for t in self.outcome.open_tasks if t.bpmn_id == bpmn_id]
+        started = time.perf_counter()
+        self.outcome = self.runner.complete(PROCESS, self.outcome.state, task.id, data)
+        return time.perf_counter() - started
+
+    @property
+    def open(self) -> list[str]:
+        return [t.bpmn_id for t in self.outcome.open_tasks]
+
+
+def test_three_hundred_review_rounds_still_advance_at_a_bounded_cost():
+    case = Driver()
+    for bpmn_id, data in [
+        ("live_time_review", REVIEW_OFFENCES),
+        ("first_response", FIRST_RESPONSE),
+        ("risk_assessment", RISK_SDASH_HIGH),
+        ("crime_recording", CRIME_S4A),
+        ("marac_referral", MARAC_REFERRAL),
+        ("investigation_plan", INVESTIGATION_PLAN),
+    ]:
+        case.complete(bpmn_id, data)
+    assert case.open == ["sergeant_review"]
+
+    timings: dict[int, list[float]] = {}
+    sizes: dict[int, int] = {}
+    for round_no in range(1, ROUNDS + 1):
+        elapsed = case.complete("sergeant_review", REVIEW_CONTINUE)
+        # Every round opened the next review, and only that.
+        assert case.open == ["sergeant_review"], round_no
+        timings.setdefault(round_no // 10 * 10 if round_no >= 10 else 0, []).append(elapsed)
+        sizes[round_no] = len(case.outcome.state)
+
+    case.complete(
+        "sergeant_review", {**REVIEW_CONTINUE, "review_decision": "ready_for_charging_advice"}
+    )
+    assert case.outcome.completed
+    assert case.open == []
+    assert case.outcome.data["review_decision"] == "ready_for_charging_advice"
+
+    # The tree did not deepen: the last review sits as deep as the first.
+    workflow = case.runner.restore(PROCESS, case.outcome.state)
+    assert max(task.depth for task in workflow.tasks.values()) < 40
+    reviews = [t for t in workflow.tasks.values() if t.task_spec.name == "sergeant_review [child]"]
+    assert len(reviews) == ROUNDS + 1
+    assert len({t.depth for t in reviews}) == 1
+
+    # Cost: the fastest of rounds 291-300 against the fastest of rounds 10-19 (the minimum
+    # shrugs off a noisy machine's spikes). The engine walks the whole tree on every step and
+    # the tree gains a task a round, so a round's cost grows linearly with the rounds before
+    # it: measured 5-10x at 300 rounds on a 2-core machine. 15x leaves room for noise while
+    # catching anything worse than linear (a sub-process per round measured ~35x).
+    early = min(timings[10])
+    late = min(timings[290][1:] + timings[300])
+    print(f"\nround ~10: {early * 1000:.2f} ms, round ~300: {late * 1000:.2f} ms")
+    assert late <= 15 * early, (early, late)
+
+    # State: grows at most linearly, by a bounded amount per round.
+    per_round = (sizes[ROUNDS] - sizes[10]) / (ROUNDS - 10)
+    early_per_round = (sizes[20] - sizes[10]) / 10
+    print(
+        f"state: {sizes[10]} bytes at round 10, {sizes[ROUNDS]} at round {ROUNDS}, "
+        f"{per_round:.0f} bytes per round"
+    )
+    assert per_round <= 1.5 * early_per_round
