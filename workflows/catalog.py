@@ -7,7 +7,6 @@ immutable definition version identified by the hash of its content.
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -494,7 +493,3 @@ def _kind(definition: TimerEventDefinition) -> str:
     if name.startswith("Cycle"):
         return timer_text.CYCLE
     return timer_text.DURATION
-
-
-def problems_text(problems: Iterable[Problem]) -> str:
-    return "\n".join(str(problem) for problem in problems)
