@@ -10,8 +10,9 @@ import time_machine
 from service.config import PROJECT_ROOT
 from tests.samples import CALL, CALL_DOMESTIC, CRIME_S2, CRIME_S4A, RISK_DASH, RISK_SDASH_HIGH
 from workflows.catalog import build_catalog, read_definition_files
-from workflows.forms import FieldError, FormRule, load_form
-from workflows.problems import DefinitionProblems
+from workflows.form_rules import FormRule
+from workflows.forms import load_form
+from workflows.problems import DefinitionProblems, FieldError
 
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -7,39 +7,29 @@ A form named ``live_time_review`` is these files in ``forms/``:
 - ``live_time_review.cy.json``: Welsh text keyed by JSON pointer into the schema and UI
   schema, and the Welsh instructions for the task;
 - ``live_time_review.rules.json`` (optional): server-side rules that need the case's data,
-  which JSON Schema cannot express (see :class:`FormRule`).
+  which JSON Schema cannot express (see ``workflows.form_rules``).
 
 English is the source; Welsh overlays it, so the two can never drift apart in structure.
 Submitted data is always validated on the server against the English schema, then against
 the form's rules; every message comes in the caller's language.
 """
 
-import ast
 import copy
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
-from lxml import etree
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .problems import Problem
-from .sandbox import SandboxEnvironment, SandboxError, check_expression
+from .form_rules import RULES_SUFFIX, FormRule, broken_rules, load_rules
+from .problems import FieldError, Problem
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SCHEMA_SUFFIX = ".uischema.json"
 WELSH_SUFFIX = ".cy.json"
-RULES_SUFFIX = ".rules.json"
-RULE_KEYS = ("field", "when", "message")
-DECIDE = "decide"
-LANGUAGES = ("en", "cy")
 TRANSLATABLE_SCHEMA_KEYS = ("title", "description")
 TRANSLATABLE_UI_KEYS = ("ui:title", "ui:description", "ui:help", "ui:placeholder")
 
@@ -97,10 +87,6 @@ _MESSAGES = {
     },
     "choice": {"en": "must be one of {choices}", "cy": "rhaid iddo fod yn un o {choices}"},
     "format": {"en": "{message}: {cause}", "cy": "nid yw'n {format} dilys: {cause}"},
-    "rule_failed": {
-        "en": "this rule could not be checked: {error}",
-        "cy": "nid oedd modd gwirio'r rheol hon: {error}",
-    },
 }
 _WELSH_FORMATS = {
     "date-time": "ddyddiad ac amser",
@@ -154,35 +140,6 @@ def _text(key: str, language: str, **values: object) -> str:
     return texts.get(language, texts["en"]).format(**values)
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"field": self.field, "message": self.message}
-
-
-@dataclass(frozen=True)
-class FormRule:
-    """A rule JSON Schema cannot express, because it depends on the case's data.
-
-    ``when`` is a sandboxed Python expression over the case's data with the submitted data
-    laid over it (every field of the form is there, ``None`` when not given); true means the
-    rule is broken, and ``message`` (``{"en": ..., "cy": ...}``) is reported on ``field``.
-    Besides the diagram helpers (``now()``, ``parse_datetime``, ...), ``decide("id")`` gives
-    the outputs of a DMN decision of the same definition set for that data, so a form can
-    hold a person's choice to what a decision table says.
-    """
-
-    field: str
-    when: str
-    message: dict[str, str]
-
-    def text(self, language: str) -> str:
-        return self.message.get(language) or self.message["en"]
-
-
 @dataclass
 class Form:
     """One task form, ready to serve and to validate against."""
@@ -212,35 +169,8 @@ class Form:
         for error in self.validator.iter_errors(data):
             errors.extend(_field_errors(error, language))
         if not errors and self.rules and isinstance(data, dict):
-            errors.extend(self._broken_rules(data, context or {}, language))
+            errors.extend(broken_rules(self, data, context or {}, language))
         return sorted(set(errors), key=lambda e: (e.field, e.message))
-
-    def _broken_rules(self, data: dict, context: dict, language: str) -> list[FieldError]:
-        # What the case will hold once the task completes, with the form's missing fields.
-        scope: dict[str, Any] = dict.fromkeys(self.schema.get("properties", {}))
-        scope.update(context)
-        scope.update(data)
-        environment = SandboxEnvironment({DECIDE: self._decide_with(scope)})
-        errors = []
-        for rule in self.rules:
-            try:
-                broken = environment.evaluate(rule.when, scope)
-            except Exception as error:  # a broken rule refuses the data, it never waves it on
-                reason = f"{type(error).__name__}: {error}".strip()
-                errors.append(FieldError(rule.field, _text("rule_failed", language, error=reason)))
-                continue
-            if broken:
-                errors.append(FieldError(rule.field, rule.text(language)))
-        return errors
-
-    def _decide_with(self, scope: dict) -> Callable[[str], dict]:
-        def decide(decision_id: str) -> dict:
-            engine = self.decisions.get(decision_id)
-            if engine is None:
-                raise SandboxError(f"no decision table '{decision_id}' for this form")
-            return dict(engine.result(_DecisionTask(scope)))
-
-        return decide
 
     def localized(self, language: str) -> tuple[dict, dict]:
         """The schema and UI schema with text in the given language (English by default)."""
@@ -256,34 +186,6 @@ class Form:
         if language == "cy" and self.welsh.get("instructions"):
             return self.welsh["instructions"]
         return english
-
-
-class _DecisionTask:
-    """What SpiffWorkflow's DMN engine needs of a task: data and a script engine."""
-
-    def __init__(self, data: dict):
-        self.data = data
-        self.workflow = self
-        self.script_engine = _DecisionScripts()
-
-
-class _DecisionFailed(SpiffWorkflowException):
-    pass
-
-
-class _DecisionScripts:
-    """DMN cells run in the diagram sandbox, as they do in a case."""
-
-    environment = SandboxEnvironment()
-
-    def validate(self, expression: str) -> None:
-        ast.parse(expression)
-
-    def evaluate(self, task: _DecisionTask, expression: str, external_context=None) -> Any:
-        try:
-            return self.environment.evaluate(expression, task.data, external_context)
-        except Exception as error:
-            raise _DecisionFailed(f"{expression!r}: {type(error).__name__}: {error}") from None
 
 
 def _field_errors(error: ValidationError, language: str = "en") -> list[FieldError]:
@@ -403,118 +305,10 @@ def load_form(name: str, files: dict[str, bytes]) -> tuple[Form | None, list[Pro
     ui_schema = _read_json(files, f"forms/{name}{UI_SCHEMA_SUFFIX}", problems, optional=True)
     welsh_path = f"forms/{name}{WELSH_SUFFIX}"
     welsh = _read_json(files, welsh_path, problems, optional=True) or {}
-    rules, decisions = _load_rules(name, schema, files, problems)
+    rules, decisions = load_rules(name, schema, files, problems)
     form = Form(name, schema, ui_schema or {}, welsh, rules, decisions)
     problems.extend(_check_welsh(form, welsh_path, welsh_present=welsh_path in files))
     return (None if problems else form), problems
-
-
-def _load_rules(
-    name: str, schema: dict, files: dict[str, bytes], problems: list[Problem]
-) -> tuple[list[FormRule], dict[str, DMNEngine]]:
-    """The form's rules file, every rule checked before any is used."""
-    path = f"forms/{name}{RULES_SUFFIX}"
-    if path not in files:
-        return [], {}
-    try:
-        entries = json.loads(files[path])
-    except (ValueError, UnicodeDecodeError) as error:
-        problems.append(Problem(path, None, f"not valid JSON: {error}"))
-        return [], {}
-    if not isinstance(entries, list):
-        problems.append(Problem(path, None, "must be a JSON list of rules"))
-        return [], {}
-    fields = set(schema.get("properties", {}))
-    rules, called, found = [], set(), []
-    for number, entry in enumerate(entries, start=1):
-        where = f"rule {number}"
-        if not isinstance(entry, dict):
-            found.append(f"{where}: must be an object with {', '.join(RULE_KEYS)}")
-            continue
-        if isinstance(entry.get("field"), str):
-            where += f" ({entry['field']})"
-        wrong = _rule_shape_problems(entry, where, fields)
-        when = entry.get("when")
-        if isinstance(when, str) and when.strip():
-            wrong.extend(f"{where}: when: {message}" for message in check_expression(when))
-            called |= _decisions_called(when, where, wrong)
-        if wrong:
-            found.extend(wrong)
-        else:
-            rules.append(FormRule(entry["field"], when, dict(entry["message"])))
-    decisions = _decision_engines(called, files, found) if called else {}
-    problems.extend(Problem(path, None, message) for message in found)
-    return (rules, decisions) if not found else ([], {})
-
-
-def _rule_shape_problems(entry: dict, where: str, fields: set[str]) -> list[str]:
-    found = []
-    unknown = sorted(set(entry) - set(RULE_KEYS))
-    if unknown:
-        found.append(f"{where}: unknown keys {', '.join(unknown)}")
-    field_name = entry.get("field")
-    if not isinstance(field_name, str) or not field_name:
-        found.append(f"{where}: 'field' must name a field of the form")
-    elif field_name.split(".")[0] not in fields:
-        found.append(f"{where}: '{field_name}' is not a field of the form")
-    if not isinstance(entry.get("when"), str) or not entry["when"].strip():
-        found.append(f"{where}: 'when' must be an expression (true when the rule is broken)")
-    message = entry.get("message")
-    if not isinstance(message, dict):
-        found.append(f"{where}: 'message' must give the text in each language: en, cy")
-    else:
-        for language in LANGUAGES:
-            if not isinstance(message.get(language), str) or not message[language].strip():
-                found.append(f"{where}: no message in '{language}'")
-        for language in sorted(set(message) - set(LANGUAGES)):
-            found.append(f"{where}: message in unknown language '{language}'")
-    return found
-
-
-def _decisions_called(when: str, where: str, found: list[str]) -> set[str]:
-    """The decision ids a rule passes to decide(); each must be written as a literal."""
-    try:
-        tree = ast.parse(when.strip(), mode="eval")
-    except SyntaxError:
-        return set()  # check_expression has said so
-    called = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id != DECIDE:
-                continue
-            args = node.args
-            if len(args) != 1 or node.keywords or not isinstance(args[0], ast.Constant):
-                found.append(f'{where}: write decide("decision_id") with the id as text')
-            elif not isinstance(args[0].value, str):
-                found.append(f"{where}: the decision id given to decide() must be text")
-            else:
-                called.add(args[0].value)
-    return called
-
-
-def _decision_engines(
-    called: set[str], files: dict[str, bytes], found: list[str]
-) -> dict[str, DMNEngine]:
-    """Engines for the DMN decisions the rules call, from the set's DMN files."""
-    parser = BpmnDmnParser()
-    safe = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    for path, content in sorted(files.items()):
-        if not path.endswith(".dmn"):
-            continue
-        try:
-            parser.add_dmn_xml(etree.fromstring(content, safe), filename=path)
-        except Exception:  # the catalog reports a broken DMN file itself
-            continue
-    engines = {}
-    for decision_id in sorted(called):
-        try:
-            engines[decision_id] = parser.get_engine(decision_id, None)
-        except Exception:
-            found.append(
-                f"the rules call decide('{decision_id}'), but no DMN file of the set "
-                "defines that decision (or it cannot be read)"
-            )
-    return engines
 
 
 def _check_welsh(form: Form, path: str, welsh_present: bool) -> list[Problem]:

@@ -1,4 +1,5 @@
-"""A located problem in a process owner's files, reported at deploy time."""
+"""What is wrong with input: a located problem in a process owner's files (at deploy time), or
+a field of submitted form data that is not valid."""
 
 from dataclasses import asdict, dataclass
 
@@ -28,3 +29,12 @@ class DefinitionProblems(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.message))
         super().__init__(f"{len(self.problems)} problem(s) in the process definitions")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "message": self.message}

@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
-from .forms import FieldError
+from .problems import FieldError
 from .sandbox import SandboxError, make_script_engine
 from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
 

@@ -2,7 +2,7 @@
 
 from flask import request
 
-from workflows.forms import LANGUAGES
+from workflows.languages import LANGUAGES
 
 
 def request_language() -> str:
