@@ -40,7 +40,8 @@ IDLE_CHECK = timedelta(seconds=2)
 def _due(now: datetime):
     return (
         select(Timer)
-        .where(Timer.status == WAITING, Timer.due_at <= now)
+        # Strictly after the due time, as the engine itself counts a timer as fired.
+        .where(Timer.status == WAITING, Timer.due_at < now)
         .where(or_(Timer.not_before.is_(None), Timer.not_before <= now))
         .order_by(Timer.due_at, Timer.id)
         .limit(1)

@@ -84,14 +84,20 @@ TASK_FORMS = {
     "live_review_escalation": "live_review_escalation",
     "investigation_plan": "investigation_plan",
     "sergeant_review": "sergeant_review",
+    "time_limit_warning_investigator": "time_limit_warning_investigator",
+    "time_limit_warning_sergeant": "time_limit_warning_sergeant",
 }
 LANES = {
     "Call Handler": {"call_received"},
     "Vulnerability Desk": {"live_time_review"},
-    "Sergeant": {"live_review_escalation", "sergeant_review [child]"},
+    "Sergeant": {
+        "live_review_escalation",
+        "sergeant_review [child]",
+        "time_limit_warning_sergeant",
+    },
     "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
     "MARAC Unit": {"marac_referral"},
-    "Investigator": {"investigation_plan"},
+    "Investigator": {"investigation_plan", "time_limit_warning_investigator"},
 }
 DECISIONS = {
     "grade_risk": "risk_grading",
@@ -320,8 +326,9 @@ def test_every_element_has_a_human_name(tree, process):
         assert (element.get("name") or "").strip(), f"{element.get('id')} has no name"
 
 
-def test_the_only_timer_is_the_live_time_review_sla(process):
-    [event] = [timer.getparent() for timer in process.findall(".//bpmn:timerEventDefinition", NS)]
+def test_the_only_boundary_timer_is_the_live_time_review_sla(process):
+    events = [timer.getparent() for timer in process.findall(".//bpmn:timerEventDefinition", NS)]
+    [event] = [e for e in events if e.tag == bpmn_tag("boundaryEvent")]
     assert event.tag == bpmn_tag("boundaryEvent")
     assert event.get("id") == "live_review_sla"
     assert event.get("attachedToRef") == "live_time_review"
@@ -416,7 +423,8 @@ def test_edges_start_and_end_on_their_shapes(tree, process):
 
 
 @pytest.mark.parametrize(
-    "gateway_id", ["gw_offences_disclosed", "gw_marac_referral", "gw_review_decision"]
+    "gateway_id",
+    ["gw_offences_disclosed", "gw_marac_referral", "gw_review_decision", "gw_summary_only"],
 )
 def test_gateway_conditions_are_sandbox_safe(process, gateway_id):
     gateway = process.find(f"bpmn:exclusiveGateway[@id='{gateway_id}']", NS)
@@ -479,6 +487,7 @@ def test_every_user_task_has_instructions_in_both_languages(process, task_id):
     cymraeg = welsh(TASK_FORMS[task_id])["instructions"]
     assert english.strip() and cymraeg.strip() and english != cymraeg
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters["london"] = str  # the service's filter; only parsed here
     english_vars = jinja2.meta.find_undeclared_variables(env.parse(english))
     welsh_vars = jinja2.meta.find_undeclared_variables(env.parse(cymraeg))
     assert english_vars == welsh_vars
@@ -734,3 +743,29 @@ def test_offences_disclosed_go_to_the_attending_officer(spec):
         ("first_response", "Attending Officer")
     ]
     assert ready[0].data["pha_sections"] == REVIEW_OFFENCES["pha_sections"]
+
+
+def test_the_time_limit_warnings_wait_on_the_last_incident(process):
+    """Summary-only offences only; the investigation's ends terminate, withdrawing warnings."""
+    expected = {
+        "time_limit_4_months": (
+            "add_months(last_incident_at, 4)",
+            "time_limit_warning_investigator",
+        ),
+        "time_limit_5_months": ("add_months(last_incident_at, 5)", "time_limit_warning_sergeant"),
+    }
+    events = process.findall("bpmn:intermediateCatchEvent", NS)
+    assert {event.get("id") for event in events} == set(expected)
+    for event in events:
+        expression, task_id = expected[event.get("id")]
+        when = event.findtext("bpmn:timerEventDefinition/bpmn:timeDate", None, NS)
+        assert when.strip() == expression
+        [flow] = process.findall(f"bpmn:sequenceFlow[@sourceRef='{event.get('id')}']", NS)
+        assert flow.get("targetRef") == task_id
+    [condition] = process.findall(
+        "bpmn:sequenceFlow[@id='flow_summary_only_yes']/bpmn:conditionExpression", NS
+    )
+    assert condition.text.strip() == 'recorded_offence in ["s2", "s2A"]'
+    for end_id in ("end_ready_for_cps", "end_nfa_proposed"):
+        end = process.find(f"bpmn:endEvent[@id='{end_id}']", NS)
+        assert end.find("bpmn:terminateEventDefinition", NS) is not None, end_id

@@ -399,3 +399,16 @@ def test_the_running_scheduler_keeps_waking_and_fires_new_timers(app, people, cl
     finally:
         scheduler.shutdown(wait=True)
     assert len(inbox(client, people["sergeant"])) == 2
+
+
+def test_a_timer_is_not_claimed_at_the_very_instant_it_falls_due(deployed, client, clock, people):
+    """The engine counts a timer as fired strictly after its due time; claiming it at the
+    instant itself would record a failed attempt and delay it by the first backoff."""
+    case = start(client, people["sergeant"], "wait_duration")
+    clock.move_to(T0 + timedelta(hours=2))
+    assert drain(deployed) == 0
+    with deployed.app_context():
+        row = db.session.query(Timer).filter_by(case_id=case["id"]).one()
+        assert (row.status, row.attempts) == ("waiting", 0)
+    clock.move_to(T0 + timedelta(hours=2, microseconds=1))
+    assert drain(deployed) == 1
