@@ -160,3 +160,14 @@ REVIEW_CONTINUE = {
     "review_findings": "Enquiries under way; CCTV still awaited from the employer.",
     "review_decision": "continue_investigation",
 }
+
+# The Victims' Code contact after the crime is recorded (a branch beside the investigation):
+# tests that do not follow it complete it at once, with the contact time set to
+# ``crime_recorded_at``.
+VICTIM_UPDATE = {
+    "victim_contacted_at": "2026-11-28T14:00:00Z",
+    "victim_contact_method": "telephone",
+    "victim_contact_language": "cy",
+    "victim_information_given": ["crime_recorded", "officer_in_case"],
+    "victim_crime_reference_given": True,
+}

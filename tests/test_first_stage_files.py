@@ -72,6 +72,8 @@ FORM_NAMES = (
     "live_review_escalation",
     "investigation_plan",
     "sergeant_review",
+    "victim_update_crime_recorded",
+    "victim_contact_overdue",
 )
 # User tasks (and the start event) and the form each names.
 TASK_FORMS = {
@@ -86,6 +88,8 @@ TASK_FORMS = {
     "sergeant_review": "sergeant_review",
     "time_limit_warning_investigator": "time_limit_warning_investigator",
     "time_limit_warning_sergeant": "time_limit_warning_sergeant",
+    "victim_update_crime_recorded": "victim_update_crime_recorded",
+    "victim_contact_overdue": "victim_contact_overdue",
 }
 LANES = {
     "Call Handler": {"call_received"},
@@ -94,15 +98,21 @@ LANES = {
         "live_review_escalation",
         "sergeant_review [child]",
         "time_limit_warning_sergeant",
+        "victim_contact_overdue",
     },
     "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
     "MARAC Unit": {"marac_referral"},
-    "Investigator": {"investigation_plan", "time_limit_warning_investigator"},
+    "Investigator": {
+        "investigation_plan",
+        "time_limit_warning_investigator",
+        "victim_update_crime_recorded",
+    },
 }
 DECISIONS = {
     "grade_risk": "risk_grading",
     "classify_offence": "offence_classification",
     "decide_marac_referral": "marac_referral",
+    "decide_victim_contact_deadline": "victim_contact_deadline",
 }
 SCHEMA_TEXT_KEYS = frozenset({"title", "description"})
 UI_TEXT_KEYS = frozenset({"ui:help", "ui:placeholder", "ui:title", "ui:description"})
@@ -267,6 +277,13 @@ def test_diagram_parses_with_spiff_parser(spec):
         "live_review_sla",
         "live_review_escalation",
         "end_escalation_handled",
+        "decide_victim_contact_deadline",
+        "set_victim_contact_due",
+        "victim_update_crime_recorded",
+        "victim_contact_sla",
+        "victim_contact_overdue",
+        "end_victim_updated",
+        "end_victim_contact_escalated",
     ):
         assert task_id in spec.task_specs
 
@@ -312,6 +329,7 @@ def test_decision_tables_use_dmn_13():
         "risk_grading.dmn",
         "offence_classification.dmn",
         "marac_referral.dmn",
+        "victim_contact_deadline.dmn",
     }
     for path in DMN_FILES:
         root = etree.parse(str(path)).getroot()
@@ -326,9 +344,11 @@ def test_every_element_has_a_human_name(tree, process):
         assert (element.get("name") or "").strip(), f"{element.get('id')} has no name"
 
 
-def test_the_only_boundary_timer_is_the_live_time_review_sla(process):
+def test_the_live_time_review_sla_is_a_boundary_timer(process):
     events = [timer.getparent() for timer in process.findall(".//bpmn:timerEventDefinition", NS)]
-    [event] = [e for e in events if e.tag == bpmn_tag("boundaryEvent")]
+    boundary = [e for e in events if e.tag == bpmn_tag("boundaryEvent")]
+    assert {e.get("id") for e in boundary} == {"live_review_sla", "victim_contact_sla"}
+    [event] = [e for e in boundary if e.get("id") == "live_review_sla"]
     assert event.tag == bpmn_tag("boundaryEvent")
     assert event.get("id") == "live_review_sla"
     assert event.get("attachedToRef") == "live_time_review"
@@ -397,7 +417,10 @@ def test_layout_keeps_nodes_inside_their_lane_without_overlaps(tree, process):
 
 def test_boundary_events_sit_on_their_activitys_border(tree, process):
     attached = _attached(process)
-    assert attached == {"live_review_sla": "live_time_review"}
+    assert attached == {
+        "live_review_sla": "live_time_review",
+        "victim_contact_sla": "victim_update_crime_recorded",
+    }
     for event_id, activity_id in attached.items():
         ex1, ey1, ex2, ey2 = _bounds(tree, event_id)
         ax1, ay1, ax2, ay2 = _bounds(tree, activity_id)
@@ -769,3 +792,28 @@ def test_the_time_limit_warnings_wait_on_the_last_incident(process):
     for end_id in ("end_ready_for_cps", "end_nfa_proposed"):
         end = process.find(f"bpmn:endEvent[@id='{end_id}']", NS)
         assert end.find("bpmn:terminateEventDefinition", NS) is not None, end_id
+
+
+def test_the_victim_contact_is_due_by_the_victims_code_deadline(process):
+    """A Victims' Code deadline: dueAt and a non-interrupting timer on the same expression,
+    computed before the task (a boundary timer cannot read its own task's pre-script)."""
+    [fork_flow] = process.findall(
+        "bpmn:sequenceFlow[@targetRef='decide_victim_contact_deadline']", NS
+    )
+    assert fork_flow.get("sourceRef") == "gw_investigation_fork"
+    script = process.findtext("bpmn:scriptTask[@id='set_victim_contact_due']/bpmn:script", None, NS)
+    assert script.strip() == (
+        "victim_contact_due_at = add_working_days(crime_recorded_at, victim_contact_working_days)"
+    )
+    task = process.find("bpmn:userTask[@id='victim_update_crime_recorded']", NS)
+    assert form_property(task, "dueAt") == "victim_contact_due_at"
+    assert task.find("bpmn:extensionElements/spiffworkflow:preScript", NS) is None
+    event = process.find("bpmn:boundaryEvent[@id='victim_contact_sla']", NS)
+    assert event.get("cancelActivity") == "false"  # the update stays open
+    when = event.findtext("bpmn:timerEventDefinition/bpmn:timeDate", None, NS)
+    assert when.strip() == "victim_contact_due_at"
+    [flow] = process.findall("bpmn:sequenceFlow[@sourceRef='victim_contact_sla']", NS)
+    assert flow.get("targetRef") == "victim_contact_overdue"
+    for end_id in ("end_victim_updated", "end_victim_contact_escalated"):
+        end = process.find(f"bpmn:endEvent[@id='{end_id}']", NS)
+        assert end.find("bpmn:terminateEventDefinition", NS) is None, end_id

@@ -170,7 +170,10 @@ def test_high_risk_stalking_case_is_referred_to_marac(client, tokens):
     case.complete("marac_referral", "marac", MARAC_REFERRAL)
     # The case passes to the investigation (tests/test_lifecycle_investigation.py).
     assert case.last["status"] == "running"
-    assert case.open_tasks == [("investigation_plan", "Investigator")]
+    assert sorted(case.open_tasks) == [
+        ("investigation_plan", "Investigator"),
+        ("victim_update_crime_recorded", "Investigator"),
+    ]
     assert case.data["marac_meeting_date"] == "2026-12-03"
     assert case.path() == [
         "live_time_review",
@@ -257,7 +260,10 @@ def test_s2_needs_a_reason_why_it_is_not_stalking(client, tokens):
     # One incident, standard risk, no judgement or earlier referral: no MARAC referral.
     assert case.data["marac_referral_required"] is False
     assert case.data["marac_referral_reason"] == "none"
-    assert case.open_tasks == [("investigation_plan", "Investigator")]
+    assert sorted(case.open_tasks) == [
+        ("investigation_plan", "Investigator"),
+        ("victim_update_crime_recorded", "Investigator"),
+    ]
     assert case.path() == [
         "live_time_review",
         "first_response",

@@ -18,6 +18,7 @@ from tests.samples import (
     MARAC_REFERRAL,
     REVIEW_CONTINUE,
     RISK_SDASH_HIGH,
+    VICTIM_UPDATE,
 )
 from tests.test_lifecycle_first_response import WELSH, Case, refused, to_risk_assessment
 
@@ -48,6 +49,11 @@ def to_investigation(case: Case) -> None:
     case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
     case.complete("crime_recording", "officer", CRIME_S4A)
     case.complete("marac_referral", "marac", MARAC_REFERRAL)
+    case.complete(
+        "victim_update_crime_recorded",
+        "investigator",
+        {**VICTIM_UPDATE, "victim_contacted_at": case.data["crime_recorded_at"]},
+    )
     assert case.open_tasks == [("investigation_plan", "Investigator")]
 
 
@@ -99,6 +105,7 @@ def test_two_review_rounds_then_ready_for_charging_advice(client, tokens):
         "risk_assessment",
         "crime_recording",
         "marac_referral",
+        "victim_update_crime_recorded",
         "investigation_plan",
         "sergeant_review",
         "sergeant_review",

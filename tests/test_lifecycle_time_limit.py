@@ -24,6 +24,7 @@ from tests.samples import (
     NOT_STALKING_REASON,
     REVIEW_CONTINUE,
     RISK_SDASH_HIGH,
+    VICTIM_UPDATE,
 )
 from tests.test_lifecycle_first_response import WELSH, Case, refused, to_risk_assessment
 
@@ -108,6 +109,11 @@ def to_investigation(case: Case, crime: dict) -> None:
     case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
     case.complete("crime_recording", "officer", crime)
     case.complete("marac_referral", "marac", MARAC_REFERRAL)
+    case.complete(
+        "victim_update_crime_recorded",
+        "investigator",
+        {**VICTIM_UPDATE, "victim_contacted_at": case.data["crime_recorded_at"]},
+    )
     assert case.open_tasks == [("investigation_plan", "Investigator")]
 
 

@@ -25,6 +25,7 @@ from tests.samples import (
     REVIEW_CONTINUE,
     REVIEW_OFFENCES,
     RISK_SDASH_HIGH,
+    VICTIM_UPDATE,
 )
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.runner import Runner
@@ -63,8 +64,11 @@ def test_three_hundred_review_rounds_still_advance_at_a_bounded_cost():
         ("risk_assessment", RISK_SDASH_HIGH),
         ("crime_recording", CRIME_S4A),
         ("marac_referral", MARAC_REFERRAL),
+        ("victim_update_crime_recorded", VICTIM_UPDATE),
         ("investigation_plan", INVESTIGATION_PLAN),
     ]:
+        if bpmn_id == "victim_update_crime_recorded":
+            data = {**data, "victim_contacted_at": case.outcome.data["crime_recorded_at"]}
         case.complete(bpmn_id, data)
     assert case.open == ["sergeant_review"]
 
