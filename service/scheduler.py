@@ -184,7 +184,9 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler, idle_check: timedelta 
 
 def run(app: Flask) -> None:
     """Run until stopped."""
-    logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)  # one line per task is noise
+    # A line per task or per wake-up would bury the firings and failures worth reading.
+    for noisy in ("SpiffWorkflow", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     scheduler = build_scheduler(app, BlockingScheduler(timezone=UTC))
     log.info("scheduler started")
     scheduler.start()
