@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from tests.conftest import bearer
+from tests.lifecycle import WELSH, Case, refused, to_risk_assessment
 from tests.samples import (
-    CALL,
     CALL_DOMESTIC,
     CRIME_S2,
     CRIME_S4A,
@@ -26,8 +26,6 @@ from tests.samples import (
     RISK_SDASH_HIGH,
     RISK_STANDARD_NO_TOOL,
 )
-
-WELSH = {"Accept-Language": "cy"}
 
 
 @pytest.fixture(autouse=True)
@@ -46,80 +44,6 @@ def tokens(token_for):
         # Sees every lane of this stage, to read the path a case took.
         "reader": token_for("Vulnerability Desk", "Attending Officer", "MARAC Unit"),
     }
-
-
-class Case:
-    """A case driven through the API, remembering the last answer."""
-
-    def __init__(self, client, tokens, call=CALL):
-        self.client, self.tokens = client, tokens
-        response = client.post(
-            "/api/v1/cases",
-            json={"process": "stalking_harassment", "data": call},
-            headers=bearer(tokens["call"]),
-        )
-        assert response.status_code == 201, response.json
-        self.id = response.json["id"]
-        self.last = response.json
-
-    @property
-    def open_tasks(self) -> list[tuple[str, str]]:
-        return [(t["bpmn_id"], t["lane"]) for t in self.last["open_tasks"]]
-
-    @property
-    def data(self) -> dict:
-        return self.last["data"]
-
-    def submit(self, bpmn_id: str, role: str, data: dict, headers: dict | None = None):
-        """Complete the open task ``bpmn_id`` as ``role``; the raw response."""
-        [task] = [t for t in self.last["open_tasks"] if t["bpmn_id"] == bpmn_id]
-        response = self.client.post(
-            f"/api/v1/tasks/{task['id']}/complete",
-            json={"data": data},
-            headers={**bearer(self.tokens[role]), **(headers or {})},
-        )
-        if response.status_code == 200:
-            self.last = response.json
-        return response
-
-    def complete(self, bpmn_id: str, role: str, data: dict) -> None:
-        response = self.submit(bpmn_id, role, data)
-        assert response.status_code == 200, response.json
-
-    def instructions(self, bpmn_id: str, role: str) -> tuple[str, str]:
-        """The open task's instructions, rendered in English and in Welsh."""
-        [task] = [t for t in self.last["open_tasks"] if t["bpmn_id"] == bpmn_id]
-        url, headers = f"/api/v1/tasks/{task['id']}", bearer(self.tokens[role])
-        english = self.client.get(url, headers=headers).json["instructions"]
-        welsh = self.client.get(url, headers={**headers, **WELSH}).json["instructions"]
-        for text in (english, welsh):
-            assert self.data["storm_reference"] in text and "could not be shown" not in text
-        return english, welsh
-
-    def path(self) -> list[str]:
-        """The user tasks the case opened, in the order they were opened."""
-        tasks = self.client.get(
-            f"/api/v1/tasks?case={self.id}&status=all", headers=bearer(self.tokens["reader"])
-        ).json
-        return [t["bpmn_id"] for t in sorted(tasks, key=lambda t: t["created_at"])]
-
-
-def refused(response, field: str) -> str:
-    """The message for ``field`` in a 422 answer that names only that field."""
-    assert response.status_code == 422, response.json
-    assert response.mimetype == "application/problem+json"
-    errors = response.json["errors"]
-    assert {e["field"] for e in errors} == {field}, errors
-    return errors[0]["message"]
-
-
-def to_risk_assessment(case: Case, first_response=FIRST_RESPONSE) -> None:
-    case.complete("live_time_review", "desk", REVIEW_OFFENCES)
-    assert case.open_tasks == [("first_response", "Attending Officer")]
-    english, welsh = case.instructions("first_response", "officer")
-    assert "immediate attendance" in english and "mynychu ar unwaith" in welsh
-    case.complete("first_response", "officer", first_response)
-    assert case.open_tasks == [("risk_assessment", "Attending Officer")]
 
 
 def test_high_risk_stalking_case_is_referred_to_marac(client, tokens):

@@ -12,15 +12,17 @@ import pytest
 import time_machine
 
 from tests.conftest import bearer
-from tests.samples import (
-    CRIME_S4A,
-    INVESTIGATION_PLAN,
-    MARAC_REFERRAL,
-    REVIEW_CONTINUE,
-    RISK_SDASH_HIGH,
-    VICTIM_UPDATE,
+from tests.lifecycle import (
+    WELSH,
+    Case,
+    investigation_tokens,
+    refused,
+    to_investigation,
 )
-from tests.test_lifecycle_first_response import WELSH, Case, refused, to_risk_assessment
+from tests.samples import (
+    INVESTIGATION_PLAN,
+    REVIEW_CONTINUE,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,30 +33,7 @@ def afternoon_of_the_call():
 
 @pytest.fixture
 def tokens(token_for):
-    return {
-        "call": token_for("Call Handler"),
-        "desk": token_for("Vulnerability Desk"),
-        "officer": token_for("Attending Officer"),
-        "marac": token_for("MARAC Unit"),
-        "investigator": token_for("Investigator"),
-        "sergeant": token_for("Sergeant"),
-        "reader": token_for(
-            "Vulnerability Desk", "Attending Officer", "MARAC Unit", "Investigator", "Sergeant"
-        ),
-    }
-
-
-def to_investigation(case: Case) -> None:
-    to_risk_assessment(case)
-    case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
-    case.complete("crime_recording", "officer", CRIME_S4A)
-    case.complete("marac_referral", "marac", MARAC_REFERRAL)
-    case.complete(
-        "victim_update_crime_recorded",
-        "investigator",
-        {**VICTIM_UPDATE, "victim_contacted_at": case.data["crime_recorded_at"]},
-    )
-    assert case.open_tasks == [("investigation_plan", "Investigator")]
+    return investigation_tokens(token_for)
 
 
 def test_two_review_rounds_then_ready_for_charging_advice(client, tokens):

@@ -15,18 +15,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from service.scheduler import fire_all_due
 from tests.conftest import bearer
+from tests.lifecycle import (
+    WELSH,
+    Case,
+    drain,
+    investigation_tokens,
+    refresh,
+    refused,
+    to_investigation,
+)
 from tests.samples import (
     CRIME_S4A,
     INVESTIGATION_PLAN,
-    MARAC_REFERRAL,
     NOT_STALKING_REASON,
     REVIEW_CONTINUE,
-    RISK_SDASH_HIGH,
-    VICTIM_UPDATE,
 )
-from tests.test_lifecycle_first_response import WELSH, Case, refused, to_risk_assessment
 
 T0 = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 # The last incident of FIRST_RESPONSE is 2026-11-27T17:30:00Z (GMT). Four months on is still
@@ -66,30 +70,7 @@ def clock():
 
 @pytest.fixture
 def tokens(token_for):
-    return {
-        "call": token_for("Call Handler"),
-        "desk": token_for("Vulnerability Desk"),
-        "officer": token_for("Attending Officer"),
-        "marac": token_for("MARAC Unit"),
-        "investigator": token_for("Investigator"),
-        "sergeant": token_for("Sergeant"),
-        "admin": token_for("Administrator"),
-        "reader": token_for(
-            "Vulnerability Desk", "Attending Officer", "MARAC Unit", "Investigator", "Sergeant"
-        ),
-    }
-
-
-def drain(app) -> int:
-    with app.app_context():
-        return fire_all_due()
-
-
-def refresh(case: Case) -> dict:
-    response = case.client.get(f"/api/v1/cases/{case.id}", headers=bearer(case.tokens["reader"]))
-    assert response.status_code == 200, response.json
-    case.last = response.json
-    return case.last
+    return investigation_tokens(token_for, admin="Administrator")
 
 
 def timers(case: Case) -> list[tuple[str, str]]:
@@ -102,19 +83,6 @@ def all_timers(case: Case) -> dict[str, str]:
     )
     assert response.status_code == 200, response.json
     return {t["bpmn_id"]: t["status"] for t in response.json}
-
-
-def to_investigation(case: Case, crime: dict) -> None:
-    to_risk_assessment(case)
-    case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
-    case.complete("crime_recording", "officer", crime)
-    case.complete("marac_referral", "marac", MARAC_REFERRAL)
-    case.complete(
-        "victim_update_crime_recorded",
-        "investigator",
-        {**VICTIM_UPDATE, "victim_contacted_at": case.data["crime_recorded_at"]},
-    )
-    assert case.open_tasks == [("investigation_plan", "Investigator")]
 
 
 def test_an_s2a_case_warns_the_investigator_at_4_months_and_the_sergeant_at_5(

@@ -14,10 +14,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from service.scheduler import fire_all_due
 from tests.conftest import bearer
+from tests.lifecycle import (
+    WELSH,
+    Case,
+    drain,
+    investigation_tokens,
+    refresh,
+    refused,
+    to_risk_assessment,
+)
 from tests.samples import CRIME_S4A, INVESTIGATION_PLAN, MARAC_REFERRAL, RISK_SDASH_HIGH
-from tests.test_lifecycle_first_response import WELSH, Case, refused, to_risk_assessment
 
 T0 = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # Saturday: the call and first response
 # The crime is recorded on Friday 4 December 2026 at 15:00 (GMT): a stalking victim has
@@ -48,29 +55,7 @@ def clock():
 
 @pytest.fixture
 def tokens(token_for):
-    return {
-        "call": token_for("Call Handler"),
-        "desk": token_for("Vulnerability Desk"),
-        "officer": token_for("Attending Officer"),
-        "marac": token_for("MARAC Unit"),
-        "investigator": token_for("Investigator"),
-        "sergeant": token_for("Sergeant"),
-        "reader": token_for(
-            "Vulnerability Desk", "Attending Officer", "MARAC Unit", "Investigator", "Sergeant"
-        ),
-    }
-
-
-def drain(app) -> int:
-    with app.app_context():
-        return fire_all_due()
-
-
-def refresh(case: Case) -> dict:
-    response = case.client.get(f"/api/v1/cases/{case.id}", headers=bearer(case.tokens["reader"]))
-    assert response.status_code == 200, response.json
-    case.last = response.json
-    return case.last
+    return investigation_tokens(token_for)
 
 
 def inbox(case: Case, role: str) -> list[tuple[str, str | None]]:
