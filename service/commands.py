@@ -120,6 +120,14 @@ def start_case(command: StartCase) -> CaseChanged:
             f"Starting a '{process.name}' case needs the {process.start_lane} role.",
         )
     runner = runner_for(process.version_id, content_hash)
+    caller = runner.catalog.called_by.get(command.process_id)
+    if caller is not None:
+        raise ApiProblem(
+            422,
+            "Not a process to start on its own",
+            f"'{process.name}' runs only as a step inside a '{caller}' case: start a '{caller}' "
+            "case instead.",
+        )
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
         with engine_clock(now):

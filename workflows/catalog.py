@@ -20,6 +20,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from . import timer_text
 from .forms import FORM_FILE_SUFFIXES, SCHEMA_SUFFIX, Form, form_name, load_form
 from .instructions import check_template
+from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
 from .problems import DefinitionProblems, Problem
 from .roles import LANE_ROLES
 from .sandbox import check_expression, check_script
@@ -76,6 +77,10 @@ class Catalog:
     processes: dict[str, ProcessInfo]
     forms: dict[str, Form]
     parser: SpiffBpmnParser = field(repr=False)
+    # Process id -> a process that calls it: such a process runs only as a step of its caller.
+    called_by: dict[str, str] = field(default_factory=dict)
+    # Letter name -> language -> Jinja template (letters/<name>.<language>.md).
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
     _specs: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -104,9 +109,11 @@ def content_hash(files: dict[str, bytes]) -> str:
 
 
 def read_definition_files(root: Path) -> dict[str, bytes]:
-    """Every process owner's file under ``root/bpmn`` and ``root/forms``, keyed by path."""
+    """Every process owner's file under ``root/bpmn``, ``root/forms`` and ``root/letters``,
+    keyed by path."""
     files = {}
-    for folder, patterns in (("bpmn", ("*.bpmn", "*.dmn")), ("forms", ("*.json",))):
+    folders = (("bpmn", ("*.bpmn", "*.dmn")), ("forms", ("*.json",)), ("letters", ("*.md",)))
+    for folder, patterns in folders:
         for pattern in patterns:
             for path in sorted((root / folder).rglob(pattern)):
                 files[path.relative_to(root).as_posix()] = path.read_bytes()
@@ -121,6 +128,8 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
 
     forms, broken_forms, form_problems = _load_forms(files)
     problems.extend(form_problems)
+    letters, letter_problems = load_letters(files)
+    problems.extend(letter_problems)
 
     documents: dict[str, etree._Element] = {}
     for path, content in sorted(files.items()):
@@ -128,9 +137,13 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
             root = _parse_xml(path, content, problems)
             if root is not None:
                 documents[path] = root
-        elif not path.startswith("forms/") or not path.endswith(".json"):
+        elif not path.startswith(("forms/", LETTERS_FOLDER)):
             problems.append(
-                Problem(path, None, "not a definition file: expected .bpmn, .dmn or forms/*.json")
+                Problem(
+                    path,
+                    None,
+                    "not a definition file: expected .bpmn, .dmn, forms/*.json or letters/*.md",
+                )
             )
 
     bpmn_docs = {p: d for p, d in documents.items() if d.tag == f"{{{BPMN}}}definitions"}
@@ -148,13 +161,14 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
     processes: dict[str, ProcessInfo] = {}
     calls: dict[str, set[str]] = {}
     for path, root in bpmn_docs.items():
-        checker = _BpmnChecker(path, root, forms, broken_forms, decisions, all_process_ids)
+        checker = _BpmnChecker(path, root, forms, broken_forms, decisions, all_process_ids, letters)
         processes.update(checker.check(problems))
         calls.update(checker.calls)
     _check_call_cycles(calls, all_process_ids, problems)
 
     parser = SpiffBpmnParser(validator=VALIDATOR)
-    catalog = Catalog(files, processes, forms, parser)
+    called_by = {called: caller for caller in sorted(calls) for called in sorted(calls[caller])}
+    catalog = Catalog(files, processes, forms, parser, called_by, letters)
     if not problems:
         _parse_with_engine(catalog, bpmn_docs, dmn_docs, problems)
     if problems:
@@ -219,8 +233,9 @@ def _is_dmn(root: etree._Element) -> bool:
 class _BpmnChecker:
     """Static checks on one BPMN document, before the engine sees it."""
 
-    def __init__(self, path, root, forms, broken_forms, decisions, all_process_ids):
+    def __init__(self, path, root, forms, broken_forms, decisions, all_process_ids, letters):
         self.path = path
+        self.letters = letters
         self.root = root
         self.forms = forms
         self.broken_forms = broken_forms
@@ -319,6 +334,15 @@ class _BpmnChecker:
             if form is not None and form.welsh.get("instructions"):
                 for message in check_template(form.welsh["instructions"]):
                     problems.append(self.problem(element, f"Welsh instructions: {message}"))
+        letter = self._property(element, LETTER_PROPERTY)
+        if letter and letter not in self.letters:
+            problems.append(
+                self.problem(
+                    element,
+                    f"the task sends the letter '{letter}', but there is no "
+                    f"{LETTERS_FOLDER}{letter}.en.md or .cy.md",
+                )
+            )
 
     def _check_due_date(self, element, problems):
         due_in = self._property(element, DUE_IN_PROPERTY)

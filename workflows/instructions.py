@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from types import FrameType
 from typing import Any
 
-from jinja2 import ChainableUndefined, Template, TemplateSyntaxError
+from jinja2 import ChainableUndefined, Template, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -61,6 +61,12 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
         raise SecurityError(f"names starting with '_' are not allowed: {attribute!r}")
 
 
+def _london(value: Any) -> str:
+    if value is None or isinstance(value, Undefined):
+        return ""
+    return DIAGRAM_FUNCTIONS["london_time"](value)
+
+
 def _make_environment() -> _InstructionsEnvironment:
     env = _InstructionsEnvironment(autoescape=False, undefined=ChainableUndefined)
     for name in _REMOVED_FILTERS:
@@ -68,7 +74,8 @@ def _make_environment() -> _InstructionsEnvironment:
     env.globals.pop("lipsum", None)
     env.globals.update(DIAGRAM_FUNCTIONS)
     # Times are stored in UTC; people read them in Europe/London: {{ reported_at | london }}.
-    env.filters["london"] = DIAGRAM_FUNCTIONS["london_time"]
+    # A time the case does not hold yet shows empty, like any other missing field.
+    env.filters["london"] = _london
     return env
 
 

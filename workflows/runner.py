@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
+from .letters import LETTER_PROPERTY, SENT_FIELD, Letter, record_sent, render_letter
 from .problems import FieldError
 from .sandbox import SandboxError, make_script_engine
 from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
@@ -134,6 +135,9 @@ class Runner:
         _check_form(self.catalog.form(properties.get(FORM_PROPERTY)), data, task.data, language)
         before = case_data(workflow)
         decisions = DecisionLog()
+        letter = self.letter(task, data)
+        if letter is not None:
+            data = {**data, SENT_FIELD: record_sent(letter, task.data, data)}
         with _diagram_errors():
             task.data.update(data)
             task.run()
@@ -147,6 +151,20 @@ class Runner:
             }
         ]
         return self._outcome(workflow, events + decisions.events, before)
+
+    def letter(self, task, submitted: dict | None = None) -> Letter | None:
+        """The letter the task sends, rendered in the victim's language from the task's data
+        with what the officer submits laid over it."""
+        properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
+        name = properties.get(LETTER_PROPERTY)
+        if not name:
+            return None
+        try:
+            return render_letter(self.catalog.letters, name, {**task.data, **(submitted or {})})
+        except SandboxError as error:
+            raise DiagramError(
+                f"the letter '{name}' could not be written: {error}", element_id(task.task_spec)
+            ) from error
 
     def fire_due_timers(self, process_id: str, state: str) -> Outcome:
         """Fire every timer of the case that has fallen due by the clock, and run on."""
@@ -172,6 +190,11 @@ class Runner:
 
     def task_data(self, process_id: str, state: str, task_id: str) -> dict:
         return dict(self.open_task(self.restore(process_id, state), task_id).data)
+
+    def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, Letter | None]:
+        """An open task's data, and the letter it sends (if any) as the victim will read it."""
+        task = self.open_task(self.restore(process_id, state), task_id)
+        return dict(task.data), self.letter(task)
 
     def open_task(self, workflow: BpmnWorkflow, task_id: str):
         try:
@@ -259,12 +282,16 @@ def case_data(workflow: BpmnWorkflow) -> dict:
     """The case's data: what the latest finished step of every branch left behind.
 
     One branch's last step does not carry what a parallel branch recorded (a Sergeant's
-    escalation beside the desk's review), so the tips of all branches are merged, oldest
-    first, and a later value wins.
+    escalation beside the desk's review), so the tips of all branches, and of the called
+    processes' runs, are merged, oldest first, and a later value wins.
     """
+    tasks = list(workflow.tasks.values())
+    # A call activity's steps (a round of bail review) run in a sub-workflow of their own.
+    for subworkflow in workflow.subprocesses.values():
+        tasks.extend(subworkflow.tasks.values())
     tips = [
         task
-        for task in workflow.tasks.values()
+        for task in tasks
         if task.state == TaskState.COMPLETED
         and not any(child.state == TaskState.COMPLETED for child in task.children)
     ]

@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.util.task import TaskState
 
 from . import timer_text
@@ -40,11 +41,12 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
             value = timer.details(task).value
             if not isinstance(value, str):
                 continue  # a cycle that has run all its repetitions reports its spent state
+            owner = _timer_event(task.task_spec, timer)
             found.append(
                 WaitingTimer(
                     task_id=str(task.id),
-                    bpmn_id=task.task_spec.name,
-                    name=task.task_spec.bpmn_name or task.task_spec.name,
+                    bpmn_id=owner.name,
+                    name=owner.bpmn_name or owner.name,
                     kind=_kind(timer),
                     due_at=datetime.fromisoformat(value).astimezone(UTC),
                 )
@@ -59,6 +61,19 @@ def run_due_timers(workflow: BpmnWorkflow, did_complete_task=None) -> None:
         if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
             return
         workflow.do_engine_steps(did_complete_task=did_complete_task)
+
+
+def _timer_event(spec, timer: TimerEventDefinition):
+    """The timer event a waiting timer belongs to. An event-based gateway waits on the events
+    after it (a deadline, or a decision that comes first), holding their definitions in the
+    order of its outgoing flows: people know the timer by its event, not by the gateway."""
+    members = getattr(spec.event_definition, "event_definitions", None) or []
+    outputs = getattr(spec, "outputs", [])
+    if isinstance(spec, EventBasedGateway) and len(members) == len(outputs):
+        for member, following in zip(members, outputs, strict=True):
+            if member is timer:
+                return following
+    return spec
 
 
 def _timers_of(definition) -> list[TimerEventDefinition]:

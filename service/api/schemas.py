@@ -56,9 +56,21 @@ class TaskSummarySchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
 
 
+class LetterSchema(Schema):
+    template = fields.String(metadata={"description": "the letter's name in letters/"})
+    language = fields.String(metadata={"description": "the victim's language: en or cy"})
+    text = fields.String(metadata={"description": "the letter as the victim will read it"})
+    problem = fields.String(metadata={"description": "why the letter could not be written"})
+
+
 class TaskDetailSchema(TaskSummarySchema):
     form = fields.Nested(FormSchema, allow_none=True)
     instructions = fields.String(allow_none=True)
+    letter = fields.Nested(
+        LetterSchema,
+        allow_none=True,
+        metadata={"description": "the letter this task sends to the victim, if it sends one"},
+    )
     data = fields.Dict()
 
 

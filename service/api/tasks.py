@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflows.instructions import render_instructions
+from workflows.letters import Letter
 from workflows.roles import ADMINISTRATOR, AUDITOR
-from workflows.runner import TaskNotOpen
+from workflows.runner import DiagramError, TaskNotOpen
 from workflows.sandbox import SandboxError
 
 from ..audit.reads import log_read
@@ -77,10 +78,14 @@ def get_task(_query, task_id: str):
     runner = runner_for(case.definition_version_id)
     language = request_language()
     form = runner.catalog.form(task.form)
-    data = case.data
+    data, letter = case.data, None
     if task.status == OPEN:
         with contextlib.suppress(TaskNotOpen):
-            data = runner.task_data(case.process_id, case.state, task.id)
+            try:
+                data, letter = runner.task_view(case.process_id, case.state, task.id)
+            except DiagramError as error:
+                data = runner.task_data(case.process_id, case.state, task.id)
+                letter = {"problem": f"(The letter could not be written: {error})"}
     template = form.instructions(language, task.instructions) if form else task.instructions
     try:
         instructions = render_instructions(template, data) if template else None
@@ -90,6 +95,7 @@ def get_task(_query, task_id: str):
         **task_summary(task),
         "form": form_view(form, language),
         "instructions": instructions,
+        "letter": vars(letter) if isinstance(letter, Letter) else letter,
         "data": data,
     }
 
