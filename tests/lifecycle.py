@@ -4,20 +4,27 @@ from service.scheduler import fire_all_due
 from tests.conftest import bearer
 from tests.samples import (
     CALL,
+    CHARGE,
+    CONFIRM_NFA,
+    CPS_FILE,
     CRIME_S4A,
     FIRST_RESPONSE,
+    INSPECTOR_REVIEW,
     MARAC_REFERRAL,
+    PROPOSE_NFA,
+    READY,
     REVIEW_OFFENCES,
     RISK_SDASH_HIGH,
     VICTIM_UPDATE,
 )
+from workflows.roles import LANE_ROLES
 
 WELSH = {"Accept-Language": "cy"}
 
 
 def investigation_tokens(token_for, **extra_roles: str) -> dict[str, str]:
-    """A token per lane up to the investigation, a reader who sees all those lanes, and any
-    others named, e.g. ``admin="Administrator"``."""
+    """A token per lane of the case, a reader who sees every lane, and any others named,
+    e.g. ``admin="Administrator"``."""
     tokens = {
         "call": token_for("Call Handler"),
         "desk": token_for("Vulnerability Desk"),
@@ -25,9 +32,11 @@ def investigation_tokens(token_for, **extra_roles: str) -> dict[str, str]:
         "marac": token_for("MARAC Unit"),
         "investigator": token_for("Investigator"),
         "sergeant": token_for("Sergeant"),
-        "reader": token_for(
-            "Vulnerability Desk", "Attending Officer", "MARAC Unit", "Investigator", "Sergeant"
-        ),
+        "inspector": token_for("Inspector"),
+        "superintendent": token_for("Superintendent"),
+        "cps": token_for("CPS Liaison"),
+        "srau": token_for("SRAU"),
+        "reader": token_for(*(role for role in LANE_ROLES if role != "Call Handler")),
     }
     tokens.update({name: token_for(role) for name, role in extra_roles.items()})
     return tokens
@@ -132,3 +141,20 @@ def refresh(case: Case) -> dict:
     assert response.status_code == 200, response.json
     case.last = response.json
     return case.last
+
+
+def to_charge(case: Case, charge: dict = CHARGE) -> None:
+    """From an open Sergeant's review: ready, the Inspector's review, the file, the CPS's
+    decision to charge."""
+    case.complete("sergeant_review", "sergeant", READY)
+    case.complete("inspector_review", "inspector", INSPECTOR_REVIEW)
+    case.complete("cps_file_submission", "investigator", CPS_FILE)
+    case.complete("cps_charging_decision", "cps", charge)
+    assert ("victim_letter_charge", "Investigator") in case.open_tasks
+
+
+def to_confirmed_nfa(case: Case) -> None:
+    """From an open Sergeant's review: no further action proposed and confirmed."""
+    case.complete("sergeant_review", "sergeant", PROPOSE_NFA)
+    case.complete("nfa_review", "sergeant", CONFIRM_NFA)
+    assert ("victim_letter_nfa", "Investigator") in case.open_tasks

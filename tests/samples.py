@@ -151,6 +151,15 @@ INVESTIGATION_PLAN = {
     "spo_note": "Interim Stalking Protection Order to be sought at court this week.",
 }
 
+# The suspect is arrested and released under investigation: no bail to manage.
+SUSPECT_RELEASED_UNDER_INVESTIGATION = {
+    "suspect_identified": True,
+    "suspect_arrested_at": "2026-11-28T12:00:00Z",
+    "suspect_disposal": "released_under_investigation",
+    "spo_application": "under_consideration",
+    "spo_application_reason": "Waiting for the digital evidence before applying for an order.",
+}
+
 REVIEW_CONTINUE = {
     "review_classification_correct": True,
     "review_risk_plan_in_place": True,
@@ -170,4 +179,39 @@ VICTIM_UPDATE = {
     "victim_contact_language": "cy",
     "victim_information_given": ["crime_recorded", "officer_in_case"],
     "victim_crime_reference_given": True,
+}
+
+# From the Sergeant's last review to the charging decision.
+READY = {
+    **REVIEW_CONTINUE,
+    "review_decision": "ready_for_charging_advice",
+    "review_findings": "Evidence complete; file ready for the charging decision.",
+}
+PROPOSE_NFA = {
+    **REVIEW_CONTINUE,
+    "review_decision": "propose_nfa",
+    "review_findings": "The victim has withdrawn support and there is no other evidence.",
+}
+INSPECTOR_REVIEW = {
+    "inspector_standards_met": True,
+    "inspector_spo_considered": True,
+    "inspector_findings": "Standards met; interim order in place; file complete.",
+}
+CPS_FILE = {
+    "cps_file_submitted_at": "2026-12-01T09:00:00Z",
+    "cps_early_advice_sought": True,
+    "restraining_order_information_included": True,
+    "anticipated_plea": "not_guilty",
+    "victim_views_on_outcome": "She wants a restraining order whatever the verdict.",
+}
+CHARGE = {
+    "charging_decision": "charge",
+    "charged_offence": "s4A",
+    "charging_decision_reason": "Full Code Test met: evidence of serious alarm and distress.",
+    "charging_decided_at": "2026-12-01T09:30:00Z",
+}
+CONFIRM_NFA = {
+    "nfa_review_decision": "confirm_nfa",
+    "nfa_reason_category": "victim_withdrew_support",
+    "nfa_review_reason": "Only the victim's account, now withdrawn.",
 }

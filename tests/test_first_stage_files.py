@@ -90,6 +90,19 @@ TASK_FORMS = {
     "time_limit_warning_sergeant": "time_limit_warning_sergeant",
     "victim_update_crime_recorded": "victim_update_crime_recorded",
     "victim_contact_overdue": "victim_contact_overdue",
+    "suspect_management": "suspect_management",
+    "inspector_review": "inspector_review",
+    "cps_file_submission": "cps_file_submission",
+    "cps_charging_decision": "charging_decision",
+    "police_charging_decision": "charging_decision",
+    "victim_letter_charge": "victim_letter",
+    "court_outcome": "court_outcome",
+    "victim_letter_restraining_order": "victim_letter",
+    "nfa_review": "nfa_review",
+    "victim_letter_nfa": "victim_letter",
+    "srau_closure_review": "srau_closure_review",
+    "missed_offence_recording": "missed_offence_recording",
+    "case_closure": "case_closure",
 }
 LANES = {
     "Call Handler": {"call_received"},
@@ -99,6 +112,8 @@ LANES = {
         "sergeant_review [child]",
         "time_limit_warning_sergeant",
         "victim_contact_overdue",
+        "nfa_review",
+        "case_closure",
     },
     "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
     "MARAC Unit": {"marac_referral"},
@@ -106,13 +121,24 @@ LANES = {
         "investigation_plan",
         "time_limit_warning_investigator",
         "victim_update_crime_recorded",
+        "suspect_management",
+        "cps_file_submission",
+        "victim_letter_charge",
+        "court_outcome",
+        "victim_letter_restraining_order",
+        "victim_letter_nfa",
+        "missed_offence_recording",
     },
+    "Inspector": {"inspector_review", "police_charging_decision"},
+    "CPS Liaison": {"cps_charging_decision"},
+    "SRAU": {"srau_closure_review"},
 }
 DECISIONS = {
     "grade_risk": "risk_grading",
     "classify_offence": "offence_classification",
     "decide_marac_referral": "marac_referral",
     "decide_victim_contact_deadline": "victim_contact_deadline",
+    "decide_charging_authority": "charging_authority",
 }
 SCHEMA_TEXT_KEYS = frozenset({"title", "description"})
 UI_TEXT_KEYS = frozenset({"ui:help", "ui:placeholder", "ui:title", "ui:description"})
@@ -172,7 +198,7 @@ def spec():
     # Timers are written as plain ISO 8601 (PT30M), which the catalog quotes for the engine.
     for task_spec in spec.task_specs.values():
         timer = getattr(task_spec, "event_definition", None)
-        if timer is not None and hasattr(timer, "expression"):
+        if timer is not None and getattr(timer, "expression", None) is not None:
             timer.expression = as_engine_expression(timer.expression, "timeDuration")
     return spec
 
@@ -272,8 +298,6 @@ def test_diagram_parses_with_spiff_parser(spec):
         "investigation_plan",
         "sergeant_review",
         "gw_review_decision",
-        "end_ready_for_cps",
-        "end_nfa_proposed",
         "live_review_sla",
         "live_review_escalation",
         "end_escalation_handled",
@@ -305,8 +329,7 @@ def test_lanes_are_role_names_and_hold_every_flow_node(process, spec):
     for lane, task_ids in LANES.items():
         for task_id in task_ids:
             assert spec.task_specs[task_id].lane == lane, task_id
-    assert spec.task_specs["end_ready_for_cps"].lane == "Investigator"
-    assert spec.task_specs["end_nfa_proposed"].lane == "Sergeant"
+    assert spec.task_specs["end_case_closed"].lane == "Sergeant"
 
 
 def test_business_rule_tasks_call_the_decision_tables(process):
@@ -769,7 +792,8 @@ def test_offences_disclosed_go_to_the_attending_officer(spec):
 
 
 def test_the_time_limit_warnings_wait_on_the_last_incident(process):
-    """Summary-only offences only; the investigation's ends terminate, withdrawing warnings."""
+    """Summary-only offences only; each warning waits on its timer or on the signal a charging
+    decision or no further action throws, whichever comes first."""
     expected = {
         "time_limit_4_months": (
             "add_months(last_incident_at, 4)",
@@ -777,7 +801,7 @@ def test_the_time_limit_warnings_wait_on_the_last_incident(process):
         ),
         "time_limit_5_months": ("add_months(last_incident_at, 5)", "time_limit_warning_sergeant"),
     }
-    events = process.findall("bpmn:intermediateCatchEvent", NS)
+    events = process.findall("bpmn:intermediateCatchEvent[bpmn:timerEventDefinition]", NS)
     assert {event.get("id") for event in events} == set(expected)
     for event in events:
         expression, task_id = expected[event.get("id")]
@@ -785,13 +809,25 @@ def test_the_time_limit_warnings_wait_on_the_last_incident(process):
         assert when.strip() == expression
         [flow] = process.findall(f"bpmn:sequenceFlow[@sourceRef='{event.get('id')}']", NS)
         assert flow.get("targetRef") == task_id
+        [into] = process.findall(f"bpmn:sequenceFlow[@targetRef='{event.get('id')}']", NS)
+        gateway = process.find(f"bpmn:eventBasedGateway[@id='{into.get('sourceRef')}']", NS)
+        assert gateway is not None, event.get("id")
+        caught = [
+            process.find(f"bpmn:*[@id='{f.get('targetRef')}']", NS)
+            for f in process.findall(f"bpmn:sequenceFlow[@sourceRef='{gateway.get('id')}']", NS)
+        ]
+        signals = [c.find("bpmn:signalEventDefinition", NS) for c in caught]
+        assert [s.get("signalRef") for s in signals if s is not None] == [
+            "signal_time_limit_released"
+        ]
     [condition] = process.findall(
         "bpmn:sequenceFlow[@id='flow_summary_only_yes']/bpmn:conditionExpression", NS
     )
     assert condition.text.strip() == 'recorded_offence in ["s2", "s2A"]'
-    for end_id in ("end_ready_for_cps", "end_nfa_proposed"):
-        end = process.find(f"bpmn:endEvent[@id='{end_id}']", NS)
-        assert end.find("bpmn:terminateEventDefinition", NS) is not None, end_id
+    throws = process.findall("bpmn:intermediateThrowEvent/bpmn:signalEventDefinition", NS)
+    assert len(throws) == 2  # at the charging decision and at confirmed no further action
+    end = process.find("bpmn:endEvent[@id='end_case_closed']", NS)
+    assert end.find("bpmn:terminateEventDefinition", NS) is not None
 
 
 def test_the_victim_contact_is_due_by_the_victims_code_deadline(process):

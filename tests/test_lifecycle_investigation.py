@@ -22,6 +22,7 @@ from tests.lifecycle import (
 from tests.samples import (
     INVESTIGATION_PLAN,
     REVIEW_CONTINUE,
+    SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 
 
@@ -43,6 +44,7 @@ def test_two_review_rounds_then_ready_for_charging_advice(client, tokens):
     assert "recorded as s4A" in english and "Risk grade: high" in english
     assert "wedi'i chofnodi fel s4A" in welsh and "Gradd risg: uchel" in welsh
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     assert case.data["lines_of_enquiry"] == INVESTIGATION_PLAN["lines_of_enquiry"]
     assert case.data["spo_considered"] is True
     assert case.data["spo_note"] == INVESTIGATION_PLAN["spo_note"]
@@ -74,8 +76,8 @@ def test_two_review_rounds_then_ready_for_charging_advice(client, tokens):
         "review_findings": "File complete: send to CPS for charging advice.",
     }
     case.complete("sergeant_review", "sergeant", ready)
-    assert case.last["status"] == "completed"
-    assert case.open_tasks == []
+    assert case.last["status"] == "running"
+    assert case.open_tasks == [("inspector_review", "Inspector")]
     assert case.data["review_decision"] == "ready_for_charging_advice"
     assert case.data["review_findings"] == ready["review_findings"]
     assert case.path() == [
@@ -86,9 +88,11 @@ def test_two_review_rounds_then_ready_for_charging_advice(client, tokens):
         "marac_referral",
         "victim_update_crime_recorded",
         "investigation_plan",
+        "suspect_management",
         "sergeant_review",
         "sergeant_review",
         "sergeant_review",
+        "inspector_review",
     ]
 
 
@@ -96,6 +100,7 @@ def test_a_review_without_the_spo_answer_is_refused(client, tokens):
     case = Case(client, tokens)
     to_investigation(case)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     case.complete("sergeant_review", "sergeant", REVIEW_CONTINUE)
     # Second round: the SPO question must be answered again.
     without_spo = {k: v for k, v in REVIEW_CONTINUE.items() if k != "review_spo_considered"}
@@ -125,6 +130,7 @@ def test_not_ready_for_charging_advice_without_an_spo_considered(client, tokens)
     case = Case(client, tokens)
     to_investigation(case)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     premature = {
         **REVIEW_CONTINUE,
         "review_spo_considered": False,
@@ -136,14 +142,15 @@ def test_not_ready_for_charging_advice_without_an_spo_considered(client, tokens)
     assert welsh.startswith("Ni all yr achos fynd am gyngor cyhuddo")
 
 
-def test_no_further_action_proposed_ends_at_the_nfa_end(client, tokens):
+def test_no_further_action_proposed_goes_to_the_nfa_review(client, tokens):
     case = Case(client, tokens)
     to_investigation(case)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     case.complete(
         "sergeant_review", "sergeant", {**REVIEW_CONTINUE, "review_decision": "propose_nfa"}
     )
-    assert case.last["status"] == "completed"
+    assert case.open_tasks == [("nfa_review", "Sergeant")]
     assert case.data["review_decision"] == "propose_nfa"
 
 
@@ -151,6 +158,7 @@ def test_the_review_rounds_replay(client, tokens, auditor):
     case = Case(client, tokens)
     to_investigation(case)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     case.complete("sergeant_review", "sergeant", REVIEW_CONTINUE)
     replayed = client.post(f"/api/v1/cases/{case.id}/replay", headers=bearer(auditor))
     assert replayed.status_code == 200, replayed.json

@@ -23,13 +23,17 @@ from tests.lifecycle import (
     investigation_tokens,
     refresh,
     refused,
+    to_charge,
+    to_confirmed_nfa,
     to_investigation,
 )
 from tests.samples import (
+    CHARGE,
     CRIME_S4A,
     INVESTIGATION_PLAN,
     NOT_STALKING_REASON,
     REVIEW_CONTINUE,
+    SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 
 T0 = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
@@ -97,6 +101,7 @@ def test_an_s2a_case_warns_the_investigator_at_4_months_and_the_sergeant_at_5(
         ("time_limit_5_months", FIVE_MONTHS.isoformat()),
     ]
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     case.complete("sergeant_review", "sergeant", REVIEW_CONTINUE)
 
     clock.move_to(FOUR_MONTHS - timedelta(minutes=1))
@@ -148,11 +153,8 @@ def test_an_s2a_case_warns_the_investigator_at_4_months_and_the_sergeant_at_5(
     case.complete("time_limit_warning_sergeant", "sergeant", SERGEANT_WARNING)
     assert case.open_tasks == [("sergeant_review", "Sergeant")]
     assert case.data["sergeant_time_limit_action"] == "charging_advice_expedited"
-    ready = {**REVIEW_CONTINUE, "review_decision": "ready_for_charging_advice"}
-    case.complete("sergeant_review", "sergeant", ready)
-    assert case.last["status"] == "completed"
-    assert case.open_tasks == []
-    # The warnings' answers stay in the case data after the investigation ends.
+    to_charge(case, {**CHARGE, "charged_offence": "s2A"})
+    # The warnings' answers stay in the case data after the charging decision.
     assert case.data["investigator_time_limit_action"] == "information_to_be_laid"
     assert case.data["sergeant_time_limit_action"] == "charging_advice_expedited"
 
@@ -163,6 +165,7 @@ def test_an_s4a_case_gets_no_warning_timers(app, client, tokens, clock):
     assert timers(case) == []
     assert not WARNING_TIMERS & set(all_timers(case))
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     clock.move_to(FIVE_MONTHS + timedelta(days=1))
     assert drain(app) == 0
     assert refresh(case)["status"] == "running"
@@ -184,8 +187,8 @@ def test_an_s2_case_is_watched_too(client, tokens, clock):
     ]
 
 
-@pytest.mark.parametrize("decision", ["ready_for_charging_advice", "propose_nfa"])
-def test_an_investigation_ended_before_4_months_leaves_no_warning_waiting(
+@pytest.mark.parametrize("decision", ["charge", "confirmed_nfa"])
+def test_a_case_decided_before_4_months_leaves_no_warning_waiting(
     app, client, tokens, clock, decision
 ):
     case = Case(client, tokens)
@@ -193,9 +196,11 @@ def test_an_investigation_ended_before_4_months_leaves_no_warning_waiting(
     assert {bpmn_id for bpmn_id, _ in timers(case)} == WARNING_TIMERS
     clock.move_to(T0 + timedelta(days=30))
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
-    case.complete("sergeant_review", "sergeant", {**REVIEW_CONTINUE, "review_decision": decision})
-    assert case.last["status"] == "completed"
-    assert case.open_tasks == []
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
+    if decision == "charge":
+        to_charge(case, {**CHARGE, "charged_offence": "s2A"})
+    else:
+        to_confirmed_nfa(case)
     assert case.last["timers"] == []
     statuses = all_timers(case)
     assert {bpmn_id: statuses[bpmn_id] for bpmn_id in WARNING_TIMERS} == {
@@ -204,30 +209,35 @@ def test_an_investigation_ended_before_4_months_leaves_no_warning_waiting(
     }
     clock.move_to(FIVE_MONTHS + timedelta(days=1))
     assert drain(app) == 0
-    assert refresh(case)["status"] == "completed"
-    assert case.open_tasks == []
+    refresh(case)
+    assert not {bpmn_id for bpmn_id, _ in case.open_tasks} & {
+        "time_limit_warning_investigator",
+        "time_limit_warning_sergeant",
+    }
 
 
-def test_an_open_warning_is_withdrawn_when_the_investigation_ends(app, client, tokens, clock):
+def test_an_open_warning_stays_for_its_answer_after_the_charge(app, client, tokens, clock):
+    """The 4-month warning already with the officer is answered (information laid); the
+    5-month warning still waiting is withdrawn by the charging decision."""
     case = Case(client, tokens)
     to_investigation(case, CRIME_S2A)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     clock.move_to(FOUR_MONTHS + timedelta(hours=1))
     assert drain(app) == 1
     refresh(case)
     assert ("time_limit_warning_investigator", "Investigator") in case.open_tasks
-    ready = {**REVIEW_CONTINUE, "review_decision": "ready_for_charging_advice"}
-    case.complete("sergeant_review", "sergeant", ready)
-    assert case.last["status"] == "completed"
-    assert case.open_tasks == []
+    to_charge(case, {**CHARGE, "charged_offence": "s2A"})
+    assert ("time_limit_warning_investigator", "Investigator") in case.open_tasks
     assert case.last["timers"] == []
-    assert client.get("/api/v1/tasks", headers=bearer(tokens["investigator"])).json == []
+    assert all_timers(case)["time_limit_5_months"] == "cancelled"
 
 
 def test_the_warning_forms_refuse_bad_values(app, client, tokens, clock):
     case = Case(client, tokens)
     to_investigation(case, CRIME_S2A)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     clock.move_to(FIVE_MONTHS + ONE_SECOND)
     drain(app)  # both are overdue: one engine pass may fire both
     refresh(case)

@@ -24,7 +24,13 @@ from tests.lifecycle import (
     refused,
     to_risk_assessment,
 )
-from tests.samples import CRIME_S4A, INVESTIGATION_PLAN, MARAC_REFERRAL, RISK_SDASH_HIGH
+from tests.samples import (
+    CRIME_S4A,
+    INVESTIGATION_PLAN,
+    MARAC_REFERRAL,
+    RISK_SDASH_HIGH,
+    SUSPECT_RELEASED_UNDER_INVESTIGATION,
+)
 
 T0 = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # Saturday: the call and first response
 # The crime is recorded on Friday 4 December 2026 at 15:00 (GMT): a stalking victim has
@@ -95,6 +101,7 @@ def test_a_stalking_victim_is_due_a_contact_the_next_working_day(app, client, to
 
     # The investigation does not wait for the contact.
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     clock.move_to(DUE - timedelta(hours=4))
     case.complete("victim_update_crime_recorded", "investigator", VICTIM_UPDATE)
     assert case.open_tasks == [("sergeant_review", "Sergeant")]
@@ -112,6 +119,7 @@ def test_a_late_contact_is_escalated_to_the_sergeant(app, client, tokens, clock)
     case = Case(client, tokens)
     to_victim_contact(case, clock)
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+    case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
 
     clock.move_to(DUE)
     assert drain(app) == 0  # due, not yet past
