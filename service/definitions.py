@@ -9,10 +9,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from workflows.catalog import build_catalog, content_hash, read_definition_files
+from workflows.diagram_functions import DIAGRAM_FUNCTIONS
 from workflows.runner import Runner
+from workflows.sandbox import make_script_engine
 
 from .db import db
 from .models import DefinitionFile, DefinitionVersion, ProcessDefinition
+from .reporting import report_figures
 
 # Keyed by content hash: the same files make the same runner, whatever database holds them.
 _runners: dict[str, Runner] = {}
@@ -46,7 +49,7 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
     db.session.add(version)
     db.session.flush()
     with _runners_lock:
-        _runners.setdefault(catalog.content_hash, Runner(catalog))
+        _runners.setdefault(catalog.content_hash, _runner(catalog))
     return version, True
 
 
@@ -77,6 +80,13 @@ def latest_processes() -> list[ProcessDefinition]:
     return sorted(latest.values(), key=lambda row: row.process_id)
 
 
+def _runner(catalog) -> Runner:
+    # Diagrams may also read the service's performance figures (the reporting process does).
+    return Runner(
+        catalog, make_script_engine({**DIAGRAM_FUNCTIONS, "report_figures": report_figures})
+    )
+
+
 def runner_for(version_id: int, digest: str | None = None) -> Runner:
     """The runner of a stored version, building its catalog on first use in this process."""
     if digest is None:
@@ -89,7 +99,7 @@ def runner_for(version_id: int, digest: str | None = None) -> Runner:
     version = db.session.get(DefinitionVersion, version_id)
     catalog = build_catalog({f.path: f.content for f in version.files})
     with _runners_lock:
-        return _runners.setdefault(digest, Runner(catalog))
+        return _runners.setdefault(digest, _runner(catalog))
 
 
 def _version_by_hash(digest: str) -> DefinitionVersion | None:

@@ -1,0 +1,155 @@
+"""Performance figures for stalking and harassment cases, for the performance reports.
+
+``report_figures(period_start, period_end)`` is offered to diagram code: the performance
+reporting process puts a month's or a quarter's figures into its data for the Inspector, the
+MARAC Unit and the Policy Owner. A case belongs to the period in which it was reported
+(``reported_at``, or when the case was created if that is missing), counted half-open: a case
+reported at the very start of the next period belongs to the next period.
+
+Every figure comes from the cases' current data; a field a case does not hold yet counts as
+"not yet" (not recorded, not graded, undecided), never as an error.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from workflows.diagram_functions import LONDON
+
+from .db import db
+from .models import Case
+
+CASE_PROCESS = "stalking_harassment"
+OFFENCES = ("s2", "s2A", "s4", "s4A")
+RISK_GRADES = ("standard", "medium", "high")
+SCREENING_TOOLS = ("s_dash", "dash")
+OUTCOMES = ("charge", "out_of_court_disposal", "nfa")
+CLOSED = "completed"
+# A case is created when its call is received, so it is not created before it was reported;
+# the margin covers a call handler's clock running ahead of the server's.
+CREATED_MARGIN = timedelta(days=1)
+
+
+def report_figures(period_start: Any, period_end: Any) -> dict[str, Any]:
+    """Figures for the cases reported in [period_start, period_end).
+
+    Each bound is a date ("2026-11-01": midnight in London, as the force's month begins) or a
+    date-time with a UTC offset. The result is plain JSON, the same keys every time.
+    """
+    start, end = _instant(period_start, "period_start"), _instant(period_end, "period_end")
+    if end <= start:
+        raise ValueError("the period must end after it starts")
+    figures = _empty(start, end)
+    query = (
+        select(Case.data, Case.status, Case.created_at)
+        .where(Case.process_id == CASE_PROCESS, Case.created_at >= start - CREATED_MARGIN)
+        .order_by(Case.created_at)
+    )
+    # Called while a command runs: reading must not flush that command's unfinished changes.
+    with db.session.no_autoflush:
+        rows = db.session.execute(query).all()
+    for data, status, created_at in rows:
+        data = data or {}
+        if start <= _reported_at(data, created_at) < end:
+            _count(figures, data, status)
+    return figures
+
+
+def _empty(start: datetime, end: datetime) -> dict[str, Any]:
+    return {
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "cases_received": 0,
+        "recorded_offence": {**dict.fromkeys(OFFENCES, 0), "not_recorded": 0},
+        "s2_with_not_stalking_reason": 0,
+        "s2_without_not_stalking_reason": 0,
+        "risk_grade": {**dict.fromkeys(RISK_GRADES, 0), "not_graded": 0},
+        "risk_screenings": 0,
+        "marac_referrals_required": 0,
+        "marac_referrals_sent": 0,
+        "spo_considered": 0,
+        "victim_told_crime_recorded": {"on_time": 0, "late": 0, "not_yet": 0},
+        "outcome": {**dict.fromkeys(OUTCOMES, 0), "undecided": 0},
+        "cases_closed": 0,
+        "srau_missed_offences": 0,
+    }
+
+
+def _count(figures: dict[str, Any], data: dict, status: str) -> None:
+    figures["cases_received"] += 1
+
+    offence = data.get("recorded_offence")
+    figures["recorded_offence"][offence if offence in OFFENCES else "not_recorded"] += 1
+    if offence == "s2":
+        reason = data.get("not_stalking_reason")
+        has_reason = isinstance(reason, str) and reason.strip() != ""
+        figures[
+            "s2_with_not_stalking_reason" if has_reason else "s2_without_not_stalking_reason"
+        ] += 1
+
+    grade = data.get("risk_grade")
+    figures["risk_grade"][grade if grade in RISK_GRADES else "not_graded"] += 1
+    figures["risk_screenings"] += data.get("risk_tool") in SCREENING_TOOLS
+
+    figures["marac_referrals_required"] += data.get("marac_referral_required") is True
+    figures["marac_referrals_sent"] += bool(data.get("marac_referral_sent_at"))
+    figures["spo_considered"] += data.get("spo_considered") is True
+
+    contact = _victim_contact(data)
+    if contact is not None:
+        figures["victim_told_crime_recorded"][contact] += 1
+
+    outcome = data.get("outcome")
+    figures["outcome"][outcome if outcome in OUTCOMES else "undecided"] += 1
+    figures["cases_closed"] += status == CLOSED
+    figures["srau_missed_offences"] += data.get("srau_missed_offence") is True
+
+
+def _victim_contact(data: dict) -> str | None:
+    """on_time / late / not_yet for a case whose contact deadline is set, else None."""
+    due = _parsed(data.get("victim_contact_due_at"))
+    if due is None:
+        return None
+    told = _parsed(data.get("victim_contacted_at"))
+    if told is None:
+        return "not_yet"
+    return "on_time" if told <= due else "late"
+
+
+def _reported_at(data: dict, created_at: datetime) -> datetime:
+    reported = _parsed(data.get("reported_at"))
+    if reported is not None:
+        return reported
+    return created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+
+
+def _parsed(value: Any) -> datetime | None:
+    """A stored date-time, or None when it is missing or not a time with an offset."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+
+
+def _instant(value: Any, name: str) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"{name} has no UTC offset")
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(), tzinfo=LONDON).astimezone(UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) == 10:
+            return _instant(date.fromisoformat(text), name)
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            raise ValueError(f"{name} {text!r} has no UTC offset")
+        return parsed.astimezone(UTC)
+    raise TypeError(f"{name} must be a date or a date-time, got {type(value).__name__}")
