@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from workflows import outside_reads
 from workflows.clock import engine_clock
 from workflows.runner import (
     LIBRARY_VERSION,
@@ -130,8 +131,9 @@ def start_case(command: StartCase) -> CaseChanged:
         )
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
-        with engine_clock(now):
+        with engine_clock(now), outside_reads.capture() as reads:
             outcome = runner.start(command.process_id, command.data, command.language)
+        outcome.events.extend(reads)
     except FormInvalid as error:
         raise _form_problem(error) from error
     except DiagramError as error:
@@ -162,10 +164,11 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
-        with engine_clock(now):
+        with engine_clock(now), outside_reads.capture() as reads:
             outcome = runner.complete(
                 case.process_id, case.state, task.id, command.data, command.language
             )
+        outcome.events.extend(reads)
     except FormInvalid as error:
         raise _form_problem(error) from error
     except TaskNotOpen as error:
@@ -204,8 +207,9 @@ def fire_timers(command: FireTimers) -> CaseChanged:
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
-        with engine_clock(now):
+        with engine_clock(now), outside_reads.capture() as reads:
             outcome = runner.fire_due_timers(case.process_id, case.state)
+        outcome.events.extend(reads)
     except StateVersionMismatch as error:
         raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
     except DiagramError as error:

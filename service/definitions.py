@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from workflows import outside_reads
 from workflows.catalog import build_catalog, content_hash, read_definition_files
 from workflows.diagram_functions import DIAGRAM_FUNCTIONS
 from workflows.runner import Runner
@@ -82,9 +83,9 @@ def latest_processes() -> list[ProcessDefinition]:
 
 def _runner(catalog) -> Runner:
     # Diagrams may also read the service's performance figures (the reporting process does).
-    return Runner(
-        catalog, make_script_engine({**DIAGRAM_FUNCTIONS, "report_figures": report_figures})
-    )
+    # The figures depend on other cases, so each read is kept with the command for replay.
+    figures = outside_reads.recorded("report_figures", report_figures)
+    return Runner(catalog, make_script_engine({**DIAGRAM_FUNCTIONS, "report_figures": figures}))
 
 
 def runner_for(version_id: int, digest: str | None = None) -> Runner:

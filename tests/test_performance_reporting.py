@@ -10,6 +10,7 @@ Policy Owner. Each cycle is a standard-loop sub-process, so the case can run for
 The clock only moves when a test moves it; ``drain(app)`` does the scheduler's work.
 """
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -539,3 +540,22 @@ def test_three_years_of_monthly_rounds_still_advance_at_a_steady_growth():
     assert early == late, (early, late)
     early_bytes, late_bytes = sizes[6] - sizes[3], sizes[33] - sizes[30]
     assert late_bytes <= 1.1 * early_bytes, (early_bytes, late_bytes)
+
+
+def test_a_report_replays_with_the_figures_it_was_given(app, client, tokens, clock, auditor):
+    """The figures come from other cases, which change later; the audit keeps the figures the
+    report was given, and replay gives them back instead of counting again."""
+    schedule = Schedule(client, tokens)
+    for data in NOVEMBER_CASES:
+        add_case(app, data)
+    fire_month(app, clock, schedule, FIRST_REPORT)
+    given = schedule.task("inspector", "report_bcu_monthly")["data"]["bcu_figures"]
+    assert given == NOVEMBER_FIGURES
+
+    add_case(app, {"reported_at": "2026-11-20T10:00:00Z", "recorded_offence": "s4A"})
+    replayed = client.post(f"/api/v1/cases/{schedule.id}/replay", headers=bearer(auditor))
+    assert replayed.status_code == 200, replayed.json
+    assert replayed.json["match"] is True, json.dumps(replayed.json["first_difference"])[:3000]
+    events = client.get(f"/api/v1/cases/{schedule.id}/events", headers=bearer(auditor)).json
+    reads = [e["payload"] for e in events if e["type"] == "outside_read"]
+    assert ("report_figures", given) in [(read["function"], read["result"]) for read in reads]

@@ -51,7 +51,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
                     due_at=datetime.fromisoformat(value).astimezone(UTC),
                 )
             )
-    return sorted(found, key=lambda timer: (timer.due_at, timer.task_id))
+    # Task ids differ in every run; a replay must list timers due together in the same order.
+    return sorted(found, key=lambda timer: (timer.due_at, timer.bpmn_id, timer.task_id))
 
 
 def run_due_timers(workflow: BpmnWorkflow, did_complete_task=None) -> None:

@@ -14,7 +14,9 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 
+from workflows import outside_reads
 from workflows.clock import engine_clock
+from workflows.outside_reads import EVENT_TYPE as READ_EVENT
 from workflows.path import path_taken
 from workflows.runner import (
     DiagramError,
@@ -158,8 +160,12 @@ def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = N
             continue
         was_open = {t.id: t.bpmn_id for t in outcome.open_tasks} if outcome else {}
         try:
-            with engine_clock(command.at):
+            recorded_reads = [
+                {"type": e.type, **e.payload} for e in command.events if e.type == READ_EVENT
+            ]
+            with engine_clock(command.at), outside_reads.capture(recorded_reads) as reads:
                 new = _run(runner, case, command, name, state, to_rebuilt)
+            new.events.extend(reads)
         except DiagramError as error:
             if failure is not None:
                 rebuilt.commands += 1
