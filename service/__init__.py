@@ -2,13 +2,23 @@
 
 import os
 
-from flask import Flask
+from flask import Flask, has_app_context
 from flask_migrate import Migrate
+
+from workflows.forms import set_case_lookup
 
 from .config import database_url, settings_from_environment
 from .db import db
+from .models import Case
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def case_exists(case_id: str) -> bool:
+    if not has_app_context():
+        return True  # checked where the service runs; plain engine use has no cases to ask
+    with db.session.no_autoflush:
+        return db.session.get(Case, case_id) is not None
 
 
 def create_app(settings: dict | None = None) -> Flask:
@@ -25,4 +35,6 @@ def create_app(settings: dict | None = None) -> Flask:
 
     register_api(app)
     register_cli(app)
+    # Forms may link to another case (a complaint names its case): only an existing one will do.
+    set_case_lookup(case_exists)
     return app

@@ -286,10 +286,18 @@ def test_bad_complaints_are_refused_at_the_start(client, tokens, clock, stalking
     )
     welsh = refused(start(client, tokens, future, headers=WELSH), "complaint_received_at")
     assert welsh.startswith("Amser derbyn y gŵyn: ni all yr amser fod yn y dyfodol.")
-    refused(
+    not_an_id = refused(
         start(client, tokens, {**good, "complaint_case_id": "DP-20261128-0042"}),
         "complaint_case_id",
     )
+    assert "write it as an id" in not_an_id
+    # The complaint must name a case Gwarchod holds.
+    unknown = {**good, "complaint_case_id": "0d7454bf-d920-4026-9bcc-8c787b458c58"}
+    assert "there is no case with this id" in refused(
+        start(client, tokens, unknown), "complaint_case_id"
+    )
+    welsh = refused(start(client, tokens, unknown, headers=WELSH), "complaint_case_id")
+    assert "nid oes achos gyda'r dynodwr hwn" in welsh
     refused(start(client, tokens, {**good, "complaint_language": "fr"}), "complaint_language")
     without_case = {k: v for k, v in good.items() if k != "complaint_case_id"}
     refused(start(client, tokens, without_case), "complaint_case_id")

@@ -16,9 +16,11 @@ the form's rules; every message comes in the caller's language.
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from uuid import UUID
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
@@ -77,6 +79,41 @@ def _is_date(value: object) -> bool:
     return True
 
 
+@_format_checker.checks("uuid", raises=ValueError)
+def _is_uuid(value: object) -> bool:
+    if isinstance(value, str):
+        try:
+            UUID(value)
+        except ValueError:
+            raise _FormatProblem(
+                "write it as an id such as 0d7454bf-d920-4026-9bcc-8c787b458c58",
+                "ysgrifennwch ef fel dynodwr fel 0d7454bf-d920-4026-9bcc-8c787b458c58",
+            ) from None
+    return True
+
+
+# Whether a case id names a case: the service supplies the lookup (the engine has no database).
+_case_exists: Callable[[str], bool] | None = None
+
+
+def set_case_lookup(lookup: Callable[[str], bool] | None) -> None:
+    """Let forms check that a ``case-id`` field names a case that exists."""
+    global _case_exists
+    _case_exists = lookup
+
+
+@_format_checker.checks("case-id", raises=ValueError)
+def _is_case_id(value: object) -> bool:
+    # A form field that links to another case, such as the case a complaint is about.
+    if isinstance(value, str):
+        _is_uuid(value)
+        if _case_exists is not None and not _case_exists(value):
+            raise _FormatProblem(
+                "there is no case with this id", "nid oes achos gyda'r dynodwr hwn"
+            )
+    return True
+
+
 # Messages for JSON Schema problems, in each language. English keeps jsonschema's own
 # wording where the form has none of its own.
 _MESSAGES = {
@@ -93,6 +130,8 @@ _WELSH_FORMATS = {
     "date": "ddyddiad",
     "email": "gyfeiriad e-bost",
     "uri": "gyfeiriad gwe",
+    "uuid": "dynodwr",
+    "case-id": "dynodwr achos",
 }
 _WELSH_TYPES = {
     "string": "testun",
