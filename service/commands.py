@@ -28,7 +28,7 @@ from .auth import Actor
 from .db import db
 from .definitions import runner_for
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, new_id, utcnow
-from .problems import ApiProblem, not_found
+from .problems import ApiProblem, not_found, not_your_lane
 from .timers import sync_timers
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
@@ -55,12 +55,14 @@ class CompleteTask:
 class ClaimTask:
     task_id: str
     actor: Actor
+    language: str = "en"
 
 
 @dataclass(frozen=True)
 class UnclaimTask:
     task_id: str
     actor: Actor
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     if found is None:
         raise not_found("Task", command.task_id)
     task, case, content_hash = found
-    _check_may_work_on(command.actor, task)
+    _check_may_work_on(command.actor, task, command.language)
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
@@ -255,7 +257,7 @@ def _record_outcome(
 
 def claim_task(command: ClaimTask) -> Task:
     task = _task(command.task_id)
-    _check_may_work_on(command.actor, task)
+    _check_may_work_on(command.actor, task, command.language)
     result = db.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status == OPEN)
@@ -273,7 +275,7 @@ def claim_task(command: ClaimTask) -> Task:
 
 def unclaim_task(command: UnclaimTask) -> Task:
     task = _task(command.task_id)
-    _check_may_work_on(command.actor, task)
+    _check_may_work_on(command.actor, task, command.language)
     if task.assignee_id is None:
         return task
     db.session.execute(
@@ -294,12 +296,10 @@ def _task(task_id: str) -> Task:
     return task
 
 
-def _check_may_work_on(actor: Actor, task: Task) -> None:
+def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
     """Refuse unless the task is open, in one of the actor's lanes, and not someone else's."""
     if task.lane not in actor.role_names:
-        raise ApiProblem(
-            403, "Forbidden", f"The task '{task.name}' is work for the {task.lane} role."
-        )
+        raise not_your_lane(task, language)
     if task.status != OPEN:
         raise _no_longer_open(task.id)
     if task.assignee_id not in (None, actor.id):

@@ -90,3 +90,16 @@ def register_error_handlers(app: Flask) -> None:
             "Internal Server Error",
             "Something went wrong on the server; nothing was changed. The error has been logged.",
         )
+
+
+_NOT_YOUR_LANE = {
+    "en": "The task '{name}' is work for the {lane} role, which you do not hold.",
+    "cy": "Gwaith i'r rôl {lane} yw'r dasg '{name}', ac nid yw'r rôl honno gennych.",
+}
+
+
+def not_your_lane(task, language: str = "en") -> ApiProblem:
+    """403 for a task in a lane the caller has no role for (a charging decision the CPS must
+    make, a bail extension only an Inspector may authorise)."""
+    text = _NOT_YOUR_LANE.get(language, _NOT_YOUR_LANE["en"])
+    return ApiProblem(403, "Forbidden", text.format(name=task.name, lane=task.lane))

@@ -11,7 +11,15 @@ import pytest
 import time_machine
 
 from tests.conftest import bearer
-from tests.lifecycle import Case, drain, investigation_tokens, refresh, refused, to_investigation
+from tests.lifecycle import (
+    WELSH,
+    Case,
+    drain,
+    investigation_tokens,
+    refresh,
+    refused,
+    to_investigation,
+)
 from tests.samples import (
     CALL,
     CHARGE,
@@ -115,6 +123,9 @@ def test_high_risk_stalking_case_to_charge_with_order_and_breach(client, tokens)
         forbidden = case.submit("cps_charging_decision", "inspector", CHARGE)
         assert forbidden.status_code == 403
         assert "CPS Liaison" in forbidden.json["detail"]
+        assert forbidden.mimetype == "application/problem+json"
+        welsh = case.submit("cps_charging_decision", "inspector", CHARGE, WELSH)
+        assert welsh.json["detail"].startswith("Gwaith i'r rôl CPS Liaison yw'r dasg")
         pin = case.submit(
             "cps_charging_decision",
             "cps",

@@ -26,7 +26,7 @@ from ..commands import (
 from ..db import db
 from ..definitions import runner_for
 from ..models import Case, Task, utcnow
-from ..problems import ApiProblem, not_found
+from ..problems import not_found, not_your_lane
 from .language import request_language
 from .representations import case_view, form_view, task_summary
 from .schemas import (
@@ -104,14 +104,14 @@ def get_task(_query, task_id: str):
 @blp.response(200, TaskSummarySchema)
 def claim(task_id: str):
     """Take a task so that no one else works on it."""
-    return task_summary(claim_task(ClaimTask(task_id, current_user())))
+    return task_summary(claim_task(ClaimTask(task_id, current_user(), request_language())))
 
 
 @blp.post("/<task_id>/unclaim")
 @blp.response(200, TaskSummarySchema)
 def unclaim(task_id: str):
     """Give a claimed task back to the lane."""
-    return task_summary(unclaim_task(UnclaimTask(task_id, current_user())))
+    return task_summary(unclaim_task(UnclaimTask(task_id, current_user(), request_language())))
 
 
 @blp.post("/<task_id>/complete")
@@ -131,7 +131,5 @@ def _readable_task(task_id: str) -> Task:
         raise not_found("Task", task_id)
     roles = current_user().role_names
     if task.lane not in roles and not roles.intersection(READERS):
-        raise ApiProblem(
-            403, "Forbidden", f"The task '{task.name}' is work for the {task.lane} role."
-        )
+        raise not_your_lane(task, request_language())
     return task
