@@ -15,6 +15,7 @@ from tests.samples import (
     READY,
     REVIEW_OFFENCES,
     RISK_SDASH_HIGH,
+    SAFEGUARDING,
     VICTIM_UPDATE,
 )
 from workflows.roles import LANE_ROLES
@@ -128,6 +129,7 @@ def to_investigation(case: Case, crime: dict = CRIME_S4A) -> None:
     case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
     case.complete("crime_recording", "officer", crime)
     case.complete("marac_referral", "marac", MARAC_REFERRAL)
+    case.complete("safeguarding_referrals", "officer", SAFEGUARDING)
     case.complete(
         "victim_update_crime_recorded",
         "investigator",

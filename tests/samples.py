@@ -215,3 +215,14 @@ CONFIRM_NFA = {
     "nfa_reason_category": "victim_withdrew_support",
     "nfa_review_reason": "Only the victim's account, now withdrawn.",
 }
+
+# Referrals to support, due two working days after the report (a branch beside the
+# investigation): tests that do not follow it complete it with the MARAC referral.
+SAFEGUARDING = {
+    "safeguarding_referrals_made": ["specialist_stalking_advocacy", "national_stalking_helpline"],
+    "safeguarding_consent": "given",
+    "safeguarding_referred_at": "2026-11-28T13:30:00Z",
+    "safe_contact_method": "text_message",
+    "safe_contact_notes": "Text her work mobile first; never call the landline.",
+    "safeguarding_notes": "Paladin advocate accepted the referral; helpline details given.",
+}

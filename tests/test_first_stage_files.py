@@ -91,6 +91,7 @@ TASK_FORMS = {
     "victim_update_crime_recorded": "victim_update_crime_recorded",
     "victim_contact_overdue": "victim_contact_overdue",
     "suspect_management": "suspect_management",
+    "safeguarding_referrals": "safeguarding_referrals",
     "inspector_review": "inspector_review",
     "cps_file_submission": "cps_file_submission",
     "cps_charging_decision": "charging_decision",
@@ -115,7 +116,12 @@ LANES = {
         "nfa_review",
         "case_closure",
     },
-    "Attending Officer": {"first_response", "risk_assessment", "crime_recording"},
+    "Attending Officer": {
+        "first_response",
+        "risk_assessment",
+        "crime_recording",
+        "safeguarding_referrals",
+    },
     "MARAC Unit": {"marac_referral"},
     "Investigator": {
         "investigation_plan",

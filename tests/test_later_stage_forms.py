@@ -35,12 +35,24 @@ CASE = {
     "victim_language": "cy",
     "crime_reference": "CR/2026/004512",
     "recorded_offence": "s2A",
+    "risk_grade": "high",
     "bail_months": 3,
     "charging_authority": "police",
     "charging_decided_by": "police",
 }
 
 GOOD = {
+    "safeguarding_referrals": {
+        "safeguarding_referrals_made": [
+            "specialist_stalking_advocacy",
+            "national_stalking_helpline",
+        ],
+        "safeguarding_consent": "given",
+        "safeguarding_referred_at": "2026-09-02T10:00:00Z",
+        "safe_contact_method": "via_advocate",
+        "safe_contact_notes": "Not at home after 17:00; use her work mobile in working hours.",
+        "safeguarding_notes": "ISAC referral accepted; she asked for a Welsh-speaking advocate.",
+    },
     "suspect_management": {
         "suspect_identified": True,
         "suspect_arrested_at": "2026-11-03T09:15:00Z",
@@ -209,9 +221,44 @@ def test_a_good_record_is_accepted(name, language):
     assert errors(name, GOOD[name], language=language) == []
 
 
+SR = GOOD["safeguarding_referrals"]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "context"),
     [
+        pytest.param(
+            "safeguarding_referrals",
+            changed(
+                SR,
+                safeguarding_referrals_made=["none_victim_declined"],
+                safeguarding_consent="declined",
+                safe_contact_method="text_message",
+            ),
+            {},
+            id="high-risk-victim-declines-every-referral",
+        ),
+        pytest.param(
+            "safeguarding_referrals",
+            changed(
+                SR,
+                safeguarding_referrals_made=["victim_support", "idva"],
+                safe_contact_notes=DROP,
+            ),
+            {"risk_grade": "medium"},
+            id="medium-risk-needs-no-stalking-advocate",
+        ),
+        pytest.param(
+            "safeguarding_referrals",
+            changed(
+                SR,
+                safeguarding_referrals_made=["specialist_stalking_advocacy", "childrens_services"],
+                safeguarding_consent="not_needed_safeguarding_duty",
+                safe_contact_notes="",
+            ),
+            {},
+            id="referred-without-consent-to-safeguard-a-child",
+        ),
         pytest.param(
             "suspect_management",
             {
@@ -322,6 +369,43 @@ PCB = {"suspect_disposal": "pre_charge_bail"}
 
 # (form, submitted data, case data over CASE, field, English text, Welsh text)
 BAD = [
+    # safeguarding referrals
+    ("safeguarding_referrals", changed(SR, safeguarding_referred_at="2026-12-01T12:30:00Z"), {},
+     "safeguarding_referred_at", "in the future", "yn y dyfodol"),
+    ("safeguarding_referrals", changed(SR, safeguarding_referred_at="2026-09-01T18:00:00Z"), {},
+     "safeguarding_referred_at", "before the report", "cyn yr adroddiad"),
+    ("safeguarding_referrals", changed(SR, safeguarding_referred_at="2026-09-02T10:00:00"), {},
+     "safeguarding_referred_at", "needs a UTC offset", "gwrthbwyso UTC"),
+    ("safeguarding_referrals", changed(SR, safeguarding_referrals_made=[]), {},
+     "safeguarding_referrals_made", "should be non-empty", "o leiaf 1 eitem"),
+    ("safeguarding_referrals",
+     changed(SR, safeguarding_referrals_made=["victim_support", "victim_support"]), {},
+     "safeguarding_referrals_made", "non-unique", "fwy nag unwaith"),
+    ("safeguarding_referrals", changed(SR, safeguarding_referrals_made=["isac"]), {},
+     "safeguarding_referrals_made.0", "must be one of", "rhaid iddo fod yn un o"),
+    ("safeguarding_referrals",
+     changed(SR, safeguarding_referrals_made=["none_victim_declined", "victim_support"],
+             safeguarding_consent="declined"), {},
+     "safeguarding_referrals_made", "cannot be chosen with a referral", "gydag atgyfeiriad"),
+    ("safeguarding_referrals",
+     changed(SR, safeguarding_referrals_made=["none_victim_declined"]), {"risk_grade": "standard"},
+     "safeguarding_consent", "record the consent as declined",
+     "cofnodwch fod y caniatâd wedi'i wrthod"),
+    ("safeguarding_referrals", changed(SR, safeguarding_referrals_made=["victim_support"]), {},
+     "safeguarding_referrals_made", "high-risk victim must be referred to a specialist stalking",
+     "Rhaid atgyfeirio dioddefwr risg uchel at eiriolwr stelcio arbenigol"),
+    ("safeguarding_referrals",
+     changed(SR, safeguarding_referrals_made=["childrens_services"],
+             safeguarding_consent="not_needed_safeguarding_duty"), {},
+     "safeguarding_referrals_made", "specialist stalking advocate", "eiriolwr stelcio arbenigol"),
+    ("safeguarding_referrals", changed(SR, safeguarding_consent="maybe"), {},
+     "safeguarding_consent", "must be one of", "rhaid iddo fod yn un o"),
+    ("safeguarding_referrals", changed(SR, safe_contact_method=DROP), {},
+     "safe_contact_method", "this field is required", "mae angen llenwi'r maes hwn"),
+    ("safeguarding_referrals", changed(SR, safe_contact_notes="x" * 2001), {},
+     "safe_contact_notes", "is too long", "ni chaiff fod yn hwy na 2000 nod"),
+    ("safeguarding_referrals", changed(SR, safeguarding_notes="Referred"), {},
+     "safeguarding_notes", "is too short", "o leiaf 10 nod"),
     # suspect management
     ("suspect_management", changed(SM, suspect_arrested_at="2026-12-02T09:00:00Z"), {},
      "suspect_arrested_at", "arrest time is in the future", "amser yr arestio yn y dyfodol"),
@@ -489,6 +573,63 @@ def test_an_extension_is_measured_against_the_bail_already_granted():
         assert found == (["bail_extension_to_months"] if refused else []), (current, asked)
 
 
+@pytest.mark.parametrize("risk", ["standard", "medium", "high"])
+@pytest.mark.parametrize("consent", ["given", "declined", "not_needed_safeguarding_duty"])
+def test_a_high_risk_victim_goes_to_a_stalking_advocate_unless_they_decline(risk, consent):
+    without = changed(
+        SR, safeguarding_referrals_made=["victim_support"], safeguarding_consent=consent
+    )
+    found = [e.field for e in errors("safeguarding_referrals", without, {"risk_grade": risk})]
+    refused = risk == "high" and consent != "declined"
+    assert found == (["safeguarding_referrals_made"] if refused else []), (risk, consent)
+    with_advocate = changed(
+        without, safeguarding_referrals_made=["specialist_stalking_advocacy", "victim_support"]
+    )
+    assert errors("safeguarding_referrals", with_advocate, {"risk_grade": risk}) == []
+
+
+def safeguarding_instructions() -> dict[str, str]:
+    """The task's instructions: English from the diagram, Welsh from the form."""
+    from lxml import etree
+
+    tree = etree.parse(str(ROOT / "bpmn" / "stalking_harassment.bpmn"))
+    english = tree.findtext(
+        ".//{*}userTask[@id='safeguarding_referrals']/{*}extensionElements/"
+        "{*}instructionsForEndUser"
+    )
+    assert english, "the diagram has no safeguarding_referrals task with instructions"
+    return {"en": english, "cy": form("safeguarding_referrals").welsh["instructions"]}
+
+
+def test_safeguarding_instructions_say_the_same_in_welsh():
+    templates = safeguarding_instructions()
+    environment = jinja2.Environment()
+    environment.filters["london"] = str  # only parsed here, to list the fields each reads
+    read = {
+        language: jinja2.meta.find_undeclared_variables(environment.parse(text))
+        for language, text in templates.items()
+    }
+    assert read["en"] == read["cy"]
+    high_welsh = {**CASE, "risk_grade": "high", "victim_language": "cy"}
+    standard_english = {**CASE, "risk_grade": "standard", "victim_language": "en"}
+    shown = {
+        (language, grade): render_instructions(templates[language], data)
+        for language in ("en", "cy")
+        for grade, data in (("high", high_welsh), ("standard", standard_english))
+    }
+    for text in shown.values():
+        assert "DP-20260901-0456" in text and "01/09/2026 19:30" in text  # report, BST
+    assert "specialist stalking advocate" in shown["en", "high"]
+    assert "support them in Welsh" in shown["en", "high"]
+    assert "Gradd risg: uchel." in shown["cy", "high"]
+    assert "eiriolwr stelcio arbenigol" in shown["cy", "high"]
+    assert "eu cefnogi yn Gymraeg" in shown["cy", "high"]
+    assert "Gradd risg: safonol." in shown["cy", "standard"]
+    assert "specialist stalking advocate" not in shown["en", "standard"]
+    assert "in Welsh" not in shown["en", "standard"]
+    assert "eiriolwr" not in shown["cy", "standard"] and "Gymraeg" not in shown["cy", "standard"]
+
+
 def test_dates_not_in_the_future_accept_today_and_refuse_tomorrow():
     court = GOOD["bail_extension_court"]
     assert errors("bail_extension_court", changed(court, court_decision_date="2026-12-01")) == []
@@ -498,9 +639,21 @@ def test_dates_not_in_the_future_accept_today_and_refuse_tomorrow():
 
 # --- letters -------------------------------------------------------------------------------------
 
-LETTER_NAMES = ("arrest_and_bail", "charge", "nfa_right_to_review", "restraining_order")
-# Fields the diagram's scripts write for the letters (not in a form).
-SCRIPT_FIELDS = {"bail_expires_on", "nfa_decided_on", "officer_in_case_name"}
+LETTER_NAMES = (
+    "arrest_and_bail",
+    "charge",
+    "crime_recorded",
+    "nfa_right_to_review",
+    "restraining_order",
+)
+# Fields the diagram's scripts and decision tables write for the letters (not in a form).
+SCRIPT_FIELDS = {
+    "bail_expires_on",
+    "crime_recorded_at",
+    "nfa_decided_on",
+    "officer_in_case_name",
+    "victim_enhanced_rights",
+}
 
 LETTER_CASE = {
     **CASE,
@@ -687,9 +840,78 @@ def test_restraining_order_letter_says_until_further_order_without_an_end_date()
 
 
 @pytest.mark.parametrize(
+    ("offence", "english", "welsh"),
+    [
+        ("s2", "as **harassment, under section 2 of", "fel **aflonyddu, o dan adran 2 o"),
+        ("s2A", "as **stalking, under section 2A of", "fel **stelcio, o dan adran 2A o"),
+        ("s4", "putting people in fear of violence", "peri i bobl ofni trais"),
+        ("s4A", "serious alarm or distress, under section 4A", "fraw neu ofid difrifol"),
+    ],
+)
+def test_crime_recorded_letter_names_the_offence_and_when_it_was_recorded(offence, english, welsh):
+    data = {
+        **LETTER_CASE,
+        "recorded_offence": offence,
+        "crime_recorded_at": "2026-09-02T09:00:00Z",
+        "victim_enhanced_rights": True,
+    }
+    letters = both("crime_recorded", data)
+    assert english in letters["en"] and welsh in letters["cy"]
+    for text in letters.values():
+        assert "01/09/2026 19:30" in text  # reported, London time (BST)
+        assert "02/09/2026 10:00" in text  # recorded
+        assert "**CR/2026/004512**" in text
+
+
+def test_crime_recorded_letter_sets_out_the_victims_code_rights_and_who_to_contact():
+    letters = both("crime_recorded", {**LETTER_CASE, "victim_enhanced_rights": True})
+    for phrase in (
+        "Victims' Code",
+        "kept informed",
+        "arrested or charged",
+        "decided not to prosecute",
+        "Victim Personal Statement",
+        "Welsh or English",
+    ):
+        assert phrase in letters["en"], phrase
+    for phrase in (
+        "Cod y Dioddefwyr",
+        "gael gwybod am hynt yr ymchwiliad",
+        "ei arestio neu ei gyhuddo",
+        "peidio â'i erlyn",
+        "Datganiad Personol y Dioddefwr",
+        "Gymraeg neu yn Saesneg",
+    ):
+        assert phrase in letters["cy"], phrase
+    for text in letters.values():
+        assert "101" in text and "999" in text and "0808 802 0300" in text
+
+
+@pytest.mark.parametrize(
+    ("enhanced", "english", "welsh"),
+    [
+        (True, "within 1 working day", "o fewn 1 diwrnod gwaith"),
+        (False, "within 5 working days", "o fewn 5 diwrnod gwaith"),
+        (DROP, None, None),
+    ],
+)
+def test_crime_recorded_letter_gives_the_time_to_be_told_the_victim_is_entitled_to(
+    enhanced, english, welsh
+):
+    letters = both("crime_recorded", changed(LETTER_CASE, victim_enhanced_rights=enhanced))
+    assert ("enhanced rights" in letters["en"]) == (enhanced is True)
+    assert ("hawliau uwch" in letters["cy"]) == (enhanced is True)
+    if english is None:  # not yet decided: the letter promises no time it cannot keep
+        assert "working day" not in letters["en"] and "diwrnod gwaith" not in letters["cy"]
+    else:
+        assert english in letters["en"] and welsh in letters["cy"]
+
+
+@pytest.mark.parametrize(
     ("name", "form_name", "field"),
     [
         ("charge", "charging_decision", "charged_offence"),
+        ("crime_recorded", "crime_recording", "recorded_offence"),
         ("nfa_right_to_review", "nfa_review", "nfa_reason_category"),
     ],
 )

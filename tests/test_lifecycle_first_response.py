@@ -96,6 +96,7 @@ def test_high_risk_stalking_case_is_referred_to_marac(client, tokens):
     assert case.last["status"] == "running"
     assert sorted(case.open_tasks) == [
         ("investigation_plan", "Investigator"),
+        ("safeguarding_referrals", "Attending Officer"),
         ("victim_update_crime_recorded", "Investigator"),
     ]
     assert case.data["marac_meeting_date"] == "2026-12-03"
@@ -105,6 +106,7 @@ def test_high_risk_stalking_case_is_referred_to_marac(client, tokens):
         "risk_assessment",
         "crime_recording",
         "marac_referral",
+        "safeguarding_referrals",
     ]
 
 
@@ -186,6 +188,7 @@ def test_s2_needs_a_reason_why_it_is_not_stalking(client, tokens):
     assert case.data["marac_referral_reason"] == "none"
     assert sorted(case.open_tasks) == [
         ("investigation_plan", "Investigator"),
+        ("safeguarding_referrals", "Attending Officer"),
         ("victim_update_crime_recorded", "Investigator"),
     ]
     assert case.path() == [
@@ -193,6 +196,7 @@ def test_s2_needs_a_reason_why_it_is_not_stalking(client, tokens):
         "first_response",
         "risk_assessment",
         "crime_recording",
+        "safeguarding_referrals",
     ]
 
 

@@ -29,6 +29,7 @@ from tests.samples import (
     INVESTIGATION_PLAN,
     MARAC_REFERRAL,
     RISK_SDASH_HIGH,
+    SAFEGUARDING,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 
@@ -78,8 +79,10 @@ def to_victim_contact(case: Case, clock) -> None:
     case.complete("marac_referral", "marac", MARAC_REFERRAL)
     assert sorted(case.open_tasks) == [
         ("investigation_plan", "Investigator"),
+        ("safeguarding_referrals", "Attending Officer"),
         ("victim_update_crime_recorded", "Investigator"),
     ]
+    case.complete("safeguarding_referrals", "officer", SAFEGUARDING)
 
 
 def test_a_stalking_victim_is_due_a_contact_the_next_working_day(app, client, tokens, clock):

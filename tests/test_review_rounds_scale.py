@@ -25,6 +25,7 @@ from tests.samples import (
     REVIEW_CONTINUE,
     REVIEW_OFFENCES,
     RISK_SDASH_HIGH,
+    SAFEGUARDING,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
     VICTIM_UPDATE,
 )
@@ -65,6 +66,7 @@ def test_three_hundred_review_rounds_still_advance_at_a_bounded_cost():
         ("risk_assessment", RISK_SDASH_HIGH),
         ("crime_recording", CRIME_S4A),
         ("marac_referral", MARAC_REFERRAL),
+        ("safeguarding_referrals", SAFEGUARDING),
         ("victim_update_crime_recorded", VICTIM_UPDATE),
         ("investigation_plan", INVESTIGATION_PLAN),
         ("suspect_management", SUSPECT_RELEASED_UNDER_INVESTIGATION),

@@ -82,7 +82,9 @@ def record_sent(letter: Letter, data: dict[str, Any], submitted: dict[str, Any])
         "letter": letter.template,
         "language": letter.language,
         "text": letter.text,
-        "sent_at": submitted.get("letter_sent_at"),
-        "method": submitted.get("letter_method"),
+        # A letter task records when and how it was sent; a contact task, when the victim was
+        # told and how (the letter goes with that contact).
+        "sent_at": submitted.get("letter_sent_at") or submitted.get("victim_contacted_at"),
+        "method": submitted.get("letter_method") or submitted.get("victim_contact_method"),
     }
     return [*(data.get(SENT_FIELD) or []), entry]
