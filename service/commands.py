@@ -27,7 +27,7 @@ from .audit import trail as audit
 from .auth import Actor
 from .db import db
 from .definitions import runner_for
-from .models import Case, DefinitionVersion, ProcessDefinition, Task, new_id, utcnow
+from .models import Case, DefinitionVersion, ProcessDefinition, Task, Timer, new_id, utcnow
 from .problems import ApiProblem, not_found, not_your_lane
 from .timers import sync_timers
 
@@ -77,6 +77,7 @@ class CaseChanged:
 
     case: Case
     open_tasks: list[Task]
+    timers: list[Timer] | None = None  # its waiting timers, when the command knows them
 
 
 # Built once; these run on every start and completion.
@@ -152,9 +153,9 @@ def start_case(command: StartCase) -> CaseChanged:
     db.session.add(case)
     opened = _project_new_tasks(case, outcome, known=set())
     audit.case_started(command, case, process, content_hash, outcome, now)
-    sync_timers(case.id, outcome.timers, now, firing=False)
+    timers = sync_timers(case.id, outcome.timers, now, firing=False, new_case=True)
     db.session.commit()
-    return CaseChanged(case, opened)
+    return CaseChanged(case, opened, timers)
 
 
 def complete_task(command: CompleteTask) -> CaseChanged:
@@ -191,13 +192,15 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         db.session.rollback()
         raise _no_longer_open(task.id)
     try:
-        audit.task_completed(command, task, case, outcome, now)
-        open_tasks = _record_outcome(case, outcome, now, firing=False, finished=task.id)
+        # The case's other open tasks before this command (the completed one is marked now).
+        were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
+        audit.task_completed(command, task, case, outcome, now, were_open)
+        changed = _record_outcome(case, outcome, now, were_open, firing=False, finished=task.id)
         db.session.commit()
     except StaleDataError as error:  # the case's version moved on: another command won
         db.session.rollback()
         raise _no_longer_open(task.id) from error
-    return CaseChanged(case, open_tasks)
+    return changed
 
 
 def fire_timers(command: FireTimers) -> CaseChanged:
@@ -221,25 +224,31 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
     try:
-        audit.timers_fired(command, case, outcome, now)
-        open_tasks = _record_outcome(case, outcome, now, firing=True)
+        were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
+        audit.timers_fired(command, case, outcome, now, were_open)
+        changed = _record_outcome(case, outcome, now, were_open, firing=True)
         db.session.commit()
     except StaleDataError as error:  # the case's version moved on: another command won
         db.session.rollback()
         raise ApiProblem(409, "Case changed", "Another command changed the case first.") from error
-    return CaseChanged(case, open_tasks)
+    return changed
 
 
 def _record_outcome(
-    case: Case, outcome: Outcome, now: datetime, firing: bool, finished: str | None = None
-) -> list[Task]:
-    """Write the case, its task projection and its timer rows; return its open tasks.
+    case: Case,
+    outcome: Outcome,
+    now: datetime,
+    were_open: list[Task],
+    firing: bool,
+    finished: str | None = None,
+) -> CaseChanged:
+    """Write the case, its task projection and its timer rows; return what changed.
 
-    ``finished`` is the task this command completed, already marked so.
+    ``were_open`` are the case's tasks open before the command, apart from ``finished``, the
+    task this command completed, already marked so.
     """
     _apply(case, outcome, now)
     still_open = {t.id for t in outcome.open_tasks}
-    were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
     vanished = [t.id for t in were_open if t.id not in still_open and t.id != finished]
     if vanished:
         # The engine withdrew these (an interrupting event, a cancelled branch).
@@ -251,8 +260,8 @@ def _record_outcome(
         )
     remaining = [t for t in were_open if t.id in still_open]
     opened = _project_new_tasks(case, outcome, known={t.id for t in were_open})
-    sync_timers(case.id, outcome.timers, now, firing)
-    return remaining + opened
+    timers = sync_timers(case.id, outcome.timers, now, firing)
+    return CaseChanged(case, remaining + opened, timers)
 
 
 def claim_task(command: ClaimTask) -> Task:

@@ -22,24 +22,32 @@ _WAITING_OF_CASE = select(Timer).where(
 )
 
 
-def sync_timers(case_id: str, waiting: list[WaitingTimer], now: datetime, firing: bool) -> None:
-    """Open rows for new timers; close the rows of timers the case no longer waits on.
+def sync_timers(
+    case_id: str,
+    waiting: list[WaitingTimer],
+    now: datetime,
+    firing: bool,
+    new_case: bool = False,
+) -> list[Timer]:
+    """Open rows for new timers; close the rows of timers the case no longer waits on; return
+    the rows of the timers it waits on, soonest first.
 
     A closed timer fired if this command fired the case's due timers and it was due;
     otherwise the path it guarded was left (a task completed, a branch cancelled).
     """
     current = {(timer.task_id, timer.due_at): timer for timer in waiting}
-    rows = db.session.scalars(_WAITING_OF_CASE, {"case_id": case_id}).all()
-    known = set()
+    rows = [] if new_case else db.session.scalars(_WAITING_OF_CASE, {"case_id": case_id}).all()
+    known, still_waiting = set(), []
     for row in rows:
         key = (row.task_id, row.due_at)
         known.add(key)
         if key in current:
             row.status = WAITING  # a claimed timer the engine did not take as due waits on
+            still_waiting.append(row)
             continue
         row.status = FIRED if firing and row.due_at <= now else CANCELLED
         row.closed_at = now
-    db.session.add_all(
+    added = [
         Timer(
             case_id=case_id,
             task_id=timer.task_id,
@@ -52,7 +60,9 @@ def sync_timers(case_id: str, waiting: list[WaitingTimer], now: datetime, firing
         )
         for key, timer in current.items()
         if key not in known
-    )
+    ]
+    db.session.add_all(added)
+    return sorted(still_waiting + added, key=lambda row: row.due_at)
 
 
 def timer_view(timer: Timer) -> dict:

@@ -25,7 +25,7 @@ def create_case(body):
     changed = start_case(
         StartCase(body["process"], body["data"], current_user(), request_language())
     )
-    return case_view(changed.case, changed.open_tasks)
+    return case_view(changed.case, changed.open_tasks, changed.timers)
 
 
 @blp.get("")

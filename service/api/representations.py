@@ -54,9 +54,13 @@ def waiting_timers_of(case_id: str) -> list[Timer]:
     )
 
 
-def case_view(case: Case, open_tasks: list[Task] | None = None) -> dict:
+def case_view(
+    case: Case, open_tasks: list[Task] | None = None, timers: list[Timer] | None = None
+) -> dict:
     if open_tasks is None:
         open_tasks = open_tasks_of(case.id)
+    if timers is None:
+        timers = waiting_timers_of(case.id)
     return {
         "id": case.id,
         "process_id": case.process_id,
@@ -67,5 +71,5 @@ def case_view(case: Case, open_tasks: list[Task] | None = None) -> dict:
         "created_at": case.created_at,
         "updated_at": case.updated_at,
         "open_tasks": [task_summary(task) for task in open_tasks],
-        "timers": [timer_view(timer) for timer in waiting_timers_of(case.id)],
+        "timers": [timer_view(timer) for timer in timers],
     }

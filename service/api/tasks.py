@@ -122,7 +122,7 @@ def unclaim(task_id: str):
 def complete(body, task_id: str):
     """Complete a task with its form's data; answers with the case and its next open tasks."""
     changed = complete_task(CompleteTask(task_id, body["data"], current_user(), request_language()))
-    return case_view(changed.case, changed.open_tasks)
+    return case_view(changed.case, changed.open_tasks, changed.timers)
 
 
 def _readable_task(task_id: str) -> Task:

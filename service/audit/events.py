@@ -49,6 +49,7 @@ def record(
     command: dict,
     events: Iterable[dict],
     state: str | None,
+    new_case: bool = False,
 ) -> int:
     """Append a command and its events; return the last sequence number.
 
@@ -56,8 +57,10 @@ def record(
     ``state`` is the saved engine state after the command, or None when it did not change.
     Call it inside the command's transaction, after the command's first write.
     """
-    with db.session.no_autoflush:
-        head = db.session.execute(_HEAD_FOR_UPDATE, {"case_id": case_id}).first()
+    head = None
+    if not new_case:  # a case being started has no history yet
+        with db.session.no_autoflush:
+            head = db.session.execute(_HEAD_FOR_UPDATE, {"case_id": case_id}).first()
     prev_seq, prev_hash, prev_state = head if head is not None else (0, GENESIS, None)
     state_hash = state_digest(state) if state is not None else prev_state
     at_text = time_text(at)

@@ -9,12 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, select
-
 from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, Outcome
 
 from ..auth import Actor
-from ..db import db
 from ..models import Case, ProcessDefinition, Task
 from .events import engine_events, record
 
@@ -23,8 +20,6 @@ if TYPE_CHECKING:
 
 START_CASE, COMPLETE_TASK, FIRE_TIMERS = "start_case", "complete_task", "fire_timers"
 CLAIM_TASK, UNCLAIM_TASK = "claim_task", "unclaim_task"
-
-_OPEN_TASK_IDS = select(Task.id).where(Task.case_id == bindparam("case_id"), Task.status == "open")
 
 
 def case_started(
@@ -50,33 +45,43 @@ def case_started(
         start_command(command),
         [version, *engine_events(outcome.events, known_open=set())],
         outcome.state,
+        new_case=True,
     )
 
 
 def task_completed(
-    command: CompleteTask, task: Task, case: Case, outcome: Outcome, at: datetime
+    command: CompleteTask,
+    task: Task,
+    case: Case,
+    outcome: Outcome,
+    at: datetime,
+    were_open: list[Task],
 ) -> None:
-    were_open = _open_task_ids(case.id) | {task.id}
+    """``were_open``: the case's other tasks open before the command."""
+    open_ids = {t.id for t in were_open} | {task.id}
     record(
         case.id,
         command.actor,
         task.lane,
         at,
         complete_command(command, task),
-        engine_events(outcome.events, were_open, _withdrawn(case.id, were_open, outcome, task.id)),
+        engine_events(outcome.events, open_ids, _withdrawn(were_open, outcome, task.id)),
         outcome.state,
     )
 
 
-def timers_fired(command: FireTimers, case: Case, outcome: Outcome, at: datetime) -> None:
-    were_open = _open_task_ids(case.id)
+def timers_fired(
+    command: FireTimers, case: Case, outcome: Outcome, at: datetime, were_open: list[Task]
+) -> None:
     record(
         case.id,
         command.actor,
         None,
         at,
         fire_timers_command(),
-        engine_events(outcome.events, were_open, _withdrawn(case.id, were_open, outcome, None)),
+        engine_events(
+            outcome.events, {t.id for t in were_open}, _withdrawn(were_open, outcome, None)
+        ),
         outcome.state,
     )
 
@@ -131,20 +136,8 @@ def _assignment(name: str, event: str, actor: Actor, task: Task, at: datetime) -
     record(task.case_id, actor, task.lane, at, command, [{"type": event, **details}], state=None)
 
 
-def _open_task_ids(case_id: str) -> set[str]:
-    # The projection as it stood before this command: nothing of it has been flushed yet.
-    with db.session.no_autoflush:
-        return set(db.session.scalars(_OPEN_TASK_IDS, {"case_id": case_id}))
-
-
-def _withdrawn(
-    case_id: str, were_open: set[str], outcome: Outcome, finished: str | None
-) -> list[dict]:
+def _withdrawn(were_open: list[Task], outcome: Outcome, finished: str | None) -> list[dict]:
     still_open = {t.id for t in outcome.open_tasks}
-    gone = sorted(were_open - still_open - {finished})
-    if not gone:
-        return []
-    with db.session.no_autoflush:
-        rows = db.session.execute(select(Task.id, Task.bpmn_id).where(Task.id.in_(gone))).all()
-    # Ordered by task id, as replay orders them, whatever order the database answers in.
-    return [{"task_id": row.id, "bpmn_id": row.bpmn_id} for row in sorted(rows)]
+    gone = [t for t in were_open if t.id not in still_open and t.id != finished]
+    # Ordered by task id, as replay orders them.
+    return [{"task_id": t.id, "bpmn_id": t.bpmn_id} for t in sorted(gone, key=lambda t: t.id)]
