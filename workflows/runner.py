@@ -13,7 +13,10 @@ from uuid import UUID
 from SpiffWorkflow import __version__ as spiff_version
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    BpmnWorkflowConverter,
+    WorkflowConverter,
+)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -28,11 +31,19 @@ from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
 
 
 class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
-    """Restores a workflow around spec objects already parsed for its definition version.
+    """Saves a workflow without its spec, and restores it around the spec objects already
+    parsed for its definition version.
 
-    The library's converter rebuilds the whole spec from the saved state on every load; the
-    saved state here carries no spec, and the version's parsed spec is handed in instead.
+    The library's converter writes the whole spec into every saved state and rebuilds it on
+    every load; the definition version holds the spec once for all its cases instead.
     """
+
+    def to_dict(self, workflow):
+        # The library's converter writes the whole spec into every state; the version holds it.
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
 
     def from_dict(self, dct):
         if isinstance(dct.get("spec"), dict):
@@ -52,7 +63,6 @@ SERIALIZER = BpmnWorkflowSerializer(
 )
 SERIALIZER_VERSION = SERIALIZER.VERSION
 LIBRARY_VERSION = spiff_version
-_SPEC_KEYS = ("spec", "subprocess_specs")
 
 
 class DiagramError(Exception):
@@ -303,8 +313,6 @@ def case_data(workflow: BpmnWorkflow) -> dict:
 
 def save(workflow: BpmnWorkflow) -> str:
     state = SERIALIZER.to_dict(workflow)
-    for key in _SPEC_KEYS:
-        state.pop(key, None)
     state["serializer_version"] = SERIALIZER_VERSION
     return json.dumps(state, separators=(",", ":"))
 
