@@ -143,6 +143,7 @@ MARAC_REFERRAL = {
 }
 
 INVESTIGATION_PLAN = {
+    "officer_in_case_name": "DC 1234 Rhian Evans",
     "lines_of_enquiry": ["digital_evidence", "cctv", "suspect_arrest_and_interview"],
     "enquiry_plan": "Download the victim's phone; seize CCTV from her workplace; interview.",
     "victim_statement_taken": True,

@@ -138,6 +138,7 @@ def test_high_risk_stalking_case_to_charge_with_order_and_breach(client, tokens)
         charge_letter = letter(case, "victim_letter_charge", "investigator")
         assert charge_letter["language"] == "en"
         assert "stalking involving fear of violence" in charge_letter["text"].lower()
+        assert "DC 1234 Rhian Evans" in charge_letter["text"]  # signed by the officer in the case
         case.complete("victim_letter_charge", "investigator", LETTER_SENT)
         case.complete("court_outcome", "investigator", CONVICTED_WITH_ORDER)
         order_letter = letter(case, "victim_letter_restraining_order", "investigator")
