@@ -8,9 +8,11 @@ as sent, word for word, in the case's ``letters_sent``. The Welsh letter is prod
 way and at the same moment as the English one, never later and never shorter.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from . import clock
 from .instructions import check_template, render_instructions
 from .languages import LANGUAGES
 from .problems import Problem
@@ -79,6 +81,7 @@ def render_letter(letters: dict[str, dict[str, str]], name: str, data: dict[str,
 def record_sent(letter: Letter, data: dict[str, Any], submitted: dict[str, Any]) -> list[dict]:
     """The case's list of letters sent, with this one added as the officer sends it."""
     entry = {
+        "recorded_at": clock.now().isoformat(),
         "letter": letter.template,
         "language": letter.language,
         "text": letter.text,
@@ -88,3 +91,16 @@ def record_sent(letter: Letter, data: dict[str, Any], submitted: dict[str, Any])
         "method": submitted.get("letter_method") or submitted.get("victim_contact_method"),
     }
     return [*(data.get(SENT_FIELD) or []), entry]
+
+
+def merged_log(logs: list[list[dict]]) -> list[dict]:
+    """One log of the letters sent from the logs of several branches, each letter once, in the
+    order they were recorded."""
+    seen, merged = set(), []
+    for log in logs:
+        for entry in log:
+            key = json.dumps(entry, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                merged.append(entry)
+    return sorted(merged, key=lambda entry: entry.get("recorded_at") or "")

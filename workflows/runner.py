@@ -24,7 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
-from .letters import LETTER_PROPERTY, SENT_FIELD, Letter, record_sent, render_letter
+from .letters import LETTER_PROPERTY, SENT_FIELD, Letter, merged_log, record_sent, render_letter
 from .problems import FieldError
 from .sandbox import SandboxError, make_script_engine
 from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
@@ -306,8 +306,14 @@ def case_data(workflow: BpmnWorkflow) -> dict:
         and not any(child.state == TaskState.COMPLETED for child in task.children)
     ]
     data: dict = {}
+    logs: list[list] = []
     for task in sorted(tips, key=lambda task: task.last_state_change):
         data.update(task.data)
+        logs.append(task.data.get(SENT_FIELD) or [])
+    if any(logs):
+        # The letters sent are a log kept on every branch: each branch knows only its own
+        # letters, so the case's log is all of them, in the order they were sent.
+        data[SENT_FIELD] = merged_log(logs)
     return SERIALIZER.registry.clean(data)
 
 
