@@ -9,6 +9,7 @@ relies on: dates, bail conditions, order terms, the last day to ask for a review
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -641,6 +642,7 @@ def test_dates_not_in_the_future_accept_today_and_refuse_tomorrow():
 
 LETTER_NAMES = (
     "arrest_and_bail",
+    "bail_changed",
     "charge",
     "crime_recorded",
     "nfa_right_to_review",
@@ -649,6 +651,9 @@ LETTER_NAMES = (
 # Fields the diagram's scripts and decision tables write for the letters (not in a form).
 SCRIPT_FIELDS = {
     "bail_expires_on",
+    "bail_extension_authority",
+    "bail_months",
+    "bail_status",
     "crime_recorded_at",
     "nfa_decided_on",
     "officer_in_case_name",
@@ -752,6 +757,154 @@ def test_arrest_and_bail_letter_explains_release_under_investigation():
     assert "nid oes amodau mechnïaeth" in letters["cy"]
     for text in letters.values():
         assert "Not to contact" not in text and "03/02/2027" not in text
+
+
+# The case after a round of bail review approved by an Inspector, as `bail_management`'s
+# scripts leave it: 6 months in all from 30 November 2026.
+BAIL_EXTENDED = {
+    **LETTER_CASE,
+    **GOOD["bail_review"],
+    **GOOD["bail_extension_approval"],
+    "bail_started_on": "2026-11-30",
+    "bail_months": 6,
+    "bail_expires_on": DIAGRAM_FUNCTIONS["add_months"]("2026-11-30", 6),
+    "bail_extension_authority": "inspector",
+    "bail_status": "on_bail",
+}
+CONDITIONS = (
+    "- Not to contact Sian Evans directly or indirectly",
+    "- Not to enter Heol y Bont, Carmarthen",
+)
+NO_LONGER_APPLY = {
+    "en": "the bail conditions **no longer apply**",
+    "cy": "**nid yw'r amodau mechnïaeth yn berthnasol mwyach**",
+}
+
+
+def test_bail_changed_letter_gives_the_new_end_date_and_the_conditions_still_in_force():
+    letters = both("bail_changed", BAIL_EXTENDED)
+    for language, text in letters.items():
+        assert "**30/05/2027**" in text and "30/11/2026" in text
+        assert all(condition in text for condition in CONDITIONS)
+        assert "999" in text and "101" in text
+        assert NO_LONGER_APPLY[language] not in text
+    assert "has been **extended**" in letters["en"] and "6 months in all" in letters["en"]
+    assert "we asked for your views" in letters["en"]
+    assert "wedi'i **hymestyn**" in letters["cy"] and "6 mis i gyd" in letters["cy"]
+    assert "gofynnwyd am eich barn" in letters["cy"]
+
+
+def test_bail_changed_letter_counts_the_end_date_when_the_expiry_is_not_yet_set():
+    letters = both("bail_changed", changed(BAIL_EXTENDED, bail_expires_on=DROP))
+    for text in letters.values():
+        assert "**30/05/2027**" in text
+
+
+@pytest.mark.parametrize(
+    ("authority", "english", "welsh"),
+    [
+        ("inspector", "authorised by an Inspector.", "gan Arolygydd."),
+        ("superintendent", "authorised by a Superintendent.", "gan Uwch-arolygydd."),
+        (
+            "magistrates_court",
+            "authorised by a magistrates' court (Swansea Magistrates' Court).",
+            "gan lys ynadon (Swansea Magistrates' Court).",
+        ),
+    ],
+)
+def test_bail_changed_letter_names_who_authorised_the_extension(authority, english, welsh):
+    # The court's name stays in the case from an earlier round: only a court's extension shows it.
+    data = {
+        **BAIL_EXTENDED,
+        **GOOD["bail_extension_court"],
+        "bail_extension_authority": authority,
+    }
+    letters = both("bail_changed", data)
+    assert english in letters["en"] and welsh in letters["cy"]
+    for text in letters.values():
+        assert ("Swansea" in text) == (authority == "magistrates_court")
+
+
+@pytest.mark.parametrize(
+    ("decision", "approved", "english", "welsh"),
+    [
+        # The officer chose it; an earlier round's approval is still in the case.
+        ("release_under_investigation", True, None, None),
+        (
+            "extend",
+            False,
+            "the extension was refused by a Superintendent",
+            "gwrthodwyd yr estyniad gan Uwch-arolygydd",
+        ),
+    ],
+)
+def test_bail_changed_letter_explains_release_under_investigation(
+    decision, approved, english, welsh
+):
+    data = {
+        **BAIL_EXTENDED,
+        "bail_decision": decision,
+        "bail_extension_approved": approved,
+        "bail_extension_authority": "superintendent",
+        "bail_status": "released_under_investigation",
+    }
+    letters = both("bail_changed", data)
+    for language, text in letters.items():
+        assert NO_LONGER_APPLY[language] in text
+        assert "999" in text and "101" in text
+        assert not any(condition in text for condition in CONDITIONS)
+        assert "30/05/2027" not in text
+    assert "**released under investigation**" in letters["en"]
+    assert "The investigation continues" in letters["en"]
+    assert "If the suspect contacts you" in letters["en"]
+    assert "wedi'i **ryddhau dan ymchwiliad**" in letters["cy"]
+    assert "Mae'r ymchwiliad yn parhau" in letters["cy"]
+    assert "Os bydd y sawl a ddrwgdybir yn cysylltu â chi" in letters["cy"]
+    if english is None:
+        assert "refused" not in letters["en"] and "gwrthodwyd" not in letters["cy"]
+    else:
+        assert english in letters["en"] and welsh in letters["cy"]
+
+
+def test_bail_changed_letter_says_bail_has_ended_and_the_conditions_with_it():
+    data = {**BAIL_EXTENDED, "bail_decision": "bail_ended", "bail_status": "ended"}
+    letters = both("bail_changed", data)
+    for language, text in letters.items():
+        assert NO_LONGER_APPLY[language] in text
+        assert not any(condition in text for condition in CONDITIONS)
+        assert "30/05/2027" not in text
+        assert "999" in text and "101" in text
+    assert "has **ended**" in letters["en"] and "what happens next" in letters["en"]
+    assert "released under investigation" not in letters["en"]
+    assert "wedi **dod i ben**" in letters["cy"]
+    assert "beth sy'n digwydd nesaf" in letters["cy"]
+    assert "ryddhau dan ymchwiliad" not in letters["cy"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"bail_extension_authority": "magistrates_court", **GOOD["bail_extension_court"]},
+        {
+            "bail_decision": "release_under_investigation",
+            "bail_status": "released_under_investigation",
+        },
+        {"bail_extension_approved": False, "bail_status": "released_under_investigation"},
+        {"bail_decision": "bail_ended", "bail_status": "ended"},
+    ],
+)
+def test_bail_changed_letter_in_welsh_leaves_out_nothing_the_english_gives(changes):
+    letters = both("bail_changed", {**BAIL_EXTENDED, **changes})
+    english, welsh = letters["en"], letters["cy"]
+    # Every date, number and phone number, every condition and paragraph, in both.
+    assert re.findall(r"\d[\d /:]*\d|\d", english) == re.findall(r"\d[\d /:]*\d|\d", welsh)
+    items = {
+        language: [line for line in text.splitlines() if line.startswith("- ")]
+        for language, text in letters.items()
+    }
+    assert items["en"][:-3] == items["cy"][:-3]  # the bail conditions; then the helplines
+    assert len(english.split("\n\n")) == len(welsh.split("\n\n"))
 
 
 @pytest.mark.parametrize(

@@ -108,9 +108,15 @@ def test_high_risk_stalking_case_to_charge_with_order_and_breach(client, tokens)
             ("sergeant_review", "Sergeant"),
         ]
         assert case.data["bail_expires_on"] == "2027-02-28"
-        assert case.data["letters_sent"][0]["letter"] == "arrest_and_bail"
-        assert "Not to enter Heol y Dwr" in case.data["letters_sent"][0]["text"]
-        assert "28/02/2027" in case.data["letters_sent"][0]["text"]  # when bail ends
+        # The crime recorded letter went with the Victims' Code contact, on another branch
+        # (the clock stands still in this test, so the two are recorded at the same instant).
+        by_name = {entry["letter"]: entry for entry in case.data["letters_sent"]}
+        crime_recorded, arrest = by_name["crime_recorded"], by_name["arrest_and_bail"]
+        assert (crime_recorded["letter"], crime_recorded["language"]) == ("crime_recorded", "en")
+        assert crime_recorded["method"] == "telephone"  # sent with the contact
+        assert arrest["letter"] == "arrest_and_bail"
+        assert "Not to enter Heol y Dwr" in arrest["text"]
+        assert "28/02/2027" in arrest["text"]  # when bail ends
 
         case.complete("sergeant_review", "sergeant", READY)
         assert ("inspector_review", "Inspector") in case.open_tasks
@@ -166,8 +172,11 @@ def test_high_risk_stalking_case_to_charge_with_order_and_breach(client, tokens)
         case.complete("case_closure", "sergeant", CLOSURE)
         assert case.last["status"] == "completed"
         assert case.open_tasks == []  # the bail review still open was withdrawn at closure
-        assert [entry["letter"] for entry in case.data["letters_sent"]] == [
+        assert sorted(entry["letter"] for entry in case.data["letters_sent"][:2]) == [
             "arrest_and_bail",
+            "crime_recorded",
+        ]
+        assert [entry["letter"] for entry in case.data["letters_sent"][2:]] == [
             "charge",
             "restraining_order",
         ]
@@ -267,12 +276,21 @@ def test_bail_extended_to_6_and_9_months_only_by_the_right_roles(client, tokens)
         assert case.submit("bail_extension_inspector", "investigator", approve).status_code == 403
         case.complete("bail_extension_inspector", "inspector", approve)
         assert case.data["bail_months"] == 6 and case.data["bail_expires_on"] == "2027-05-30"
+        # The victim hears of every bail change, in Welsh here, before the next round.
+        [told] = [
+            t for t in case.last["open_tasks"] if t["bpmn_id"] == "victim_letter_bail_changed"
+        ]
+        assert told["due_at"] == "2026-12-02T10:00:00+00:00"  # one working day
+        notice = letter(case, "victim_letter_bail_changed", "investigator")
+        assert notice["language"] == "cy" and "30/05/2027" in notice["text"]
+        case.complete("victim_letter_bail_changed", "investigator", LETTER_SENT)
 
         case.complete("bail_review", "investigator", {**extend, "bail_extension_to_months": 9})
         assert ("bail_extension_superintendent", "Superintendent") in case.open_tasks
         assert case.submit("bail_extension_superintendent", "inspector", approve).status_code == 403
         case.complete("bail_extension_superintendent", "superintendent", approve)
         assert case.data["bail_months"] == 9 and case.data["bail_expires_on"] == "2027-08-30"
+        case.complete("victim_letter_bail_changed", "investigator", LETTER_SENT)
 
         # Beyond 9 months only a magistrates' court: the officer records its decision.
         case.complete("bail_review", "investigator", {**extend, "bail_extension_to_months": 12})
@@ -287,9 +305,17 @@ def test_bail_extended_to_6_and_9_months_only_by_the_right_roles(client, tokens)
             },
         )
         assert case.data["bail_status"] == "released_under_investigation"
+        case.complete("victim_letter_bail_changed", "investigator", LETTER_SENT)
         assert case.open_tasks == [("sergeant_review", "Sergeant")]  # the bail rounds are over
         history = case.path()
         assert history.count("bail_review") == 3
+        sent = [entry["letter"] for entry in case.data["letters_sent"]]
+        assert sorted(sent[:2]) == ["arrest_and_bail", "crime_recorded"]
+        assert sent[2:] == [
+            "bail_changed",
+            "bail_changed",
+            "bail_changed",
+        ]
 
 
 def test_time_limit_warnings_are_withdrawn_by_the_charging_decision(client, tokens, app):
