@@ -347,3 +347,8 @@ def test_a_called_process_is_not_started_on_its_own(client, token_for):
     assert response.status_code == 422
     assert response.mimetype == "application/problem+json"
     assert "stalking_harassment" in response.json["detail"]
+    processes = client.get("/api/v1/processes", headers=bearer(token_for("Investigator"))).json
+    called_by = {process["id"]: process["called_by"] for process in processes}
+    assert called_by["bail_management"] == "stalking_harassment"
+    assert called_by["restraining_order_watch"] == "stalking_harassment"
+    assert called_by["stalking_harassment"] is None

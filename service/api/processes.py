@@ -28,6 +28,7 @@ def _process_view(process) -> dict:
         "file": process.file,
         "start_lane": process.start_lane,
         "start_form": form_view(runner.catalog.form(process.start_form), request_language()),
+        "called_by": runner.catalog.called_by.get(process.process_id),
     }
 
 

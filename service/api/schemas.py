@@ -33,6 +33,13 @@ class ProcessSchema(Schema):
     file = fields.String()
     start_lane = fields.String(allow_none=True)
     start_form = fields.Nested(FormSchema, allow_none=True)
+    called_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the process this one is a step of: it runs only inside a case of "
+            "that process and is not started on its own"
+        },
+    )
 
 
 class DeployResultSchema(Schema):
