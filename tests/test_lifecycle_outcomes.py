@@ -5,7 +5,9 @@ restraining order, breaches, letters to the victim, the SRAU review and closure.
 The clock is fixed while a case runs; ``drain(app)`` does the scheduler's work.
 """
 
+import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -33,6 +35,7 @@ from tests.samples import (
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 ARRESTED_AND_BAILED = {
@@ -82,7 +85,7 @@ CLOSURE = {
 
 @pytest.fixture
 def tokens(token_for):
-    return investigation_tokens(token_for)
+    return investigation_tokens(token_for, owner="Process Owner")
 
 
 def letter(case: Case, bpmn_id: str, role: str) -> dict:
@@ -352,3 +355,32 @@ def test_a_called_process_is_not_started_on_its_own(client, token_for):
     assert called_by["bail_management"] == "stalking_harassment"
     assert called_by["restraining_order_watch"] == "stalking_harassment"
     assert called_by["stalking_harassment"] is None
+
+
+def test_a_process_owner_lets_the_police_charge_by_editing_the_decision_table(client, tokens):
+    """Who may charge is the decision table's rule, not code: a table that leaves s4A to the
+    police sends the decision to the Inspector, and the CPS's task never opens."""
+    table = (ROOT / "bpmn" / "charging_authority.dmn").read_text()
+    police = table.replace('<text>? in ["s2A", "s4A"]</text>', '<text>? in ["s2A"]</text>')
+    assert police != table
+    response = client.post(
+        "/api/v1/processes",
+        data={"file": [(io.BytesIO(police.encode()), "charging_authority.dmn")]},
+        headers=bearer(tokens["owner"]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    with time_machine.travel(NOW, tick=False):
+        case = Case(client, tokens, {**CALL, "victim_language": "en"})
+        to_investigation(case)
+        case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+        case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
+        case.complete("sergeant_review", "sergeant", READY)
+        case.complete("inspector_review", "inspector", INSPECTOR_REVIEW)
+        assert case.data["charging_authority"] == "police"
+        case.complete("cps_file_submission", "investigator", CPS_FILE)
+        assert ("police_charging_decision", "Inspector") in case.open_tasks
+        assert ("cps_charging_decision", "CPS Liaison") not in case.open_tasks
+        assert case.submit("police_charging_decision", "cps", CHARGE).status_code == 403
+        case.complete("police_charging_decision", "inspector", CHARGE)
+        assert (case.data["outcome"], case.data["charging_decided_by"]) == ("charge", "police")
