@@ -145,7 +145,7 @@ GOOD = {
 }
 FORM_NAMES = tuple(GOOD)
 # Forms whose rules the spec asks for; the rest rely on JSON Schema alone.
-WITH_RULES = set(FORM_NAMES) - {"bail_extension_approval", "nfa_review", "breach_crime_review"}
+WITH_RULES = set(FORM_NAMES) - {"bail_extension_approval", "breach_crime_review"}
 # Proper nouns and codes that read the same in Welsh and English.
 SAME_IN_WELSH = frozenset({"s2", "s2A", "s4", "s4A", "Do", "Naddo"})
 

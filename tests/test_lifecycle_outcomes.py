@@ -25,6 +25,7 @@ from tests.lifecycle import (
 from tests.samples import (
     CALL,
     CHARGE,
+    CONFIRM_NFA,
     CPS_FILE,
     CRIME_S2,
     INSPECTOR_REVIEW,
@@ -384,3 +385,46 @@ def test_a_process_owner_lets_the_police_charge_by_editing_the_decision_table(cl
         assert case.submit("police_charging_decision", "cps", CHARGE).status_code == 403
         case.complete("police_charging_decision", "inspector", CHARGE)
         assert (case.data["outcome"], case.data["charging_decided_by"]) == ("charge", "police")
+
+
+def test_after_a_charging_decision_of_nfa_the_sergeant_cannot_ask_for_another(client, tokens):
+    """No further action decided by the CPS still needs the Sergeant's review and the Right to
+    Review letter, but the Sergeant cannot send the case round for a second decision."""
+    with time_machine.travel(NOW, tick=False):
+        case = Case(client, tokens)
+        to_investigation(case)
+        case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+        case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
+        case.complete("sergeant_review", "sergeant", READY)
+        case.complete("inspector_review", "inspector", INSPECTOR_REVIEW)
+        case.complete("cps_file_submission", "investigator", CPS_FILE)
+        nfa = {
+            **CHARGE,
+            "charging_decision": "no_further_action",
+            "charging_decision_reason": "The evidential stage of the Full Code Test is not met.",
+        }
+        del nfa["charged_offence"]
+        case.complete("cps_charging_decision", "cps", nfa)
+        assert case.open_tasks == [("nfa_review", "Sergeant")]
+        again = {**CONFIRM_NFA, "nfa_review_decision": "seek_charging_advice"}
+        message = refused(case.submit("nfa_review", "sergeant", again), "nfa_review_decision")
+        assert message.startswith("The charging decision has already been made")
+        welsh = refused(case.submit("nfa_review", "sergeant", again, WELSH), "nfa_review_decision")
+        assert welsh.startswith("Mae'r penderfyniad cyhuddo eisoes wedi'i wneud")
+        case.complete("nfa_review", "sergeant", CONFIRM_NFA)
+        assert case.data["outcome"] == "nfa"
+        assert case.open_tasks == [("victim_letter_nfa", "Investigator")]
+
+
+def test_a_sergeant_may_send_a_proposed_nfa_for_a_charging_decision(client, tokens):
+    with time_machine.travel(NOW, tick=False):
+        case = Case(client, tokens)
+        to_investigation(case)
+        case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
+        case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
+        case.complete("sergeant_review", "sergeant", PROPOSE_NFA)
+        case.complete(
+            "nfa_review", "sergeant", {**CONFIRM_NFA, "nfa_review_decision": "seek_charging_advice"}
+        )
+        assert case.open_tasks == [("inspector_review", "Inspector")]
+        assert "outcome" not in case.data
