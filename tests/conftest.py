@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask_migrate import upgrade
 
 from service import create_app
@@ -109,3 +110,11 @@ def investigator(token_for):
 @pytest.fixture
 def auditor(token_for):
     return token_for("Auditor")
+
+
+@pytest.fixture
+def clock(request):
+    """The clock standing still at the test module's ``T0``; a test moves it with
+    ``clock.move_to(...)``. Timers are tested this way, never by sleeping."""
+    with time_machine.travel(request.module.T0, tick=False) as traveller:
+        yield traveller

@@ -8,7 +8,6 @@ the Vulnerability Desk when it is escalated (the timer is non-interrupting).
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from service.scheduler import fire_all_due
 from tests.conftest import bearer
@@ -17,12 +16,6 @@ from tests.samples import CALL, REVIEW_NO_OFFENCE, REVIEW_OFFENCES
 T0 = datetime(2026, 11, 28, 9, 31, tzinfo=UTC)  # the call (reported 09:30) is logged a minute on
 DUE = T0 + timedelta(minutes=30)
 WELSH = {"Accept-Language": "cy"}
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ The clock only moves when a test moves it; ``fire_all_due()`` does the scheduler
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from tests.conftest import bearer
 from tests.lifecycle import (
@@ -64,12 +63,6 @@ SERGEANT_WARNING = {
     "sergeant_time_limit_note": "CPS asked for advice by 7 May; the OIC lays the information then.",
 }
 WARNING_TIMERS = {"time_limit_4_months", "time_limit_5_months"}
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

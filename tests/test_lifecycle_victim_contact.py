@@ -12,7 +12,6 @@ The clock only moves when a test moves it; ``fire_all_due()`` does the scheduler
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
 from tests.conftest import bearer
 from tests.lifecycle import (
@@ -52,12 +51,6 @@ OVERDUE = {
     "victim_contact_overdue_action": "officer_directed",
     "victim_contact_overdue_note": "PC 1234 Davies is phoning the victim in Welsh this morning.",
 }
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -123,12 +123,6 @@ NOVEMBER_FIGURES = {
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def tokens(token_for):
     return {
         "policy": token_for("Policy Owner"),

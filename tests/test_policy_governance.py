@@ -21,6 +21,8 @@ from tests.lifecycle import WELSH, drain, refused
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.runner import Runner
 
+T0 = datetime(2020, 7, 2, 9, 0, tzinfo=UTC)  # the policy is drafted; the clock stands still here
+
 DRAFT = {
     "policy_number": "017/2020",
     "policy_title": "Stalking and Harassment",
@@ -90,12 +92,6 @@ def kept(reviewed_on: str) -> dict:
         "policy_review_findings": "Still effective; no change to NPCC guidance or the protocol.",
         "policy_review_recertified": True,
     }
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(datetime(2020, 7, 2, 9, 0, tzinfo=UTC), tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 import jinja2
 import jinja2.meta
 import pytest
-import time_machine
 from jsonschema import Draft202012Validator
 from lxml import etree
 
@@ -85,12 +84,6 @@ INFORMED = {
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def tokens(token_for):
     return investigation_tokens(
         token_for, psd="PSD", policy="Policy Owner", auditor="Auditor", call_handler="Call Handler"
@@ -114,20 +107,7 @@ def start(client, tokens, data, role="psd", headers=None):
 class Complaint(Case):
     """A complaint driven through the API, with ``Case``'s task helpers."""
 
-    def __init__(self, client, tokens, data):  # not super().__init__: that starts a stalking case
-        self.client, self.tokens = client, tokens
-        response = start(client, tokens, data)
-        assert response.status_code == 201, response.json
-        self.id, self.last = response.json["id"], response.json
-
-    def instructions(self, bpmn_id: str, role: str) -> tuple[str, str]:
-        [task] = [t for t in self.last["open_tasks"] if t["bpmn_id"] == bpmn_id]
-        url, headers = f"/api/v1/tasks/{task['id']}", bearer(self.tokens[role])
-        english = self.client.get(url, headers=headers).json["instructions"]
-        welsh = self.client.get(url, headers={**headers, **WELSH}).json["instructions"]
-        for text in (english, welsh):
-            assert self.data["complaint_reference"] in text and "could not be shown" not in text
-        return english, welsh
+    process, starter, reference = "psd_complaint", "psd", "complaint_reference"
 
     def path(self) -> list[str]:
         """The BPMN elements the complaint has completed, in order (the auditor's view)."""

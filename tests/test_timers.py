@@ -130,12 +130,6 @@ def due_in(process_id, due):
 
 
 @pytest.fixture
-def clock():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def deployed(app, clock):
     """Deploy the test diagrams beside the repository's."""
     files = read_definition_files(PROJECT_ROOT)
