@@ -456,6 +456,11 @@ def test_instructions_render() -> None:
     assert text == "Contact Ms Hughes by 2026-12-29.\n- A\n- B"
     assert render_instructions("{{ missing.deeper }}x", {}) == "x"
     assert render_instructions("<b>{{ v }}</b>", {"v": "<i>"}) == "<b><i></b>"
+    # A time the case does not hold yet shows empty, like any other missing field.
+    assert render_instructions("by {{ due | london }}.", {}) == "by ."
+    assert render_instructions("{{ at | london }}", {"at": "2026-07-01T08:00:00Z"}) == (
+        "01/07/2026 09:00"
+    )
 
 
 @pytest.mark.parametrize(

@@ -198,13 +198,15 @@ class Runner:
         ]
         return self._outcome(workflow, events + decisions.events, before)
 
-    def task_data(self, process_id: str, state: str, task_id: str) -> dict:
-        return dict(self.open_task(self.restore(process_id, state), task_id).data)
-
-    def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, Letter | None]:
-        """An open task's data, and the letter it sends (if any) as the victim will read it."""
+    def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, dict | None]:
+        """An open task's data, and the letter it sends (if any) as the victim will read it,
+        or why the letter cannot be written."""
         task = self.open_task(self.restore(process_id, state), task_id)
-        return dict(task.data), self.letter(task)
+        try:
+            letter = self.letter(task)
+        except DiagramError as error:
+            return dict(task.data), {"problem": f"the letter could not be written: {error}"}
+        return dict(task.data), vars(letter) if letter is not None else None
 
     def open_task(self, workflow: BpmnWorkflow, task_id: str):
         try:

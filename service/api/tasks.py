@@ -7,9 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from workflows.instructions import render_instructions
-from workflows.letters import Letter
 from workflows.roles import ADMINISTRATOR, AUDITOR
-from workflows.runner import DiagramError, TaskNotOpen
+from workflows.runner import TaskNotOpen
 from workflows.sandbox import SandboxError
 
 from ..audit.reads import log_read
@@ -81,11 +80,7 @@ def get_task(_query, task_id: str):
     data, letter = case.data, None
     if task.status == OPEN:
         with contextlib.suppress(TaskNotOpen):
-            try:
-                data, letter = runner.task_view(case.process_id, case.state, task.id)
-            except DiagramError as error:
-                data = runner.task_data(case.process_id, case.state, task.id)
-                letter = {"problem": f"(The letter could not be written: {error})"}
+            data, letter = runner.task_view(case.process_id, case.state, task.id)
     template = form.instructions(language, task.instructions) if form else task.instructions
     try:
         instructions = render_instructions(template, data) if template else None
@@ -95,7 +90,7 @@ def get_task(_query, task_id: str):
         **task_summary(task),
         "form": form_view(form, language),
         "instructions": instructions,
-        "letter": vars(letter) if isinstance(letter, Letter) else letter,
+        "letter": letter,
         "data": data,
     }
 
