@@ -161,6 +161,22 @@ SUSPECT_RELEASED_UNDER_INVESTIGATION = {
     "spo_application_reason": "Waiting for the digital evidence before applying for an order.",
 }
 
+# Arrested, interviewed and bailed on the day of the call, with conditions.
+SUSPECT_ON_BAIL = {
+    "suspect_identified": True,
+    "suspect_arrested_at": "2026-11-28T12:00:00Z",
+    "suspect_interviewed_at": "2026-11-28T13:00:00Z",
+    "suspect_disposal": "pre_charge_bail",
+    "victim_views_on_bail_sought": True,
+    "bail_started_on": "2026-11-28",
+    "bail_conditions": [
+        "Not to contact the victim directly or indirectly",
+        "Not to enter Heol y Dwr",
+    ],
+    "spo_application": "interim_spo_applied",
+    "spo_application_reason": "Fixated and repeated conduct: an interim order protects her now.",
+}
+
 REVIEW_CONTINUE = {
     "review_classification_correct": True,
     "review_risk_plan_in_place": True,

@@ -33,6 +33,7 @@ from tests.samples import (
     NOT_STALKING_REASON,
     PROPOSE_NFA,
     READY,
+    SUSPECT_ON_BAIL,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 
@@ -40,18 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 ARRESTED_AND_BAILED = {
-    "suspect_identified": True,
+    **SUSPECT_ON_BAIL,
     "suspect_arrested_at": "2026-11-30T08:00:00Z",
     "suspect_interviewed_at": "2026-11-30T11:00:00Z",
-    "suspect_disposal": "pre_charge_bail",
-    "victim_views_on_bail_sought": True,
     "bail_started_on": "2026-11-30",
-    "bail_conditions": [
-        "Not to contact the victim directly or indirectly",
-        "Not to enter Heol y Dwr",
-    ],
-    "spo_application": "interim_spo_applied",
-    "spo_application_reason": "Fixated and repeated conduct: an interim order protects her now.",
 }
 LETTER_SENT = {"letter_sent_at": "2026-12-01T09:45:00Z", "letter_method": "post"}
 CONVICTED_WITH_ORDER = {

@@ -26,6 +26,7 @@ from tests.samples import (
     REVIEW_OFFENCES,
     RISK_SDASH_HIGH,
     SAFEGUARDING,
+    SUSPECT_ON_BAIL,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
     VICTIM_UPDATE,
 )
@@ -116,3 +117,57 @@ def test_three_hundred_review_rounds_still_advance_at_a_bounded_cost():
         f"{per_round:.0f} bytes per round"
     )
     assert per_round <= 1.5 * early_per_round
+
+
+BAIL_ROUNDS = 30
+APPROVAL_TASKS = {
+    "bail_extension_inspector": {
+        "bail_extension_approved": True,
+        "bail_extension_decision_reason": "Necessary: the enquiries are going on.",
+    },
+    "bail_extension_superintendent": {
+        "bail_extension_approved": True,
+        "bail_extension_decision_reason": "Necessary: the enquiries are going on.",
+    },
+    "bail_extension_court": {
+        "bail_extension_approved": True,
+        "court_name": "Llanelli Magistrates' Court",
+        "court_decision_date": "2026-11-28",
+    },
+}
+
+
+def test_thirty_rounds_of_bail_extension_still_advance_at_the_same_depth():
+    """Each bail round is a fresh run of the called process, so the case does not deepen."""
+    case = Driver()
+    for bpmn_id, data in [
+        ("live_time_review", REVIEW_OFFENCES),
+        ("first_response", FIRST_RESPONSE),
+        ("risk_assessment", RISK_SDASH_HIGH),
+        ("crime_recording", CRIME_S4A),
+        ("marac_referral", MARAC_REFERRAL),
+        ("investigation_plan", INVESTIGATION_PLAN),
+        ("suspect_management", SUSPECT_ON_BAIL),
+    ]:
+        case.complete(bpmn_id, data)
+    depths = []
+    for months in range(4, 4 + BAIL_ROUNDS):
+        extend = {
+            "bail_decision": "extend",
+            "bail_extension_to_months": months,
+            "victim_views_on_extension_sought": True,
+            "bail_decision_reason": "The phone download is still awaited.",
+        }
+        case.complete("bail_review", extend)
+        [approval] = [bpmn_id for bpmn_id in case.open if bpmn_id in APPROVAL_TASKS]
+        case.complete(approval, APPROVAL_TASKS[approval])
+        assert case.outcome.data["bail_months"] == months
+        case.complete(
+            "victim_letter_bail_changed",
+            {"letter_sent_at": "2026-11-28T13:00:00Z", "letter_method": "post"},
+        )
+        assert "bail_review" in case.open, months
+        workflow = case.runner.restore(PROCESS, case.outcome.state)
+        depths.append(max(task.depth for task in workflow.tasks.values()))
+    assert len(set(depths)) == 1, depths
+    assert case.outcome.data["bail_expires_on"] == "2029-08-28"  # 33 months from 28/11/2026
