@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from workflows.diagram_functions import LONDON
+from workflows.diagram_functions import LONDON, parse_datetime
 
 from .db import db
 from .models import Case
@@ -128,28 +128,19 @@ def _reported_at(data: dict, created_at: datetime) -> datetime:
 
 def _parsed(value: Any) -> datetime | None:
     """A stored date-time, or None when it is missing or not a time with an offset."""
-    if not isinstance(value, str):
-        return None
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        return parse_datetime(value)
+    except (TypeError, ValueError):
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
 
 
 def _instant(value: Any, name: str) -> datetime:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"{name} has no UTC offset")
-        return value.astimezone(UTC)
-    if isinstance(value, date):
+    """A period bound: a date is midnight in London, as the force's day begins."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        value = date.fromisoformat(value.strip())
+    if isinstance(value, date) and not isinstance(value, datetime):
         return datetime.combine(value, time(), tzinfo=LONDON).astimezone(UTC)
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) == 10:
-            return _instant(date.fromisoformat(text), name)
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            raise ValueError(f"{name} {text!r} has no UTC offset")
-        return parsed.astimezone(UTC)
-    raise TypeError(f"{name} must be a date or a date-time, got {type(value).__name__}")
+    try:
+        return parse_datetime(value)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None

@@ -474,7 +474,7 @@ def test_figures_refuse_a_period_that_cannot_be_read(app):
     with app.app_context():
         with pytest.raises(ValueError, match="must end after it starts"):
             report_figures("2026-12-01", "2026-11-01")
-        with pytest.raises(ValueError, match="no UTC offset"):
+        with pytest.raises(ValueError, match="period_start: .* has no time zone"):
             report_figures("2026-11-01T00:00:00", "2026-12-01")
         with pytest.raises(TypeError):
             report_figures(2026, "2026-12-01")
