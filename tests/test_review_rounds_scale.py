@@ -58,23 +58,28 @@ class Driver:
     def open(self) -> list[str]:
         return [t.bpmn_id for t in self.outcome.open_tasks]
 
+    def to_investigation(self, suspect: dict) -> None:
+        """From the call to the investigation, with the side branches done and ``suspect``
+        recorded: only the investigation's own work is open."""
+        for bpmn_id, data in [
+            ("live_time_review", REVIEW_OFFENCES),
+            ("first_response", FIRST_RESPONSE),
+            ("risk_assessment", RISK_SDASH_HIGH),
+            ("crime_recording", CRIME_S4A),
+            ("marac_referral", MARAC_REFERRAL),
+            ("safeguarding_referrals", SAFEGUARDING),
+            ("victim_update_crime_recorded", VICTIM_UPDATE),
+            ("investigation_plan", INVESTIGATION_PLAN),
+            ("suspect_management", suspect),
+        ]:
+            if bpmn_id == "victim_update_crime_recorded":
+                data = {**data, "victim_contacted_at": self.outcome.data["crime_recorded_at"]}
+            self.complete(bpmn_id, data)
+
 
 def test_three_hundred_review_rounds_still_advance_at_a_bounded_cost():
     case = Driver()
-    for bpmn_id, data in [
-        ("live_time_review", REVIEW_OFFENCES),
-        ("first_response", FIRST_RESPONSE),
-        ("risk_assessment", RISK_SDASH_HIGH),
-        ("crime_recording", CRIME_S4A),
-        ("marac_referral", MARAC_REFERRAL),
-        ("safeguarding_referrals", SAFEGUARDING),
-        ("victim_update_crime_recorded", VICTIM_UPDATE),
-        ("investigation_plan", INVESTIGATION_PLAN),
-        ("suspect_management", SUSPECT_RELEASED_UNDER_INVESTIGATION),
-    ]:
-        if bpmn_id == "victim_update_crime_recorded":
-            data = {**data, "victim_contacted_at": case.outcome.data["crime_recorded_at"]}
-        case.complete(bpmn_id, data)
+    case.to_investigation(SUSPECT_RELEASED_UNDER_INVESTIGATION)
     assert case.open == ["sergeant_review"]
 
     timings: dict[int, list[float]] = {}
@@ -140,16 +145,8 @@ APPROVAL_TASKS = {
 def test_thirty_rounds_of_bail_extension_still_advance_at_the_same_depth():
     """Each bail round is a fresh run of the called process, so the case does not deepen."""
     case = Driver()
-    for bpmn_id, data in [
-        ("live_time_review", REVIEW_OFFENCES),
-        ("first_response", FIRST_RESPONSE),
-        ("risk_assessment", RISK_SDASH_HIGH),
-        ("crime_recording", CRIME_S4A),
-        ("marac_referral", MARAC_REFERRAL),
-        ("investigation_plan", INVESTIGATION_PLAN),
-        ("suspect_management", SUSPECT_ON_BAIL),
-    ]:
-        case.complete(bpmn_id, data)
+    case.to_investigation(SUSPECT_ON_BAIL)
+    assert sorted(case.open) == ["bail_review", "sergeant_review"]
     depths = []
     for months in range(4, 4 + BAIL_ROUNDS):
         extend = {
