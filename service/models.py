@@ -105,7 +105,9 @@ class Case(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Optimistic concurrency: an UPDATE that finds another version fails, and a person
-    # gets 409 instead of silently overwriting another command's work.
+    # gets 409 instead of silently overwriting another command's work. Commands write the
+    # case with a plain UPDATE that checks the version itself (service.commands); the
+    # mapper's check guards any write made through the ORM.
     __mapper_args__ = {"version_id_col": version}
 
 

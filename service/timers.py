@@ -6,7 +6,8 @@ the saved state of the case.
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows.timers import WaitingTimer
 
@@ -20,6 +21,14 @@ WAITING, FIRING, FIRED, CANCELLED, FAILED = "waiting", "firing", "fired", "cance
 _WAITING_OF_CASE = select(Timer).where(
     Timer.case_id == bindparam("case_id"), Timer.status.in_((WAITING, FIRING))
 )
+# Plain statements on the table, as the commands write their other rows (see service.commands).
+_timers = Timer.__table__
+_SET_STATUS = (
+    update(_timers)
+    .where(_timers.c.id == bindparam("timer_id"))
+    .values(status=bindparam("new_status"), closed_at=bindparam("closed_at"))
+)
+_INSERT = insert(_timers).returning(_timers.c.id, sort_by_parameter_order=True)
 
 
 def sync_timers(
@@ -37,32 +46,49 @@ def sync_timers(
     """
     current = {(timer.task_id, timer.due_at): timer for timer in waiting}
     rows = [] if new_case else db.session.scalars(_WAITING_OF_CASE, {"case_id": case_id}).all()
-    known, still_waiting = set(), []
+    known, still_waiting, changes = set(), [], []
     for row in rows:
         key = (row.task_id, row.due_at)
         known.add(key)
         if key in current:
-            row.status = WAITING  # a claimed timer the engine did not take as due waits on
             still_waiting.append(row)
+            if row.status != WAITING:  # a claimed timer the engine did not take as due waits on
+                changes.append((row, WAITING, None))
             continue
-        row.status = FIRED if firing and row.due_at <= now else CANCELLED
-        row.closed_at = now
-    added = [
-        Timer(
-            case_id=case_id,
-            task_id=timer.task_id,
-            bpmn_id=timer.bpmn_id,
-            name=timer.name,
-            kind=timer.kind,
-            due_at=timer.due_at,
-            status=WAITING,
-            attempts=0,
+        changes.append((row, FIRED if firing and row.due_at <= now else CANCELLED, now))
+    if changes:
+        db.session.execute(
+            _SET_STATUS,
+            [
+                {"timer_id": row.id, "new_status": status, "closed_at": closed_at}
+                for row, status, closed_at in changes
+            ],
         )
+        for row, status, closed_at in changes:
+            set_committed_value(row, "status", status)
+            set_committed_value(row, "closed_at", closed_at)
+    added = [
+        {
+            "case_id": case_id,
+            "task_id": timer.task_id,
+            "bpmn_id": timer.bpmn_id,
+            "name": timer.name,
+            "kind": timer.kind,
+            "due_at": timer.due_at,
+            "status": WAITING,
+            "attempts": 0,
+            "not_before": None,
+            "last_error": None,
+            "created_at": now,
+            "closed_at": None,
+        }
         for key, timer in current.items()
         if key not in known
     ]
-    db.session.add_all(added)
-    return sorted(still_waiting + added, key=lambda row: row.due_at)
+    if added:
+        ids = db.session.execute(_INSERT, added).scalars().all()
+        still_waiting += [Timer(id=id_, **row) for id_, row in zip(ids, added, strict=True)]
+    return sorted(still_waiting, key=lambda row: row.due_at)
 
 
 def timer_view(timer: Timer) -> dict:

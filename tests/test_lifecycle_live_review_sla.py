@@ -268,3 +268,60 @@ def test_a_review_completed_after_the_escalation_leaves_the_sergeant_to_close_it
     assert done.json["status"] == "completed"
     assert done.json["open_tasks"] == []
     assert case_of(client, people, case["id"])["status"] == "completed"
+
+
+def test_two_people_completing_tasks_of_one_case_at_once_one_is_asked_to_retry(
+    app, clock, people, monkeypatch
+):
+    """The desk's review and the Sergeant's escalation, completed at the same moment: both read
+    the case before either writes, so one must lose (409) rather than overwrite the other."""
+    import threading
+
+    from service.db import db
+    from service.models import Case
+    from workflows.runner import Runner
+
+    case, escalation = escalate(app, app.test_client(), clock, people)
+    [review] = [t for t in case["open_tasks"] if t["bpmn_id"] == "live_time_review"]
+    with app.app_context():
+        version_before = db.session.get(Case, case["id"]).version
+    both_ran = threading.Barrier(2, timeout=10)
+    original = Runner.complete
+
+    def complete_after_both_ran(self, *args, **kwargs):
+        outcome = original(self, *args, **kwargs)
+        both_ran.wait()  # both commands have read the case and run the engine
+        return outcome
+
+    monkeypatch.setattr(Runner, "complete", complete_after_both_ran)
+    answers = {}
+    work = {
+        review["id"]: (people["desk"], REVIEW_NO_OFFENCE),
+        escalation["id"]: (people["sergeant"], {"escalation_action": "reviewed_personally"}),
+    }
+
+    def submit(task_id):
+        token, data = work[task_id]
+        with app.test_client() as client:
+            answers[task_id] = complete(client, token, task_id, data)
+
+    threads = [threading.Thread(target=submit, args=(task_id,)) for task_id in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(a.status_code for a in answers.values()) == [200, 409]
+    [loser] = [task_id for task_id, answer in answers.items() if answer.status_code == 409]
+    assert answers[loser].mimetype == "application/problem+json"
+    with app.app_context():
+        assert db.session.get(Case, case["id"]).version == version_before + 1
+    client = app.test_client()
+    still_open = [t["id"] for t in case_of(client, people, case["id"])["open_tasks"]]
+    assert still_open == [loser]  # nothing of the losing command was kept
+
+    monkeypatch.setattr(Runner, "complete", original)
+    token, data = work[loser]
+    retried = complete(client, token, loser, data)
+    assert retried.status_code == 200, retried.json
+    assert retried.json["status"] == "completed"

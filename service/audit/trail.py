@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Row
+
 from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, Outcome
 
 from ..auth import Actor
-from ..models import Case, ProcessDefinition, Task
+from ..models import Case, Task
 from .events import engine_events, record
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ CLAIM_TASK, UNCLAIM_TASK = "claim_task", "unclaim_task"
 def case_started(
     command: StartCase,
     case: Case,
-    process: ProcessDefinition,
+    process: Row,  # the process definition's version_id and start_lane
     content_hash: str,
     outcome: Outcome,
     at: datetime,
