@@ -45,7 +45,9 @@ def frozen_afternoon():
 
 class Driver:
     def __init__(self):
-        self.runner = Runner(build_catalog(read_definition_files(PROJECT_ROOT)))
+        # Nothing kept between commands: each round rebuilds the case from its saved text,
+        # as a case that waits days between reviews does.
+        self.runner = Runner(build_catalog(read_definition_files(PROJECT_ROOT)), keep=0)
         self.outcome = self.runner.start(PROCESS, CALL)
 
     def complete(self, bpmn_id: str, data: dict) -> float:

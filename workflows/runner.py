@@ -6,6 +6,8 @@ definition version holds once for every case.
 """
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -114,11 +116,21 @@ class Outcome:
 
 
 class Runner:
-    """Runs the processes of one definition version."""
+    """Runs the processes of one definition version.
 
-    def __init__(self, catalog: Catalog, script_engine=None):
+    It keeps the workflows behind the last states it saved (at most ``keep`` of them), so the
+    next command on a case can take up the workflow instead of rebuilding it from the saved
+    text. A kept workflow is found only by the exact text it saved, so a case saved since by
+    anyone else is always restored from what is stored. A command takes the workflow for
+    itself; one that fails leaves nothing behind, and the next command restores from the text.
+    """
+
+    def __init__(self, catalog: Catalog, script_engine=None, keep: int = 32):
         self.catalog = catalog
         self.script_engine = script_engine or make_script_engine()
+        self._keep = keep
+        self._kept: OrderedDict[str, BpmnWorkflow] = OrderedDict()
+        self._kept_lock = threading.Lock()
 
     def start(self, process_id: str, data: dict, language: str = "en") -> Outcome:
         """Start a case with its start form's data (checked against the form first)."""
@@ -139,7 +151,7 @@ class Runner:
         self, process_id: str, state: str, task_id: str, data: dict, language: str = "en"
     ) -> Outcome:
         """Complete a user task with its form's data (checked against the form first)."""
-        workflow = self.restore(process_id, state)
+        workflow = self._take(process_id, state)
         task = self.open_task(workflow, task_id)
         properties = (getattr(task.task_spec, "extensions", None) or {}).get("properties", {})
         _check_form(self.catalog.form(properties.get(FORM_PROPERTY)), data, task.data, language)
@@ -178,7 +190,7 @@ class Runner:
 
     def fire_due_timers(self, process_id: str, state: str) -> Outcome:
         """Fire every timer of the case that has fallen due by the clock, and run on."""
-        workflow = self.restore(process_id, state)
+        workflow = self._take(process_id, state)
         before = case_data(workflow)
         waiting = waiting_timers(workflow)
         decisions = DecisionLog()
@@ -217,7 +229,20 @@ class Runner:
             raise TaskNotOpen(task_id)
         return task
 
+    def _take(self, process_id: str, state: str) -> BpmnWorkflow:
+        """The workflow at ``state``, for a command to run on: the kept one, or restored."""
+        with self._kept_lock:
+            workflow = self._kept.pop(state, None)
+        return workflow if workflow is not None else self.restore(process_id, state)
+
+    def _keep_workflow(self, state: str, workflow: BpmnWorkflow) -> None:
+        with self._kept_lock:
+            self._kept[state] = workflow
+            while len(self._kept) > self._keep:
+                self._kept.popitem(last=False)
+
     def restore(self, process_id: str, state: str) -> BpmnWorkflow:
+        """The workflow rebuilt from its saved text."""
         spec, subprocess_specs = self.catalog.spec(process_id)
         saved = json.loads(state)
         if saved.pop("serializer_version", None) != SERIALIZER_VERSION:
@@ -242,8 +267,11 @@ class Runner:
         )
         if workflow.completed:
             events.append({"type": "case_completed"})
+        state = save(workflow)
+        if not workflow.completed:
+            self._keep_workflow(state, workflow)
         return Outcome(
-            save(workflow), open_tasks, workflow.completed, data, events, waiting_timers(workflow)
+            state, open_tasks, workflow.completed, data, events, waiting_timers(workflow)
         )
 
     def _describe(self, task) -> OpenTask:

@@ -12,8 +12,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-
 from workflows import outside_reads
 from workflows.clock import engine_clock
 from workflows.outside_reads import EVENT_TYPE as READ_EVENT
@@ -88,31 +86,6 @@ class Rebuilt:
     difference: Difference | None = None
 
 
-class _ReplayRunner(Runner):
-    """The version's runner, keeping the workflow it last saved for the next command.
-
-    The original run restored the case from its saved text before each command; replay hands
-    the next command the same workflow object instead, which spares one restore per command.
-    The workflow is handed over once only: a command that fails leaves it half-run, and the
-    next command then restores from the text as the original did.
-    """
-
-    def __init__(self, base: Runner):
-        super().__init__(base.catalog, base.script_engine)
-        self._live: tuple[str, BpmnWorkflow] | None = None
-
-    def restore(self, process_id: str, state: str) -> BpmnWorkflow:
-        live, self._live = self._live, None
-        if live is not None and live[0] is state:
-            return live[1]
-        return super().restore(process_id, state)
-
-    def _outcome(self, workflow: BpmnWorkflow, events: list[dict], before: dict) -> Outcome:
-        outcome = super()._outcome(workflow, events, before)
-        self._live = (outcome.state, workflow)
-        return outcome
-
-
 class UnreadableHistory(Exception):
     def __init__(self, seq: int, reason: str):
         self.seq = seq
@@ -140,7 +113,9 @@ def load_history(case_id: str) -> list[RecordedCommand]:
 
 def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = None) -> Rebuilt:
     """Run the recorded commands again, up to the one holding event ``upto_seq``."""
-    runner = _ReplayRunner(runner_for(case.definition_version_id))
+    # A runner of its own: its kept workflows (see Runner) are the replay's, not the service's.
+    version_runner = runner_for(case.definition_version_id)
+    runner = Runner(version_runner.catalog, version_runner.script_engine)
     rebuilt = Rebuilt()
     state: str | None = None
     outcome: Outcome | None = None
