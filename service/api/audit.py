@@ -32,7 +32,7 @@ MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv"}
 
 
 @blp.get("/cases/<case_id>/events")
-@blp.arguments(EventQuerySchema, location="query")
+@blp.arguments(EventQuerySchema(), location="query")
 @blp.response(200, EventSchema(many=True))
 def case_events(query, case_id: str):
     """A case's history, oldest first: JSON (default), JSON Lines or CSV (`format`)."""
@@ -73,7 +73,7 @@ def replay(case_id: str):
 
 
 @blp.get("/cases/<case_id>/state")
-@blp.arguments(StateQuerySchema, location="query")
+@blp.arguments(StateQuerySchema(), location="query")
 @blp.response(200, PointInTimeSchema)
 @blp.alt_response(422, description="The sequence number or time is outside the case's history")
 def point_in_time(query, case_id: str):
@@ -86,7 +86,7 @@ def point_in_time(query, case_id: str):
 
 
 @blp.get("/audit/reads")
-@blp.arguments(ReadLogQuerySchema, location="query")
+@blp.arguments(ReadLogQuerySchema(), location="query")
 @blp.response(200, ReadLogEntrySchema(many=True))
 def read_log(query):
     """Who read what and when, newest first; filter by `case` and/or `user` (a user's name)."""

@@ -17,7 +17,7 @@ blp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
 @blp.post("")
-@blp.arguments(StartCaseSchema)
+@blp.arguments(StartCaseSchema())
 @blp.response(201, CaseSchema)
 @blp.alt_response(422, description="The start form's data is not valid; each field is named")
 def create_case(body):
@@ -29,7 +29,7 @@ def create_case(body):
 
 
 @blp.get("")
-@blp.arguments(CaseQuerySchema, location="query")
+@blp.arguments(CaseQuerySchema(), location="query")
 @blp.response(200, CaseSummarySchema(many=True))
 def list_cases(query):
     """Cases, most recently changed first."""

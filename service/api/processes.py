@@ -33,7 +33,7 @@ def _process_view(process) -> dict:
 
 
 @blp.get("")
-@blp.arguments(LanguageQuerySchema, location="query")
+@blp.arguments(LanguageQuerySchema(), location="query")
 @blp.response(200, ProcessSchema(many=True))
 def list_processes(_query):
     """Every process, at its latest version."""
@@ -41,7 +41,7 @@ def list_processes(_query):
 
 
 @blp.get("/<process_id>")
-@blp.arguments(LanguageQuerySchema, location="query")
+@blp.arguments(LanguageQuerySchema(), location="query")
 @blp.response(200, ProcessSchema)
 def get_process(_query, process_id: str):
     """One process at its latest version, with its start form if it has one."""

@@ -42,7 +42,7 @@ READERS = (AUDITOR, ADMINISTRATOR)
 
 
 @blp.get("")
-@blp.arguments(TaskQuerySchema, location="query")
+@blp.arguments(TaskQuerySchema(), location="query")
 @blp.response(200, TaskSummarySchema(many=True))
 def inbox(query):
     """The caller's inbox: tasks in the lanes of their roles (open ones unless asked)."""
@@ -67,7 +67,7 @@ def inbox(query):
 
 
 @blp.get("/<task_id>")
-@blp.arguments(LanguageQuerySchema, location="query")
+@blp.arguments(LanguageQuerySchema(), location="query")
 @blp.response(200, TaskDetailSchema)
 def get_task(_query, task_id: str):
     """A task with its form (JSON Schema and UI schema), instructions and current data."""
@@ -110,7 +110,7 @@ def unclaim(task_id: str):
 
 
 @blp.post("/<task_id>/complete")
-@blp.arguments(CompleteTaskSchema)
+@blp.arguments(CompleteTaskSchema())
 @blp.response(200, CaseSchema)
 @blp.alt_response(422, description="The form's data is not valid; each field is named")
 @blp.alt_response(409, description="The task is no longer open")

@@ -41,7 +41,7 @@ class IncidentQuerySchema(Schema):
 
 
 @blp.get("/timers")
-@blp.arguments(TimerQuerySchema, location="query")
+@blp.arguments(TimerQuerySchema(), location="query")
 @blp.response(200, TimerSchema(many=True))
 def list_timers(query):
     """Timers, soonest first (Administrator)."""
@@ -57,7 +57,7 @@ def list_timers(query):
 
 
 @blp.get("/incidents")
-@blp.arguments(IncidentQuerySchema, location="query")
+@blp.arguments(IncidentQuerySchema(), location="query")
 @blp.response(200, IncidentSchema(many=True))
 def list_incidents(query):
     """Work the service could not finish by itself (Administrator); open ones by default."""

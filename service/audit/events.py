@@ -18,17 +18,20 @@ from .models import CaseAuditHead, CaseEvent
 
 COMMAND = "command"
 
+# Statements on the tables, not the mapped classes: plain statements cost less.
+_heads = CaseAuditHead.__table__
 _HEAD_FOR_UPDATE = (
-    select(CaseAuditHead.seq, CaseAuditHead.hash, CaseAuditHead.state_hash)
-    .where(CaseAuditHead.case_id == bindparam("case_id"))
+    select(_heads.c.seq, _heads.c.hash, _heads.c.state_hash)
+    .where(_heads.c.case_id == bindparam("case_id"))
     .with_for_update()
 )
-_heads = CaseAuditHead.__table__  # the table, not the class: a plain statement costs less
 _MOVE_HEAD = (
     update(_heads)
     .where(_heads.c.case_id == bindparam("b_case_id"), _heads.c.seq == bindparam("old"))
     .values(seq=bindparam("seq"), hash=bindparam("hash"), state_hash=bindparam("state_hash"))
 )
+_NEW_HEAD = insert(_heads)
+_APPEND = insert(CaseEvent.__table__)
 
 
 class HistoryConflict(ApiProblem):
@@ -92,7 +95,7 @@ def record(
     last = rows[-1]
     if head is None:  # a new case, whose row the command has already written
         db.session.execute(
-            insert(CaseAuditHead.__table__),
+            _NEW_HEAD,
             {
                 "case_id": case_id,
                 "seq": last["seq"],
@@ -114,7 +117,7 @@ def record(
         if moved.rowcount != 1:
             db.session.rollback()
             raise HistoryConflict(case_id)
-    db.session.execute(insert(CaseEvent.__table__), rows)
+    db.session.execute(_APPEND, rows)
     return last["seq"]
 
 
