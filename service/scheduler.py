@@ -105,7 +105,8 @@ def next_due_at() -> datetime | None:
 
 
 def _record_failure(timer_id: int, message: str) -> None:
-    timer = db.session.get(Timer, timer_id)
+    # Read afresh: the command wrote the row with a plain UPDATE, past any copy in the session.
+    timer = db.session.get(Timer, timer_id, populate_existing=True)
     timer.attempts += 1
     timer.last_error = message
     if timer.attempts > len(RETRY_BACKOFF):

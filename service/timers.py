@@ -7,7 +7,6 @@ the saved state of the case.
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows.timers import WaitingTimer
 
@@ -18,11 +17,12 @@ from .models import Timer
 # committed, since the same transaction closes or reopens the row.
 WAITING, FIRING, FIRED, CANCELLED, FAILED = "waiting", "firing", "fired", "cancelled", "failed"
 
-_WAITING_OF_CASE = select(Timer).where(
-    Timer.case_id == bindparam("case_id"), Timer.status.in_((WAITING, FIRING))
-)
-# Plain statements on the table, as the commands write their other rows (see service.commands).
+# Plain statements on the table, as the commands write their other rows (see service.commands):
+# the rows are read and written without the ORM, and handed back as new Timer objects.
 _timers = Timer.__table__
+_WAITING_OF_CASE = select(_timers).where(
+    _timers.c.case_id == bindparam("case_id"), _timers.c.status.in_((WAITING, FIRING))
+)
 _SET_STATUS = (
     update(_timers)
     .where(_timers.c.id == bindparam("timer_id"))
@@ -45,13 +45,13 @@ def sync_timers(
     otherwise the path it guarded was left (a task completed, a branch cancelled).
     """
     current = {(timer.task_id, timer.due_at): timer for timer in waiting}
-    rows = [] if new_case else db.session.scalars(_WAITING_OF_CASE, {"case_id": case_id}).all()
+    rows = [] if new_case else db.session.execute(_WAITING_OF_CASE, {"case_id": case_id}).all()
     known, still_waiting, changes = set(), [], []
     for row in rows:
         key = (row.task_id, row.due_at)
         known.add(key)
         if key in current:
-            still_waiting.append(row)
+            still_waiting.append(Timer(**{**row._mapping, "status": WAITING}))
             if row.status != WAITING:  # a claimed timer the engine did not take as due waits on
                 changes.append((row, WAITING, None))
             continue
@@ -64,9 +64,6 @@ def sync_timers(
                 for row, status, closed_at in changes
             ],
         )
-        for row, status, closed_at in changes:
-            set_committed_value(row, "status", status)
-            set_committed_value(row, "closed_at", closed_at)
     added = [
         {
             "case_id": case_id,
