@@ -107,3 +107,26 @@ def test_a_finished_case_keeps_nothing(catalog):
 
     assert done.completed
     assert done.state not in runner._kept
+
+
+def containers(value) -> list:
+    """Every list and dict inside ``value``, itself included."""
+    if isinstance(value, dict):
+        return [value, *(c for v in value.values() for c in containers(v))]
+    if isinstance(value, list):
+        return [value, *(c for v in value for c in containers(v))]
+    return []
+
+
+def test_a_commands_data_is_its_own_not_the_kept_workflows(catalog):
+    """A command's answer may still be on its way out when the case's next command takes up
+    the kept workflow; they share nothing, so neither can change the other."""
+    runner = Runner(catalog)
+    started = runner.start(PROCESS, CALL)
+    reviewed = runner.complete(PROCESS, started.state, review_id(started), REVIEW_OFFENCES)
+
+    workflow = runner._kept[reviewed.state]
+    kept = {id(c) for task in workflow.get_tasks() for c in containers(task.data)}
+    answered = containers(reviewed.data)
+    assert any(isinstance(c, list) for c in answered)  # pha_sections, at least
+    assert not [c for c in answered if id(c) in kept]

@@ -5,6 +5,7 @@ tasks and the events. No HTTP, no SQL. The saved state leaves out the process sp
 definition version holds once for every case.
 """
 
+import copy
 import json
 import threading
 from collections import OrderedDict
@@ -253,7 +254,9 @@ class Runner:
         return workflow
 
     def _outcome(self, workflow: BpmnWorkflow, events: list[dict], before: dict) -> Outcome:
-        data = case_data(workflow)
+        # A copy: the workflow is kept for the case's next command, which may run while this
+        # one is still answering with the data.
+        data = copy.deepcopy(case_data(workflow))
         changed = {
             key: {"before": before.get(key), "after": data.get(key)}
             for key in sorted(set(before) | set(data))
