@@ -31,7 +31,7 @@ from .audit import trail as audit
 from .auth import Actor
 from .db import db
 from .definitions import runner_for
-from .models import Case, DefinitionVersion, ProcessDefinition, Task, Timer, new_id, utcnow
+from .models import Case, DefinitionVersion, ProcessDefinition, Task, Timer, User, new_id, utcnow
 from .problems import ApiProblem, not_found, not_your_lane
 from .timers import sync_timers
 
@@ -101,16 +101,22 @@ _LATEST_PROCESS = (
     .order_by(_processes.c.version_id.desc())
     .limit(1)
 )
+# What a completion needs of its task, beside the whole case row.
+_TASK_FIELDS = ("id", "case_id", "bpmn_id", "name", "lane", "status", "assignee_id")
 _TASK_WITH_CASE = (
-    select(Task, Case, DefinitionVersion.content_hash)
-    .join(Case, Task.case_id == Case.id)
-    .join(DefinitionVersion, Case.definition_version_id == DefinitionVersion.id)
-    .where(Task.id == bindparam("task_id"))
+    select(
+        *(_tasks.c[name].label(f"task_{name}") for name in _TASK_FIELDS),
+        _cases,
+        _versions.c.content_hash,
+    )
+    .join(_cases, _tasks.c.case_id == _cases.c.id)
+    .join(_versions, _cases.c.definition_version_id == _versions.c.id)
+    .where(_tasks.c.id == bindparam("task_id"))
 )
 _CASE_WITH_HASH = (
-    select(Case, DefinitionVersion.content_hash)
-    .join(DefinitionVersion, Case.definition_version_id == DefinitionVersion.id)
-    .where(Case.id == bindparam("case_id"))
+    select(_cases, _versions.c.content_hash)
+    .join(_versions, _cases.c.definition_version_id == _versions.c.id)
+    .where(_cases.c.id == bindparam("case_id"))
 )
 _OPEN_TASKS_OF_CASE = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == OPEN)
 _INSERT_CASE = insert(_cases)
@@ -177,7 +183,8 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     found = db.session.execute(_TASK_WITH_CASE, {"task_id": command.task_id}).first()
     if found is None:
         raise not_found("Task", command.task_id)
-    task, case, content_hash = found
+    task = Task(**{name: getattr(found, f"task_{name}") for name in _TASK_FIELDS})
+    case, content_hash = _case_from(found), found.content_hash
     _check_may_work_on(command.actor, task, command.language)
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
@@ -223,7 +230,7 @@ def fire_timers(command: FireTimers) -> CaseChanged:
     found = db.session.execute(_CASE_WITH_HASH, {"case_id": command.case_id}).first()
     if found is None:
         raise not_found("Case", command.case_id)
-    case, content_hash = found
+    case, content_hash = _case_from(found), found.content_hash
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
@@ -329,7 +336,8 @@ def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
         raise ApiProblem(
             403,
             "Forbidden",
-            f"The task is claimed by {task.assignee.name}; they must unclaim it first.",
+            f"The task is claimed by {db.session.get(User, task.assignee_id).name}; they must "
+            "unclaim it first.",
         )
 
 
@@ -344,6 +352,12 @@ def _form_problem(error: FormInvalid) -> ApiProblem:
 
 class CaseMovedOn(Exception):
     """The case's version changed under the command: another command won."""
+
+
+def _case_from(row) -> Case:
+    """The case in a row read with a plain statement, as an object the session does not track:
+    commands write it back with a plain UPDATE (see _save_case)."""
+    return Case(**{column.key: getattr(row, column.key) for column in _cases.columns})
 
 
 def _insert_case(command: StartCase, version_id: int, outcome: Outcome, now: datetime) -> Case:

@@ -168,6 +168,7 @@ def test_claimed_task_belongs_to_its_claimant(client, started, desk, token_for):
         f"/api/v1/tasks/{task_id}/complete", json={"data": REVIEW_NO_OFFENCE}, headers=bearer(other)
     )
     assert refused.status_code == 403
+    assert claimed.json["assignee"] in refused.json["detail"]  # who to ask to let go of it
     assert client.post(f"/api/v1/tasks/{task_id}/unclaim", headers=bearer(desk)).status_code == 200
     done = client.post(
         f"/api/v1/tasks/{task_id}/complete", json={"data": REVIEW_NO_OFFENCE}, headers=bearer(other)
