@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -110,6 +111,14 @@ def investigator(token_for):
 @pytest.fixture
 def auditor(token_for):
     return token_for("Auditor")
+
+
+@pytest.fixture
+def afternoon_of_the_call():
+    """A running clock from 14:00 on the day of the sample call, after every time the
+    samples (tests/samples.py) record, for scenarios that do not move the clock."""
+    with time_machine.travel(datetime(2026, 11, 28, 14, 0, tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture

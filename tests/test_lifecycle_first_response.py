@@ -27,11 +27,7 @@ from tests.samples import (
     RISK_STANDARD_NO_TOOL,
 )
 
-
-@pytest.fixture(autouse=True)
-def afternoon_of_the_call():
-    with time_machine.travel(datetime(2026, 11, 28, 14, 0, tzinfo=UTC), tick=True):
-        yield
+pytestmark = pytest.mark.usefixtures("afternoon_of_the_call")
 
 
 @pytest.fixture

@@ -6,10 +6,7 @@ rounds): each round opens the same task, ``sergeant_review``, in the Sergeant's 
 Sergeant decides the case is ready for charging advice or proposes no further action.
 """
 
-from datetime import UTC, datetime
-
 import pytest
-import time_machine
 
 from tests.conftest import bearer
 from tests.lifecycle import (
@@ -25,11 +22,7 @@ from tests.samples import (
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 
-
-@pytest.fixture(autouse=True)
-def afternoon_of_the_call():
-    with time_machine.travel(datetime(2026, 11, 28, 14, 0, tzinfo=UTC), tick=True):
-        yield
+pytestmark = pytest.mark.usefixtures("afternoon_of_the_call")
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.scheduler import fire_all_due
 from tests.conftest import bearer
+from tests.lifecycle import WELSH, drain, refused
 from tests.samples import CALL, REVIEW_NO_OFFENCE, REVIEW_OFFENCES
 
 T0 = datetime(2026, 11, 28, 9, 31, tzinfo=UTC)  # the call (reported 09:30) is logged a minute on
 DUE = T0 + timedelta(minutes=30)
-WELSH = {"Accept-Language": "cy"}
 
 
 @pytest.fixture
@@ -51,25 +50,12 @@ def case_of(client, people, case_id) -> dict:
     return client.get(f"/api/v1/cases/{case_id}", headers=bearer(people["reader"])).json
 
 
-def drain(app) -> int:
-    with app.app_context():
-        return fire_all_due()
-
-
 def complete(client, token, task_id, data, headers=None):
     return client.post(
         f"/api/v1/tasks/{task_id}/complete",
         json={"data": data},
         headers={**bearer(token), **(headers or {})},
     )
-
-
-def refused(response, field: str) -> str:
-    assert response.status_code == 422, response.json
-    assert response.mimetype == "application/problem+json"
-    errors = response.json["errors"]
-    assert {e["field"] for e in errors} == {field}, errors
-    return errors[0]["message"]
 
 
 def escalate(app, client, clock, people) -> tuple[dict, dict]:

@@ -10,10 +10,8 @@ Runs through the runner directly (no HTTP, no database) to keep 300 rounds quick
 """
 
 import time
-from datetime import UTC, datetime
 
 import pytest
-import time_machine
 
 from service.config import PROJECT_ROOT
 from tests.samples import (
@@ -37,10 +35,7 @@ PROCESS = "stalking_harassment"
 ROUNDS = 300
 
 
-@pytest.fixture(autouse=True)
-def frozen_afternoon():
-    with time_machine.travel(datetime(2026, 11, 28, 14, 0, tzinfo=UTC), tick=True):
-        yield
+pytestmark = pytest.mark.usefixtures("afternoon_of_the_call")
 
 
 class Driver:

@@ -13,11 +13,11 @@ from service.scheduler import (
     FAILED_ATTEMPT,
     FIRED,
     RETRY_BACKOFF,
-    fire_all_due,
     fire_next_due,
     next_due_at,
 )
 from tests.conftest import bearer
+from tests.lifecycle import drain
 from tests.test_api_deploy import NOTE_FORM
 from tests.test_catalog import HEAD, flow, user_task
 from workflows.catalog import read_definition_files
@@ -172,11 +172,6 @@ def inbox(client, token, **query):
     response = client.get("/api/v1/tasks", query_string=query, headers=bearer(token))
     assert response.status_code == 200, response.json
     return response.json
-
-
-def drain(app):
-    with app.app_context():
-        return fire_all_due()
 
 
 def timers_of(app, case_id):
