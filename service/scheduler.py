@@ -37,13 +37,18 @@ RETRY_BACKOFF = (
 IDLE_CHECK = timedelta(seconds=2)
 
 
+# The scheduler reads and claims timer rows with plain statements, as the commands write them
+# (service.timers): no copy of a row stays in the session to go stale under the command.
+_timers = Timer.__table__
+
+
 def _due(now: datetime):
     return (
-        select(Timer)
+        select(_timers.c.id, _timers.c.case_id)
         # Strictly after the due time, as the engine itself counts a timer as fired.
-        .where(Timer.status == WAITING, Timer.due_at < now)
-        .where(or_(Timer.not_before.is_(None), Timer.not_before <= now))
-        .order_by(Timer.due_at, Timer.id)
+        .where(_timers.c.status == WAITING, _timers.c.due_at < now)
+        .where(or_(_timers.c.not_before.is_(None), _timers.c.not_before <= now))
+        .order_by(_timers.c.due_at, _timers.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
@@ -59,7 +64,7 @@ def fire_next_due(now: datetime | None = None) -> str | None:
     with backoff) or LOST_RACE (another command changed the case first; tried again at once).
     """
     now = now or utcnow()
-    timer = db.session.scalars(_due(now)).first()
+    timer = db.session.execute(_due(now)).first()
     if timer is None:
         db.session.rollback()
         return None
@@ -67,7 +72,9 @@ def fire_next_due(now: datetime | None = None) -> str | None:
     # The claim is a write, so a second scheduler on SQLite (which has no row locks) waits
     # for this transaction and then finds the row no longer waiting.
     claimed = db.session.execute(
-        update(Timer).where(Timer.id == timer_id, Timer.status == WAITING).values(status=FIRING)
+        update(_timers)
+        .where(_timers.c.id == timer_id, _timers.c.status == WAITING)
+        .values(status=FIRING)
     )
     if claimed.rowcount != 1:
         db.session.rollback()
@@ -105,8 +112,7 @@ def next_due_at() -> datetime | None:
 
 
 def _record_failure(timer_id: int, message: str) -> None:
-    # Read afresh: the command wrote the row with a plain UPDATE, past any copy in the session.
-    timer = db.session.get(Timer, timer_id, populate_existing=True)
+    timer = db.session.get(Timer, timer_id)
     timer.attempts += 1
     timer.last_error = message
     if timer.attempts > len(RETRY_BACKOFF):
