@@ -14,6 +14,7 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
@@ -87,15 +88,32 @@ class Catalog:
     def content_hash(self) -> str:
         return content_hash(self.files)
 
-    def spec(self, process_id: str):
-        """The top-level spec and its sub-process specs, parsed once per catalog."""
+    def spec(self, process_id: str, fresh: bool = False):
+        """The top-level spec and its sub-process specs, parsed once per catalog.
+
+        ``fresh`` parses them anew, as a process that has never run a command on them would:
+        a check that nothing a command does depends on what an earlier one left on the specs.
+        """
+        if fresh:
+            return _ready_to_run(self._fresh_parser(), process_id)
         if process_id not in self._specs:
-            spec = self.parser.get_spec(process_id)
-            subprocess_specs = self.parser.get_subprocess_specs(process_id)
-            for each in (spec, *subprocess_specs.values()):
-                _normalise_timers(each)
-            self._specs[process_id] = (spec, subprocess_specs)
+            self._specs[process_id] = _ready_to_run(self.parser, process_id)
         return self._specs[process_id]
+
+    def _fresh_parser(self) -> SpiffBpmnParser:
+        parser = SpiffBpmnParser(validator=VALIDATOR)
+        # The files are valid (the catalog was built from them); decision tables go first.
+        roots = {
+            path: etree.fromstring(content, _SAFE_XML)
+            for path, content in self.files.items()
+            if path.endswith((".bpmn", ".dmn"))
+        }
+        for path, root in sorted(roots.items(), key=lambda item: not _is_dmn(item[1])):
+            if _is_dmn(root):
+                parser.add_dmn_xml(root, filename=path)
+            else:
+                parser.add_bpmn_xml(root, filename=path)
+        return parser
 
     def form(self, schema_filename: str | None) -> Form | None:
         return self.forms.get(form_name(schema_filename)) if schema_filename else None
@@ -500,6 +518,30 @@ def _parse_with_engine(catalog: Catalog, bpmn_docs, dmn_docs, problems: list[Pro
 def _from_validation(error: ValidationException, path: str) -> Problem:
     line = error.line_number if isinstance(error.line_number, int) else None
     return Problem(error.file_name or path, error.id or None, str(error).strip(), line)
+
+
+def _ready_to_run(parser: SpiffBpmnParser, process_id: str):
+    spec = parser.get_spec(process_id)
+    subprocess_specs = parser.get_subprocess_specs(process_id)
+    for each in (spec, *subprocess_specs.values()):
+        _normalise_timers(each)
+        _connect_loops(each)
+    return spec, subprocess_specs
+
+
+def _connect_loops(spec) -> None:
+    """Connect every loop's merge handling to its spec now, not when a round is created.
+
+    SpiffWorkflow 3.2.0 connects a loop (standard or multi-instance) to the end of its round
+    only when it creates a round. A case restored in a process that has not created a round
+    on these specs would finish the round and start no next one: running, with no task, no
+    timer and no error. The library's own spec deserializer connects them the same way.
+    """
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, LoopTask):
+            round_spec = spec.task_specs[task_spec.task_spec]
+            if not round_spec.completed_event.is_connected(task_spec.merge_child):
+                round_spec.completed_event.connect(task_spec.merge_child)
 
 
 def _normalise_timers(spec) -> None:

@@ -1,5 +1,5 @@
-"""What is wrong with input: a located problem in a process owner's files (at deploy time), or
-a field of submitted form data that is not valid."""
+"""What is wrong with input: a located problem in a process owner's files (at deploy time), a
+field of submitted form data that is not valid, or why the engine refused a command."""
 
 from dataclasses import asdict, dataclass
 
@@ -38,3 +38,39 @@ class FieldError:
 
     def as_dict(self) -> dict:
         return {"field": self.field, "message": self.message}
+
+
+class DiagramError(Exception):
+    """The diagram itself failed while running (a script, condition or timer expression)."""
+
+    def __init__(self, message: str, element_id: str | None = None):
+        self.element_id = element_id
+        super().__init__(message)
+
+
+class LimitExceeded(DiagramError):
+    """A command went past one of the engine's limits (see workflows.limits)."""
+
+    def __init__(self, message: str, element_id: str | None, limit: str, figure: str):
+        self.limit, self.figure = limit, figure
+        super().__init__(message, element_id)
+
+
+class CaseStalled(DiagramError):
+    """After the command a running case would wait on nothing: no open task, no timer."""
+
+
+class TaskNotOpen(Exception):
+    """The task is not (or no longer) waiting for a person."""
+
+
+class FormInvalid(Exception):
+    """The submitted data does not satisfy the task's (or start event's) form."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__(", ".join(dict.fromkeys(error.field for error in errors)))
+
+
+class StateVersionMismatch(Exception):
+    """The saved state was written by another engine or serializer version."""

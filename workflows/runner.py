@@ -28,7 +28,15 @@ from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
 from .letters import LETTER_PROPERTY, SENT_FIELD, Letter, merged_log, record_sent, render_letter
-from .problems import FieldError
+from .limits import EngineLimits, StepBudget, check_data_size
+from .problems import (
+    CaseStalled,
+    DiagramError,
+    FormInvalid,
+    LimitExceeded,
+    StateVersionMismatch,
+    TaskNotOpen,
+)
 from .sandbox import SandboxError, make_script_engine
 from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
 
@@ -68,30 +76,6 @@ SERIALIZER_VERSION = SERIALIZER.VERSION
 LIBRARY_VERSION = spiff_version
 
 
-class DiagramError(Exception):
-    """The diagram itself failed while running (a script, condition or timer expression)."""
-
-    def __init__(self, message: str, element_id: str | None = None):
-        self.element_id = element_id
-        super().__init__(message)
-
-
-class TaskNotOpen(Exception):
-    """The task is not (or no longer) waiting for a person."""
-
-
-class FormInvalid(Exception):
-    """The submitted data does not satisfy the task's (or start event's) form."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__(", ".join(dict.fromkeys(error.field for error in errors)))
-
-
-class StateVersionMismatch(Exception):
-    """The saved state was written by another engine or serializer version."""
-
-
 @dataclass(frozen=True)
 class OpenTask:
     id: str
@@ -124,18 +108,41 @@ class Runner:
     text. A kept workflow is found only by the exact text it saved, so a case saved since by
     anyone else is always restored from what is stored. A command takes the workflow for
     itself; one that fails leaves nothing behind, and the next command restores from the text.
+
+    ``fresh`` keeps nothing between commands: each one restores the case from its text around
+    freshly parsed specs, as a process that has never seen the case would.
+
+    Every command counts its engine steps and the size of the data it leaves, against
+    ``limits``; ``on_step`` hears the id of each element before the engine runs it.
     """
 
-    def __init__(self, catalog: Catalog, script_engine=None, keep: int = 32):
+    def __init__(
+        self,
+        catalog: Catalog,
+        script_engine=None,
+        keep: int = 32,
+        fresh: bool = False,
+        limits: EngineLimits | None = None,
+        on_step=None,
+    ):
         self.catalog = catalog
         self.script_engine = script_engine or make_script_engine()
+        self.fresh = fresh
+        self.limits = limits or EngineLimits()
+        self.on_step = on_step
         self._keep = keep
         self._kept: OrderedDict[str, BpmnWorkflow] = OrderedDict()
         self._kept_lock = threading.Lock()
 
+    def detached(self) -> "Runner":
+        """A runner of the same version with workflows kept apart from this one's."""
+        return Runner(
+            self.catalog, self.script_engine, self._keep, self.fresh, self.limits, self.on_step
+        )
+
     def start(self, process_id: str, data: dict, language: str = "en") -> Outcome:
         """Start a case with its start form's data (checked against the form first)."""
-        spec, subprocess_specs = self.catalog.spec(process_id)
+        spec, subprocess_specs = self.catalog.spec(process_id, fresh=self.fresh)
         _check_form(
             self.catalog.form(self.catalog.processes[process_id].start_form), data, {}, language
         )
@@ -143,10 +150,11 @@ class Runner:
         # The start form's data is the case's first data: put it where every task inherits it.
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
-        with _diagram_errors():
-            workflow.do_engine_steps()
+        steps = self._steps()
+        with _diagram_errors(steps):
+            workflow.do_engine_steps(will_complete_task=steps)
         events = [{"type": "case_started", "process": process_id, "data": dict(data)}]
-        return self._outcome(workflow, events, before={})
+        return self._outcome(workflow, events, before={}, steps=steps)
 
     def complete(
         self, process_id: str, state: str, task_id: str, data: dict, language: str = "en"
@@ -161,10 +169,12 @@ class Runner:
         letter = self.letter(task, data)
         if letter is not None:
             data = {**data, SENT_FIELD: record_sent(letter, task.data, data)}
-        with _diagram_errors():
+        steps = self._steps()
+        with _diagram_errors(steps):
             task.data.update(data)
+            steps(task)
             task.run()
-            workflow.do_engine_steps(did_complete_task=decisions)
+            workflow.do_engine_steps(will_complete_task=steps, did_complete_task=decisions)
         events = [
             {
                 "type": "task_completed",
@@ -173,7 +183,7 @@ class Runner:
                 "lane": task.task_spec.lane,
             }
         ]
-        return self._outcome(workflow, events + decisions.events, before)
+        return self._outcome(workflow, events + decisions.events, before, steps)
 
     def letter(self, task, submitted: dict | None = None) -> Letter | None:
         """The letter the task sends, rendered in the victim's language from the task's data
@@ -195,8 +205,9 @@ class Runner:
         before = case_data(workflow)
         waiting = waiting_timers(workflow)
         decisions = DecisionLog()
-        with _diagram_errors():
-            run_due_timers(workflow, did_complete_task=decisions)
+        steps = self._steps()
+        with _diagram_errors(steps):
+            run_due_timers(workflow, will_complete_task=steps, did_complete_task=decisions)
         still_waiting = set(waiting_timers(workflow))
         now = clock.now()
         events = [
@@ -209,7 +220,7 @@ class Runner:
             for t in waiting
             if t not in still_waiting and t.due_at <= now
         ]
-        return self._outcome(workflow, events + decisions.events, before)
+        return self._outcome(workflow, events + decisions.events, before, steps)
 
     def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, dict | None]:
         """An open task's data, and the letter it sends (if any) as the victim will read it,
@@ -230,13 +241,20 @@ class Runner:
             raise TaskNotOpen(task_id)
         return task
 
+    def _steps(self) -> StepBudget:
+        return StepBudget(self.limits.max_steps, self.on_step)
+
     def _take(self, process_id: str, state: str) -> BpmnWorkflow:
         """The workflow at ``state``, for a command to run on: the kept one, or restored."""
+        if self.fresh:
+            return self.restore(process_id, state)
         with self._kept_lock:
             workflow = self._kept.pop(state, None)
         return workflow if workflow is not None else self.restore(process_id, state)
 
     def _keep_workflow(self, state: str, workflow: BpmnWorkflow) -> None:
+        if self.fresh:
+            return
         with self._kept_lock:
             self._kept[state] = workflow
             while len(self._kept) > self._keep:
@@ -244,7 +262,7 @@ class Runner:
 
     def restore(self, process_id: str, state: str) -> BpmnWorkflow:
         """The workflow rebuilt from its saved text."""
-        spec, subprocess_specs = self.catalog.spec(process_id)
+        spec, subprocess_specs = self.catalog.spec(process_id, fresh=self.fresh)
         saved = json.loads(state)
         if saved.pop("serializer_version", None) != SERIALIZER_VERSION:
             raise StateVersionMismatch("the case was saved by another version of the engine")
@@ -253,10 +271,13 @@ class Runner:
         workflow.script_engine = self.script_engine
         return workflow
 
-    def _outcome(self, workflow: BpmnWorkflow, events: list[dict], before: dict) -> Outcome:
+    def _outcome(
+        self, workflow: BpmnWorkflow, events: list[dict], before: dict, steps: StepBudget
+    ) -> Outcome:
         # A copy: the workflow is kept for the case's next command, which may run while this
         # one is still answering with the data.
         data = copy.deepcopy(case_data(workflow))
+        check_data_size(data, self.limits.max_data_bytes, steps.element_id)
         changed = {
             key: {"before": before.get(key), "after": data.get(key)}
             for key in sorted(set(before) | set(data))
@@ -265,6 +286,14 @@ class Runner:
         if changed:
             events.append({"type": "data_changed", "fields": changed})
         open_tasks = [self._describe(task) for task in ready_user_tasks(workflow)]
+        timers = waiting_timers(workflow)
+        if not workflow.completed and not open_tasks and not timers:
+            where = steps.element_id or stopped_at(workflow)
+            raise CaseStalled(
+                f"the case would be left waiting on nothing, with no open task and no timer, "
+                f"after '{where}'; nothing was saved",
+                where,
+            )
         events.extend(
             {"type": "task_opened", "task_id": t.id, "bpmn_id": t.bpmn_id} for t in open_tasks
         )
@@ -273,9 +302,7 @@ class Runner:
         state = save(workflow)
         if not workflow.completed:
             self._keep_workflow(state, workflow)
-        return Outcome(
-            state, open_tasks, workflow.completed, data, events, waiting_timers(workflow)
-        )
+        return Outcome(state, open_tasks, workflow.completed, data, events, timers)
 
     def _describe(self, task) -> OpenTask:
         spec = task.task_spec
@@ -356,13 +383,39 @@ def save(workflow: BpmnWorkflow) -> str:
     return json.dumps(state, separators=(",", ":"))
 
 
+def stopped_at(workflow: BpmnWorkflow) -> str | None:
+    """The element a case that waits on nothing stopped at: the last one that moved."""
+    tasks = list(workflow.tasks.values())
+    for subworkflow in workflow.subprocesses.values():
+        tasks.extend(subworkflow.tasks.values())
+    reached = TaskState.DEFINITE_MASK & ~TaskState.FUTURE | TaskState.COMPLETED | TaskState.ERROR
+    moved = [
+        task for task in tasks if getattr(task.task_spec, "bpmn_id", None) and task.state & reached
+    ]
+    if not moved:
+        return None
+    return element_id(max(moved, key=lambda task: task.last_state_change).task_spec)
+
+
 class _diagram_errors:
     """Turn engine and sandbox failures into a DiagramError naming the element."""
+
+    def __init__(self, steps: StepBudget):
+        self.steps = steps
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback):
+        if isinstance(error, RecursionError):
+            # The engine recurses once per pass; a loop of engine work that never waits
+            # runs out of stack before it runs out of steps.
+            raise LimitExceeded(
+                "the process ran engine steps in a loop that never waits and was stopped",
+                self.steps.element_id,
+                "engine steps",
+                f"{self.steps.steps}",
+            ) from None
         if error is None or not isinstance(error, SpiffWorkflowException | SandboxError):
             return False
         task = getattr(error, "task", None)

@@ -55,13 +55,15 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     return sorted(found, key=lambda timer: (timer.due_at, timer.bpmn_id, timer.task_id))
 
 
-def run_due_timers(workflow: BpmnWorkflow, did_complete_task=None) -> None:
+def run_due_timers(workflow: BpmnWorkflow, will_complete_task=None, did_complete_task=None):
     """Let every timer that has fallen due fire, and run the work that follows it."""
     for _ in range(MAX_PASSES):
         workflow.refresh_timers()
         if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
             return
-        workflow.do_engine_steps(did_complete_task=did_complete_task)
+        workflow.do_engine_steps(
+            will_complete_task=will_complete_task, did_complete_task=did_complete_task
+        )
 
 
 def _timer_event(spec, timer: TimerEventDefinition):
