@@ -9,16 +9,15 @@ from workflows.forms import set_case_lookup
 
 from .config import database_url, settings_from_environment
 from .db import db
-from .models import Case
+from .definitions import case_exists
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 
 
-def case_exists(case_id: str) -> bool:
+def _case_exists(case_id: str) -> bool:
     if not has_app_context():
         return True  # checked where the service runs; plain engine use has no cases to ask
-    with db.session.no_autoflush:
-        return db.session.get(Case, case_id) is not None
+    return case_exists(case_id)
 
 
 def create_app(settings: dict | None = None) -> Flask:
@@ -36,5 +35,5 @@ def create_app(settings: dict | None = None) -> Flask:
     register_api(app)
     register_cli(app)
     # Forms may link to another case (a complaint names its case): only an existing one will do.
-    set_case_lookup(case_exists)
+    set_case_lookup(_case_exists)
     return app

@@ -22,6 +22,7 @@ from workflows.runner import (
     SERIALIZER_VERSION,
     DiagramError,
     FormInvalid,
+    LimitExceeded,
     Outcome,
     StateVersionMismatch,
     TaskNotOpen,
@@ -438,6 +439,16 @@ def _record_error(case_id: str, error: DiagramError) -> None:
 
 def _diagram_problem(error: DiagramError) -> ApiProblem:
     where = f" at '{error.element_id}'" if error.element_id else ""
+    if isinstance(error, LimitExceeded):
+        return ApiProblem(
+            422,
+            "The process went past a limit",
+            f"The diagram went past the limit on {error.limit}{where}: {error}. Nothing was "
+            "changed; a process owner needs to correct the diagram.",
+            element_id=error.element_id,
+            limit=error.limit,
+            figure=error.figure,
+        )
     return ApiProblem(
         422,
         "The process could not continue",

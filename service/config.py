@@ -21,4 +21,21 @@ def settings_from_environment(instance_path: str) -> dict:
         # Uploaded diagrams and submitted forms are small; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("GWARCHOD_MAX_BODY_BYTES", 4 * 1024 * 1024)),
         "DEFINITIONS_ROOT": os.environ.get("GWARCHOD_DEFINITIONS", str(PROJECT_ROOT)),
+        # Diagram code runs in engine processes under these limits (docs/definitions.md).
+        "ENGINE_ISOLATED": _flag("GWARCHOD_ENGINE_ISOLATED", True),
+        "ENGINE_CPU_SECONDS": float(os.environ.get("GWARCHOD_ENGINE_CPU_SECONDS", 2.0)),
+        "ENGINE_TIMER_CPU_SECONDS": float(os.environ.get("GWARCHOD_ENGINE_TIMER_CPU_SECONDS", 0.5)),
+        "ENGINE_MEMORY_MB": int(os.environ.get("GWARCHOD_ENGINE_MEMORY_MB", 256)),
+        "ENGINE_MAX_STEPS": int(os.environ.get("GWARCHOD_ENGINE_MAX_STEPS", 10_000)),
+        "ENGINE_MAX_DATA_BYTES": int(os.environ.get("GWARCHOD_ENGINE_MAX_DATA_BYTES", 1_000_000)),
+        # Every command restores its case from the database around freshly parsed specs, as
+        # a process that has never seen the case would (slower; the tests run this way).
+        "ENGINE_FRESH": _flag("GWARCHOD_ENGINE_FRESH", False),
     }
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off", "")

@@ -1,26 +1,33 @@
 """Definition versions: deploy a validated set of files once, and run cases on any version.
 
-A version never changes after it is stored, so its parsed specs are cached per process.
+A version never changes after it is stored, so its parsed catalog is cached per process.
+Commands run in engine processes under the configured limits (workflows.isolation), unless
+ENGINE_ISOLATED is off, when they run here with the engine's own step and data limits only.
 """
 
 import threading
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from workflows import outside_reads
-from workflows.catalog import build_catalog, content_hash, read_definition_files
+from workflows.catalog import Catalog, build_catalog, content_hash, read_definition_files
 from workflows.diagram_functions import DIAGRAM_FUNCTIONS
+from workflows.isolation import IsolatedRunner
+from workflows.limits import EngineLimits
 from workflows.runner import Runner
 from workflows.sandbox import make_script_engine
 
 from .db import db
-from .models import DefinitionFile, DefinitionVersion, ProcessDefinition
+from .models import Case, DefinitionFile, DefinitionVersion, ProcessDefinition
 from .reporting import report_figures
 
-# Keyed by content hash: the same files make the same runner, whatever database holds them.
-_runners: dict[str, Runner] = {}
-_runners_lock = threading.Lock()
+# Keyed by content hash: the same files make the same catalog, whatever database holds them.
+_catalogs: dict[str, Catalog] = {}
+# In-process runners (ENGINE_ISOLATED off), by content hash and the settings they run with.
+_runners: dict[tuple, Runner] = {}
+_lock = threading.Lock()
 
 
 def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersion, bool]:
@@ -49,8 +56,8 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
     )
     db.session.add(version)
     db.session.flush()
-    with _runners_lock:
-        _runners.setdefault(catalog.content_hash, _runner(catalog))
+    with _lock:
+        _catalogs.setdefault(catalog.content_hash, catalog)
     return version, True
 
 
@@ -81,26 +88,64 @@ def latest_processes() -> list[ProcessDefinition]:
     return sorted(latest.values(), key=lambda row: row.process_id)
 
 
-def _runner(catalog) -> Runner:
-    # Diagrams may also read the service's performance figures (the reporting process does).
-    # The figures depend on other cases, so each read is kept with the command for replay.
-    figures = outside_reads.recorded("report_figures", report_figures)
-    return Runner(catalog, make_script_engine({**DIAGRAM_FUNCTIONS, "report_figures": figures}))
+def case_exists(case_id: str) -> bool:
+    with db.session.no_autoflush:
+        return db.session.get(Case, case_id) is not None
 
 
-def runner_for(version_id: int, digest: str | None = None) -> Runner:
+def host_functions() -> dict:
+    """What diagrams and forms may ask of the service.
+
+    Diagrams may read the service's performance figures (the reporting process does); the
+    figures depend on other cases, so each read is kept with the command for replay. Forms
+    ask whether a case they link to exists.
+    """
+    return {
+        "report_figures": outside_reads.recorded("report_figures", report_figures),
+        "case_exists": case_exists,
+    }
+
+
+def engine_limits() -> EngineLimits:
+    config = current_app.config
+    return EngineLimits(
+        cpu_seconds=config["ENGINE_CPU_SECONDS"],
+        timer_cpu_seconds=config["ENGINE_TIMER_CPU_SECONDS"],
+        memory_mb=config["ENGINE_MEMORY_MB"],
+        max_steps=config["ENGINE_MAX_STEPS"],
+        max_data_bytes=config["ENGINE_MAX_DATA_BYTES"],
+    )
+
+
+def runner_for(version_id: int, digest: str | None = None) -> Runner | IsolatedRunner:
     """The runner of a stored version, building its catalog on first use in this process."""
+    catalog = _catalog(version_id, digest)
+    limits, fresh = engine_limits(), current_app.config["ENGINE_FRESH"]
+    if current_app.config["ENGINE_ISOLATED"]:
+        return IsolatedRunner(catalog, host_functions(), limits, fresh=fresh)
+    key = (catalog.content_hash, limits, fresh)
+    runner = _runners.get(key)
+    if runner is None:
+        host = host_functions()
+        host.pop("case_exists")  # the forms' lookup, set by the app (see service.create_app)
+        engine = make_script_engine({**DIAGRAM_FUNCTIONS, **host})
+        with _lock:
+            runner = _runners.setdefault(key, Runner(catalog, engine, fresh=fresh, limits=limits))
+    return runner
+
+
+def _catalog(version_id: int, digest: str | None) -> Catalog:
     if digest is None:
         digest = db.session.scalar(
             select(DefinitionVersion.content_hash).where(DefinitionVersion.id == version_id)
         )
-    runner = _runners.get(digest)
-    if runner is not None:
-        return runner
+    catalog = _catalogs.get(digest)
+    if catalog is not None:
+        return catalog
     version = db.session.get(DefinitionVersion, version_id)
     catalog = build_catalog({f.path: f.content for f in version.files})
-    with _runners_lock:
-        return _runners.setdefault(digest, _runner(catalog))
+    with _lock:
+        return _catalogs.setdefault(digest, catalog)
 
 
 def _version_by_hash(digest: str) -> DefinitionVersion | None:

@@ -20,7 +20,6 @@ from workflows.runner import (
     DiagramError,
     FormInvalid,
     Outcome,
-    Runner,
     StateVersionMismatch,
     TaskNotOpen,
     element_id,
@@ -113,9 +112,8 @@ def load_history(case_id: str) -> list[RecordedCommand]:
 
 def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = None) -> Rebuilt:
     """Run the recorded commands again, up to the one holding event ``upto_seq``."""
-    # A runner of its own: its kept workflows (see Runner) are the replay's, not the service's.
-    version_runner = runner_for(case.definition_version_id)
-    runner = Runner(version_runner.catalog, version_runner.script_engine)
+    # Kept workflows (see Runner) of the replay's own, not the service's.
+    runner = runner_for(case.definition_version_id).detached()
     rebuilt = Rebuilt()
     state: str | None = None
     outcome: Outcome | None = None

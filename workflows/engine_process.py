@@ -1,0 +1,183 @@
+"""The engine process: runs one command at a time for a service process, under hard limits.
+
+Started by workflows.isolation with a connected socket and a small shared buffer; it answers
+until the socket closes. See workflows.isolation for why and how.
+"""
+
+import mmap
+import resource
+import sys
+from collections import OrderedDict
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from . import clock
+from .catalog import build_catalog
+from .diagram_functions import DIAGRAM_FUNCTIONS
+from .forms import set_case_lookup
+from .isolation import PROGRESS_SIZE, cpu_rlimit, read_progress, write_progress
+from .limits import EngineLimits
+from .problems import (
+    CaseStalled,
+    DiagramError,
+    FormInvalid,
+    LimitExceeded,
+    StateVersionMismatch,
+    TaskNotOpen,
+)
+from .runner import Runner
+from .sandbox import SandboxError, make_script_engine
+
+# Versions whose runners this process keeps (each holds its parsed specs and kept workflows).
+KEEP_VERSIONS = 8
+# A process whose address space has grown this far past its start retires after its command:
+# memory freed by Python is not always given back, and each command's limit counts from here.
+RETIRE_GROWTH_MB = 1024
+_PAGE = resource.getpagesize()
+
+
+def _address_space() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[0]) * _PAGE
+
+
+class HostCall:
+    """A function of the service process, called over the connection."""
+
+    def __init__(self, connection: Connection, name: str):
+        self.connection, self.name = connection, name
+
+    def __call__(self, *args):
+        self.connection.send(("call", self.name, args))
+        answer = self.connection.recv()
+        if answer[0] == "result":
+            return answer[1]
+        raise SandboxError(f"{self.name}() failed: {answer[2]}")
+
+
+class EngineProcess:
+    def __init__(self, connection: Connection, progress) -> None:
+        self.connection = connection
+        self.progress = progress
+        self.runners: OrderedDict[str, Runner] = OrderedDict()
+        self.started_with = _address_space()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                kind, request = self.connection.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "run":
+                self.connection.send(self.run(request))
+
+    def run(self, request: dict):
+        runner = self._runner(request)
+        if runner is None:
+            return ("unknown version",)
+        limits: EngineLimits = request["limits"]
+        runner.limits, runner.fresh = limits, request["fresh"]
+        # Forms check that a linked case exists: the service process knows.
+        lookup = "case_exists" in request["host"]
+        set_case_lookup(HostCall(self.connection, "case_exists") if lookup else None)
+        operation = request["operation"]
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        used = cpu.ru_utime + cpu.ru_stime
+        resource.setrlimit(
+            resource.RLIMIT_CPU,
+            (cpu_rlimit(used, limits.cpu_for(operation)), resource.RLIM_INFINITY),
+        )
+        memory = _address_space() + limits.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, resource.RLIM_INFINITY))
+        write_progress(self.progress, started_cpu=used, element="")
+        retire = False
+        try:
+            with clock.engine_clock(request["at"]):
+                answer = ("ok", getattr(runner, operation)(*request["args"]))
+        except MemoryError:
+            answer, retire = _memory_breach(limits, self._element()), True
+        except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError) as error:
+            if _caused_by_memory(error):
+                answer, retire = _memory_breach(limits, self._element()), True
+            else:
+                answer = _refusal(error)
+        except Exception as error:  # a fault of the service's own, reported as such
+            answer, retire = ("error", "internal", {"message": f"{type(error).__name__}"}), True
+        finally:
+            set_case_lookup(None)
+            resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY,) * 2)
+            resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY,) * 2)
+            write_progress(self.progress, started_cpu=-1.0)
+        retire = retire or _address_space() - self.started_with > RETIRE_GROWTH_MB * 2**20
+        return (*answer, retire)
+
+    def _element(self) -> str | None:
+        return read_progress(self.progress)[1] or None
+
+    def _runner(self, request: dict) -> Runner | None:
+        version = request["version"]
+        runner = self.runners.get(version)
+        if runner is not None:
+            self.runners.move_to_end(version)
+            return runner
+        if request["files"] is None:
+            return None
+        functions = {name: HostCall(self.connection, name) for name in request["host"]}
+        functions.pop("case_exists", None)  # forms' lookup, not a diagram function
+        runner = Runner(
+            build_catalog(request["files"]),
+            make_script_engine({**DIAGRAM_FUNCTIONS, **functions}),
+            on_step=lambda element: write_progress(self.progress, element=element),
+        )
+        self.runners[version] = runner
+        while len(self.runners) > KEEP_VERSIONS:
+            self.runners.popitem(last=False)
+        return runner
+
+
+def _caused_by_memory(error: BaseException | None) -> bool:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, MemoryError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _memory_breach(limits: EngineLimits, element: str | None):
+    return (
+        "error",
+        "limit",
+        {
+            "message": f"the command needed more than {limits.memory_mb} MB of memory and "
+            "was stopped",
+            "element_id": element,
+            "limit": "memory",
+            "figure": f"more than {limits.memory_mb} MB",
+        },
+    )
+
+
+def _refusal(error: Exception):
+    if isinstance(error, FormInvalid):
+        return ("error", "form", {"errors": [e.as_dict() for e in error.errors]})
+    if isinstance(error, TaskNotOpen):
+        return ("error", "not open", {"task_id": str(error)})
+    if isinstance(error, StateVersionMismatch):
+        return ("error", "state version", {"message": str(error)})
+    payload = {"message": str(error), "element_id": error.element_id}
+    if isinstance(error, LimitExceeded):
+        return ("error", "limit", {**payload, "limit": error.limit, "figure": error.figure})
+    if isinstance(error, CaseStalled):
+        return ("error", "stalled", payload)
+    return ("error", "diagram", payload)
+
+
+def main() -> None:
+    connection = Connection(int(sys.argv[1]))
+    progress = mmap.mmap(int(sys.argv[2]), PROGRESS_SIZE)
+    EngineProcess(connection, progress).serve()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,380 @@
+"""Commands run in a separate engine process under hard limits, so diagram code cannot hold the
+service.
+
+The sandbox (workflows.sandbox) stops what Python can see, but work done inside C code (comparing
+lists that share themselves, building a huge string, serialising such data) never yields to a
+check. Only a process boundary can interrupt that. Each service process keeps a few long-lived
+engine processes (``EnginePool``), each running one whole command at a time, never a process per
+command or a call per expression, so the price stays a fraction of a millisecond per command.
+
+In the engine process (workflows.engine_process) a command runs with:
+
+- CPU time: the service process watches the engine process's CPU time and kills it past the
+  command's limit; RLIMIT_CPU stands behind that should the service process itself stall;
+- memory: RLIMIT_AS, the address space the process had before the command plus the limit;
+- engine steps and the size of the case's data, counted by the runner (workflows.limits).
+
+A command that breaches a limit is refused with LimitExceeded naming the element it was
+running, the limit and the figure; the service process keeps its transaction and commits only
+what a command that finished within its limits returned.
+
+Functions of the host that diagrams or forms may call (the service's performance figures, whether
+a case exists) run in the service process: the engine process asks for them over its
+connection and waits for the answer, so they see the service's database and context.
+"""
+
+import math
+import mmap
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from . import clock
+from .catalog import Catalog
+from .limits import EngineLimits
+from .problems import (
+    CaseStalled,
+    DiagramError,
+    FieldError,
+    FormInvalid,
+    LimitExceeded,
+    StateVersionMismatch,
+    TaskNotOpen,
+)
+from .runner import Outcome, Runner
+
+# Progress the engine process shares with the service process: the CPU time at which the
+# current command began (negative while none runs), and the element it is running.
+PROGRESS_SIZE = 512
+_PROGRESS_HEAD = struct.Struct("<dH")
+_MAX_ELEMENT = PROGRESS_SIZE - _PROGRESS_HEAD.size
+# How long the engine process may take to get ready for a command (start, parse a version's
+# files): this is the service's own work, not the diagram's, so it is not charged to the command.
+STARTUP_SECONDS = 60.0
+# However little CPU a command uses, it may not hold its caller longer than this many times
+# its CPU limit (a command waits on nothing but its own work and the host functions it calls).
+WALL_FACTOR = 10
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_progress(buffer, started_cpu: float | None = None, element: str | None = None) -> None:
+    """Record (in the engine process) the current command's start and element."""
+    if started_cpu is not None:
+        _PROGRESS_HEAD.pack_into(buffer, 0, started_cpu, 0)
+    if element is not None:
+        encoded = element.encode()[:_MAX_ELEMENT]
+        buffer[_PROGRESS_HEAD.size : _PROGRESS_HEAD.size + len(encoded)] = encoded
+        struct.pack_into("<H", buffer, 8, len(encoded))
+
+
+def read_progress(buffer) -> tuple[float, str | None]:
+    started, length = _PROGRESS_HEAD.unpack_from(buffer, 0)
+    if not length:
+        return started, None
+    return started, bytes(buffer[_PROGRESS_HEAD.size : _PROGRESS_HEAD.size + length]).decode(
+        errors="replace"
+    )
+
+
+class EngineProcessFailed(Exception):
+    """The engine process could not run the command for a reason of its own (not the diagram's)."""
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class EngineProcess:
+    """One engine process and the connection to it. Used by one thread at a time."""
+
+    def __init__(self) -> None:
+        ours, theirs = socket.socketpair()
+        progress_fd = os.memfd_create("gwarchod-engine-progress")
+        os.ftruncate(progress_fd, PROGRESS_SIZE)
+        self.progress = mmap.mmap(progress_fd, PROGRESS_SIZE)
+        write_progress(self.progress, started_cpu=-1.0)
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), *sys.path])}
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workflows.engine_process",
+                str(theirs.fileno()),
+                str(progress_fd),
+            ],
+            pass_fds=(theirs.fileno(), progress_fd),
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            cwd=_ROOT,
+        )
+        theirs.close()
+        os.close(progress_fd)
+        self.connection = Connection(ours.detach())
+        self.versions: set[str] = set()  # versions whose files this process was sent
+        self.retiring = False  # the process asked to be let go after its command
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        if self.alive:
+            self.process.kill()
+        self.process.wait()
+        self.connection.close()
+        self.progress.close()
+
+    def run(
+        self,
+        request: dict,
+        files: Mapping[str, bytes],
+        host: Mapping[str, Callable],
+        cpu_limit: float,
+    ):
+        """Send a command, serve the host functions it calls, and return its answer.
+
+        Raises LimitExceeded (the process is then dead) when the command breaches its CPU time
+        or memory, and EngineProcessFailed when the process failed for another reason.
+        """
+        version = request["version"]
+        request["files"] = None if version in self.versions else dict(files)
+        write_progress(self.progress, started_cpu=-1.0)
+        self.connection.send(("run", request))
+        self.versions.add(version)
+        waited = time.monotonic()
+        while True:
+            remaining = self._budget_left(cpu_limit, waited)
+            try:
+                ready = self.connection.poll(remaining)
+            except (OSError, EOFError):
+                ready = True  # the process has gone; recv says so
+            if not ready:
+                continue  # checked by _budget_left on the next round
+            try:
+                message = self.connection.recv()
+            except (OSError, EOFError):
+                raise self._died(cpu_limit) from None
+            kind = message[0]
+            if kind == "call":
+                self._serve(host, message[1], message[2])
+            elif kind == "unknown version":
+                self.versions.discard(version)
+                request["files"] = dict(files)
+                self.connection.send(("run", request))
+                self.versions.add(version)
+            elif kind == "ok":
+                self.retiring = message[2]
+                return message[1]
+            elif kind == "error":
+                self.retiring = message[3]
+                raise _error_from(message[1], message[2])
+            else:
+                raise EngineProcessFailed(f"unexpected message {kind!r}")
+
+    def _budget_left(self, cpu_limit: float, waited: float) -> float:
+        """How long to wait before looking again; kills the process past its limit."""
+        started, element = read_progress(self.progress)
+        now = time.monotonic()
+        if started < 0:  # still getting ready: the service's own work
+            if now - waited > STARTUP_SECONDS:
+                self.close()
+                raise EngineProcessFailed("the engine process did not get ready in time")
+            return 0.05
+        used = (_cpu_seconds(self.process.pid) or 0.0) - started
+        if used >= cpu_limit:
+            self._stop()
+            raise LimitExceeded(
+                f"the command used more than {cpu_limit:g} s of CPU time and was stopped",
+                element,
+                "CPU time",
+                f"more than {cpu_limit:g} s",
+            )
+        if now - waited > cpu_limit * WALL_FACTOR:
+            self._stop()
+            raise LimitExceeded(
+                f"the command took more than {cpu_limit * WALL_FACTOR:g} s and was stopped",
+                element,
+                "time",
+                f"more than {cpu_limit * WALL_FACTOR:g} s",
+            )
+        # A command that uses CPU all the time reaches its limit no sooner than this.
+        return max(cpu_limit - used, 0.01)
+
+    def _stop(self) -> None:
+        self.process.kill()
+        self.close()
+
+    def _died(self, cpu_limit: float) -> Exception:
+        _, element = read_progress(self.progress)
+        code = self.process.wait()
+        self.close()
+        if code == -signal.SIGXCPU:
+            return LimitExceeded(
+                f"the command used more than {cpu_limit:g} s of CPU time and was stopped",
+                element,
+                "CPU time",
+                f"more than {cpu_limit:g} s",
+            )
+        return EngineProcessFailed(f"the engine process stopped unexpectedly (exit {code})")
+
+    def _serve(self, host: Mapping[str, Callable], name: str, args: tuple) -> None:
+        function = host.get(name)
+        try:
+            if function is None:
+                raise DiagramError(f"{name}() is not available here")
+            result = function(*args)
+        except Exception as error:  # the engine process turns it into the diagram's error
+            self.connection.send(("failed", type(error).__name__, str(error)))
+        else:
+            self.connection.send(("result", result))
+
+
+def _error_from(kind: str, payload: dict) -> Exception:
+    if kind == "form":
+        return FormInvalid([FieldError(**error) for error in payload["errors"]])
+    if kind == "not open":
+        return TaskNotOpen(payload["task_id"])
+    if kind == "state version":
+        return StateVersionMismatch(payload["message"])
+    if kind == "limit":
+        return LimitExceeded(
+            payload["message"], payload["element_id"], payload["limit"], payload["figure"]
+        )
+    if kind == "stalled":
+        return CaseStalled(payload["message"], payload["element_id"])
+    if kind == "diagram":
+        return DiagramError(payload["message"], payload["element_id"])
+    return EngineProcessFailed(payload.get("message", kind))
+
+
+@dataclass
+class EnginePool:
+    """Engine processes for one service process: one per command running at once, reused."""
+
+    idle: list[EngineProcess] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    pid: int = field(default_factory=os.getpid)
+
+    def run(self, request, files, host, cpu_limit):
+        process = self._take()
+        try:
+            answer = process.run(request, files, host, cpu_limit)
+        except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError):
+            self._give_back(process)  # refused: the process itself is sound, unless it says
+            raise
+        except BaseException:
+            # Stopped at a limit (then it is dead already), or interrupted mid-command.
+            process.close()
+            raise
+        self._give_back(process)
+        return answer
+
+    def _give_back(self, process: EngineProcess) -> None:
+        if process.retiring or not process.alive:
+            process.close()
+            return
+        with self.lock:
+            self.idle.append(process)
+
+    def _take(self) -> EngineProcess:
+        with self.lock:
+            if self.pid != os.getpid():  # forked: the processes belong to the parent
+                self.idle, self.pid = [], os.getpid()
+            while self.idle:
+                process = self.idle.pop()  # the most recent keeps the case's workflow
+                if process.alive:
+                    return process
+                process.close()
+        return EngineProcess()
+
+    def close(self) -> None:
+        with self.lock:
+            idle, self.idle = self.idle, []
+        for process in idle:
+            process.close()
+
+
+_pool = EnginePool()
+
+
+def pool() -> EnginePool:
+    return _pool
+
+
+class IsolatedRunner:
+    """A Runner's commands, run in an engine process under ``limits``.
+
+    ``catalog`` serves what the service reads itself (forms, processes); the engine process
+    builds its own from the same files. ``host`` names the functions diagrams and forms may
+    call that must run in the service process.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        host: Mapping[str, Callable],
+        limits: EngineLimits,
+        fresh: bool = False,
+        engines: EnginePool | None = None,
+    ):
+        self.catalog = catalog
+        self.host = dict(host)
+        self.limits = limits
+        self.fresh = fresh
+        self.engines = engines or _pool
+        self._local = Runner(catalog, keep=0)  # restores without running diagram code
+
+    def detached(self) -> "IsolatedRunner":
+        """The same: the workflows an engine process keeps are found only by their text."""
+        return self
+
+    def start(self, process_id: str, data: dict, language: str = "en") -> Outcome:
+        return self._run("start", process_id, data, language)
+
+    def complete(
+        self, process_id: str, state: str, task_id: str, data: dict, language: str = "en"
+    ) -> Outcome:
+        return self._run("complete", process_id, state, task_id, data, language)
+
+    def fire_due_timers(self, process_id: str, state: str) -> Outcome:
+        return self._run("fire_due_timers", process_id, state)
+
+    def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, dict | None]:
+        return self._run("task_view", process_id, state, task_id)
+
+    def restore(self, process_id: str, state: str):
+        """The workflow rebuilt from its saved text, here (restoring runs no diagram code)."""
+        return self._local.restore(process_id, state)
+
+    def _run(self, operation: str, *args):
+        request = {
+            "version": self.catalog.content_hash,
+            "host": sorted(self.host),
+            "operation": operation,
+            "args": args,
+            # The command's instant, as the service fixed it (or now): the engine process
+            # runs on it, so timers and due dates agree with the service's clock.
+            "at": clock.fixed() or clock.now(),
+            "limits": self.limits,
+            "fresh": self.fresh,
+        }
+        cpu_limit = self.limits.cpu_for(operation)
+        return self.engines.run(request, self.catalog.files, self.host, cpu_limit)
+
+
+def cpu_rlimit(used: float, cpu_limit: float) -> int:
+    """RLIMIT_CPU's soft limit for a command: a whole second past its budget, as a backstop."""
+    return math.ceil(used + cpu_limit) + 1
