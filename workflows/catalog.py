@@ -138,13 +138,17 @@ def read_definition_files(root: Path) -> dict[str, bytes]:
     return files
 
 
-def build_catalog(files: dict[str, bytes]) -> Catalog:
-    """Validate a set of files; raise DefinitionProblems listing everything wrong with it."""
+def build_catalog(files: dict[str, bytes], checked: bool = False) -> Catalog:
+    """Validate a set of files; raise DefinitionProblems listing everything wrong with it.
+
+    ``checked`` files are a version deployed before, and were validated then: the costliest
+    check (form schemas against JSON Schema's own) is not made again.
+    """
     problems: list[Problem] = []
     if len(files) > MAX_FILES:
         raise DefinitionProblems([Problem("(upload)", None, f"more than {MAX_FILES} files")])
 
-    forms, broken_forms, form_problems = _load_forms(files)
+    forms, broken_forms, form_problems = _load_forms(files, checked)
     problems.extend(form_problems)
     letters, letter_problems = load_letters(files)
     problems.extend(letter_problems)
@@ -194,7 +198,9 @@ def build_catalog(files: dict[str, bytes]) -> Catalog:
     return catalog
 
 
-def _load_forms(files: dict[str, bytes]) -> tuple[dict[str, Form], set[str], list[Problem]]:
+def _load_forms(
+    files: dict[str, bytes], checked: bool = False
+) -> tuple[dict[str, Form], set[str], list[Problem]]:
     """The valid forms, the names of the broken ones, and every problem found."""
     forms, broken, problems = {}, set(), []
     names = set()
@@ -216,7 +222,7 @@ def _load_forms(files: dict[str, bytes]) -> tuple[dict[str, Form], set[str], lis
     for name in sorted(names):
         if f"forms/{name}{SCHEMA_SUFFIX}" not in files:
             continue
-        form, found = load_form(name, files)
+        form, found = load_form(name, files, checked)
         problems.extend(found)
         if form is None:
             broken.add(name)

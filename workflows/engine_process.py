@@ -15,7 +15,13 @@ from . import clock
 from .catalog import build_catalog
 from .diagram_functions import DIAGRAM_FUNCTIONS
 from .forms import set_case_lookup
-from .isolation import PROGRESS_SIZE, cpu_rlimit, read_progress, write_progress
+from .isolation import (
+    KEEP_VERSIONS,
+    PROGRESS_SIZE,
+    cpu_rlimit,
+    read_progress,
+    write_progress,
+)
 from .limits import EngineLimits
 from .problems import (
     CaseStalled,
@@ -28,8 +34,6 @@ from .problems import (
 from .runner import Runner
 from .sandbox import SandboxError, make_script_engine
 
-# Versions whose runners this process keeps (each holds its parsed specs and kept workflows).
-KEEP_VERSIONS = 8
 # A process whose address space has grown this far past its start retires after its command:
 # memory freed by Python is not always given back, and each command's limit counts from here.
 RETIRE_GROWTH_MB = 1024
@@ -69,6 +73,8 @@ class EngineProcess:
                 return
             if kind == "run":
                 self.connection.send(self.run(request))
+            elif kind == "load":
+                self._runner(request)
 
     def run(self, request: dict):
         runner = self._runner(request)
@@ -124,7 +130,7 @@ class EngineProcess:
         functions = {name: HostCall(self.connection, name) for name in request["host"]}
         functions.pop("case_exists", None)  # forms' lookup, not a diagram function
         runner = Runner(
-            build_catalog(request["files"]),
+            build_catalog(request["files"], checked=True),
             make_script_engine({**DIAGRAM_FUNCTIONS, **functions}),
             on_step=lambda element: write_progress(self.progress, element=element),
         )

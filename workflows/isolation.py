@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -63,6 +64,8 @@ STARTUP_SECONDS = 60.0
 # However little CPU a command uses, it may not hold its caller longer than this many times
 # its CPU limit (a command waits on nothing but its own work and the host functions it calls).
 WALL_FACTOR = 10
+# Versions an engine process keeps loaded (each holds its parsed specs and kept workflows).
+KEEP_VERSIONS = 8
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -125,6 +128,13 @@ class EngineProcess:
         self.connection = Connection(ours.detach())
         self.versions: set[str] = set()  # versions whose files this process was sent
         self.retiring = False  # the process asked to be let go after its command
+
+    def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
+        """Have the (idle) process load a version now, before a command needs it."""
+        if version not in self.versions:
+            load = {"version": version, "files": dict(files), "host": host}
+            self.connection.send(("load", load))
+            self.versions.add(version)
 
     @property
     def alive(self) -> bool:
@@ -262,14 +272,19 @@ def _error_from(kind: str, payload: dict) -> Exception:
 
 @dataclass
 class EnginePool:
-    """Engine processes for one service process: one per command running at once, reused."""
+    """Engine processes for one service process: one per command running at once, reused,
+    and one spare beside them, started ahead with the versions in use already loaded, so that
+    a process stopped at a limit is replaced at once (starting one and loading a version
+    takes far longer than a command)."""
 
     idle: list[EngineProcess] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pid: int = field(default_factory=os.getpid)
+    # The versions in use, most recent last, with their files: each new process loads them.
+    versions: OrderedDict = field(default_factory=OrderedDict)
 
     def run(self, request, files, host, cpu_limit):
-        process = self._take()
+        process = self._take(request["version"], files, request["host"])
         try:
             answer = process.run(request, files, host, cpu_limit)
         except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError):
@@ -289,16 +304,33 @@ class EnginePool:
         with self.lock:
             self.idle.append(process)
 
-    def _take(self) -> EngineProcess:
+    def _take(self, version: str, files: Mapping[str, bytes], host: list[str]) -> EngineProcess:
         with self.lock:
             if self.pid != os.getpid():  # forked: the processes belong to the parent
                 self.idle, self.pid = [], os.getpid()
-            while self.idle:
+            if version not in self.versions:
+                self.versions[version] = (files, host)
+                while len(self.versions) > KEEP_VERSIONS:
+                    self.versions.popitem(last=False)
+                for process in self.idle:
+                    process.preload(version, files, host)
+            self.versions.move_to_end(version)
+            taken = None
+            while self.idle and taken is None:
                 process = self.idle.pop()  # the most recent keeps the case's workflow
                 if process.alive:
-                    return process
-                process.close()
-        return EngineProcess()
+                    taken = process
+                else:
+                    process.close()
+            if not self.idle:
+                self.idle.append(self._started())
+        return taken or self._started()
+
+    def _started(self) -> EngineProcess:
+        process = EngineProcess()
+        for version, (files, host) in self.versions.items():
+            process.preload(version, files, host)
+        return process
 
     def close(self) -> None:
         with self.lock:
