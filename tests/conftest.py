@@ -58,8 +58,17 @@ def database_uri(request, tmp_path):
 
 @pytest.fixture
 def app(database_uri, tmp_path):
+    # On SQLite every command restores its case from the database around freshly parsed
+    # specs, as a command served by another worker or after a restart does; on PostgreSQL
+    # commands take up the workflows the engine processes keep, as a busy service does.
+    # Every scenario runs both ways.
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri, "MAX_CONTENT_LENGTH": 512_000}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "MAX_CONTENT_LENGTH": 512_000,
+            "ENGINE_FRESH": database_uri.startswith("sqlite"),
+        }
     )
     with app.app_context():
         upgrade()
