@@ -34,6 +34,13 @@ def create_app(settings: dict | None = None) -> Flask:
 
     register_api(app)
     register_cli(app)
+    if app.config["WORKER_HEADER"]:
+
+        @app.after_request
+        def _name_the_worker(response):
+            response.headers["Gwarchod-Worker"] = str(os.getpid())
+            return response
+
     # Forms may link to another case (a complaint names its case): only an existing one will do.
     set_case_lookup(_case_exists)
     return app

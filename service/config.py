@@ -31,6 +31,9 @@ def settings_from_environment(instance_path: str) -> dict:
         # Every command restores its case from the database around freshly parsed specs, as
         # a process that has never seen the case would (slower; the tests run this way).
         "ENGINE_FRESH": _flag("GWARCHOD_ENGINE_FRESH", False),
+        # Name the worker process in a response header (Gwarchod-Worker), for tests and
+        # operators who need to see how requests spread over a server's workers.
+        "WORKER_HEADER": _flag("GWARCHOD_WORKER_HEADER", False),
     }
 
 

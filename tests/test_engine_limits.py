@@ -7,15 +7,22 @@ commands ran in engine processes: work inside C code never yields to the sandbox
 """
 
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.audit.models import CaseEvent
+from service.config import PROJECT_ROOT
 from service.db import db
-from service.models import Case, Task
+from service.definitions import deploy
+from service.models import Case, Incident, Task
+from service.scheduler import RETRY_BACKOFF
 from tests.conftest import bearer
+from tests.lifecycle import drain
 from tests.test_api_deploy import NOTE_FORM, two_step, upload
 from tests.test_catalog import flow, lane, process, user_task
+from tests.test_timers import diagram, inbox, start, timer, waits
+from workflows.catalog import read_definition_files
 
 PROBLEM = "application/problem+json"
 # Lists that share themselves: 2**64 paths through 64 levels, compared or written out in C.
@@ -212,3 +219,60 @@ def test_a_back_edge_loop_whose_condition_is_always_true(client, owner, sergeant
     assert took < 10
     with app.app_context():
         assert db.session.get(Case, started["id"]).version == 1
+
+
+# --- a hostile timer, fired by the scheduler -----------------------------------------------
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+# A duration whose working-out builds a string of 10**12 characters, inside C.
+HOSTILE_DURATION = "'PT' + str(len(str(['x' * 1000000] * 1000000))) + 'S'"
+
+
+def two_waits(process_id: str, second: str) -> str:
+    """Start -> wait an hour -> wait ``second`` -> a Sergeant's check."""
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + f'<bpmn:intermediateCatchEvent id="first">{timer("timeDuration", "PT1H")}'
+        "</bpmn:intermediateCatchEvent>"
+        + f'<bpmn:intermediateCatchEvent id="second">{timer("timeDuration", second)}'
+        "</bpmn:intermediateCatchEvent>"
+        + user_task("check")
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "first")
+        + flow("f2", "first", "second")
+        + flow("f3", "second", "check")
+        + flow("f4", "check", "end")
+    )
+    return diagram(process_id, body, {"Sergeant": ["start", "first", "second", "check", "end"]})
+
+
+def test_a_hostile_timer_becomes_an_incident_and_other_timers_fire_on_time(
+    app, client, clock, sergeant
+):
+    app.config.update(ENGINE_TIMER_CPU_SECONDS=0.3)
+    files = read_definition_files(PROJECT_ROOT)
+    files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
+    files["bpmn/hostile_wait.bpmn"] = two_waits("hostile_wait", HOSTILE_DURATION).encode()
+    files["bpmn/calm_wait.bpmn"] = waits("calm_wait", "timeDuration", "PT1H").encode()
+    with app.app_context():
+        deploy(files, actor="tests")
+        db.session.commit()
+    hostile = start(client, sergeant, "hostile_wait")
+    calm = start(client, sergeant, "calm_wait")
+
+    clock.move_to(T0 + timedelta(hours=1, seconds=1))
+    began = time.monotonic()
+    assert drain(app) == 1  # the calm case fired; the hostile one failed, to be retried
+    assert time.monotonic() - began < 3
+    assert [t["bpmn_id"] for t in inbox(client, sergeant, case=calm["id"])] == ["check"]
+    # The hostile firing is tried again after each backoff, then becomes an incident.
+    for wait in RETRY_BACKOFF:
+        clock.shift(wait + timedelta(seconds=1))
+        drain(app)
+    with app.app_context():
+        [incident] = db.session.scalars(
+            db.select(Incident).where(Incident.case_id == hostile["id"])
+        ).all()
+        assert "limit" in incident.message
+        case = db.session.get(Case, hostile["id"])
+        assert case.version == 1  # nothing of the failed firings was kept

@@ -1,0 +1,263 @@
+"""The Procfile's web process, as a force runs it: two gunicorn workers sharing one database.
+
+One case's commands are spread across both workers, so every command after the first is
+served by a process that did not run the one before (the Sergeant's recurring review stalled
+this way); and while two hostile commands burn their CPU limit, an ordinary read still answers
+at once.
+"""
+
+import http.client
+import json
+import os
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+
+from service import create_app
+from service.auth import create_user
+from service.config import PROJECT_ROOT
+from service.db import db
+from service.definitions import deploy_directory
+from tests.samples import (
+    CALL,
+    CRIME_S4A,
+    FIRST_RESPONSE,
+    INVESTIGATION_PLAN,
+    MARAC_REFERRAL,
+    REVIEW_CONTINUE,
+    REVIEW_OFFENCES,
+    RISK_SDASH_HIGH,
+    SAFEGUARDING,
+    SUSPECT_RELEASED_UNDER_INVESTIGATION,
+    VICTIM_UPDATE,
+)
+from tests.test_api_deploy import NOTE_FORM, two_step
+from tests.test_engine_limits import SELF_SHARING
+from workflows.roles import LANE_ROLES
+
+ROLES = [*LANE_ROLES, "Process Owner"]
+
+
+def web_command(port: int) -> list[str]:
+    """The Procfile's web line, with the port filled in."""
+    for line in (PROJECT_ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            command = line.removeprefix("web:").replace("${PORT:-5000}", str(port))
+            return [
+                str(Path(sys.executable).parent / word) if i == 0 else word
+                for i, word in enumerate(shlex.split(command))
+            ]
+    raise AssertionError("the Procfile has no web process")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database_uri: str, port: int):
+        self.port = port
+        environment = {
+            **os.environ,
+            "DATABASE_URL": database_uri,
+            "GWARCHOD_WORKER_HEADER": "1",
+            # The test holds a connection to each worker across commands.
+            "GUNICORN_CMD_ARGS": "--keep-alive 120",
+        }
+        self.process = subprocess.Popen(
+            web_command(port),
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if self.connect().get("/health")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise AssertionError("the web process did not start")
+
+    def connect(self) -> "Connection":
+        return Connection(self.port)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class Connection:
+    """A keep-alive connection: every request on it is served by the same worker."""
+
+    def __init__(self, port: int):
+        self.http = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.token: str | None = None
+        self.worker: str | None = None
+
+    def request(self, method: str, path: str, body=None, token=None):
+        headers = {"Content-Type": "application/json"}
+        if token or self.token:
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        self.http.request(method, path, json.dumps(body) if body is not None else None, headers)
+        response = self.http.getresponse()
+        payload = response.read()
+        self.worker = response.getheader("Gwarchod-Worker")
+        return response.status, json.loads(payload) if payload else None
+
+    def get(self, path: str, token=None):
+        return self.request("GET", path, token=token)
+
+    def post(self, path: str, body, token=None):
+        return self.request("POST", path, body, token)
+
+
+@pytest.fixture
+def server(database_uri, tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri})
+    with app.app_context():
+        upgrade()
+        deploy_directory(PROJECT_ROOT, actor="tests")
+        tokens = {role: create_user(role.lower(), [role])[1] for role in ROLES}
+        db.session.commit()
+    server = Server(database_uri, free_port())
+    server.tokens = tokens
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def two_workers(server: Server) -> tuple[Connection, Connection]:
+    """Keep-alive connections held by two different workers.
+
+    An idle worker accepts every new connection first; while it is paused, the other must.
+    """
+    first = server.connect()
+    first.get("/health")
+    os.kill(int(first.worker), signal.SIGSTOP)
+    try:
+        second = server.connect()
+        second.get("/health")
+    finally:
+        os.kill(int(first.worker), signal.SIGCONT)
+    assert second.worker != first.worker
+    return first, second
+
+
+def test_one_case_worked_across_both_workers(server):
+    workers = two_workers(server)
+    served = set()
+    status, case = workers[0].post(
+        "/api/v1/cases",
+        {"process": "stalking_harassment", "data": CALL},
+        server.tokens["Call Handler"],
+    )
+    assert status == 201, case
+    steps = [
+        ("live_time_review", REVIEW_OFFENCES),
+        ("first_response", FIRST_RESPONSE),
+        ("risk_assessment", RISK_SDASH_HIGH),
+        ("crime_recording", CRIME_S4A),
+        ("marac_referral", MARAC_REFERRAL),
+        ("safeguarding_referrals", SAFEGUARDING),
+        ("victim_update_crime_recorded", VICTIM_UPDATE),
+        ("investigation_plan", INVESTIGATION_PLAN),
+        ("suspect_management", SUSPECT_RELEASED_UNDER_INVESTIGATION),
+        *[("sergeant_review", REVIEW_CONTINUE)] * 4,
+    ]
+    for number, (bpmn_id, data) in enumerate(steps):
+        if bpmn_id == "victim_update_crime_recorded":
+            data = {**data, "victim_contacted_at": case["data"]["crime_recorded_at"]}
+        [task] = [t for t in case["open_tasks"] if t["bpmn_id"] == bpmn_id]
+        worker = workers[number % 2]  # each command on the other worker from the last
+        status, case = worker.post(
+            f"/api/v1/tasks/{task['id']}/complete", {"data": data}, server.tokens[task["lane"]]
+        )
+        assert status == 200, (bpmn_id, case)
+        served.add(worker.worker)
+        if bpmn_id == "sergeant_review":
+            # Every round opened the next, whichever worker ran the last one.
+            assert [t["bpmn_id"] for t in case["open_tasks"]] == ["sergeant_review"]
+    assert len(served) == 2
+
+
+def test_an_ordinary_read_answers_while_two_hostile_commands_run(server):
+    owner = server.connect()
+    files = {"hostile.bpmn": two_step("hostile", SELF_SHARING + "same = a == b"), **NOTE_FORM}
+    boundary = "gwarchod-test-boundary"
+    body = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + (content if isinstance(content, bytes) else content.encode())
+            + b"\r\n"
+            for name, content in files.items()
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    owner.http.request(
+        "POST",
+        "/api/v1/processes",
+        body,
+        {
+            "Authorization": f"Bearer {server.tokens['Process Owner']}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    deployed = owner.http.getresponse()
+    assert deployed.status == 201, deployed.read()
+    deployed.read()
+
+    sergeant = server.tokens["Sergeant"]
+    tasks = []
+    for _ in range(2):
+        status, case = server.connect().post(
+            "/api/v1/cases", {"process": "hostile", "data": {}}, sergeant
+        )
+        assert status == 201, case
+        tasks.append(case["open_tasks"][0]["id"])
+    reader = server.connect()
+    assert reader.get(f"/api/v1/cases/{case['id']}", sergeant)[0] == 200
+
+    answers = []
+
+    def hostile(task_id):
+        answers.append(
+            server.connect().post(
+                f"/api/v1/tasks/{task_id}/complete", {"data": {"note": "go"}}, sergeant
+            )
+        )
+
+    threads = [threading.Thread(target=hostile, args=(task_id,)) for task_id in tasks]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)  # both are in their engine processes now
+    latencies = []
+    for _ in range(20):
+        began = time.perf_counter()
+        status, _ = reader.get(f"/api/v1/cases/{case['id']}", sergeant)
+        latencies.append(time.perf_counter() - began)
+        assert status == 200
+        time.sleep(0.05)
+    busy = all(thread.is_alive() for thread in threads)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert busy, "the hostile commands ended before the reads did; nothing was measured"
+    assert [status for status, _ in answers] == [422, 422], answers
+    assert {answer["limit"] for _, answer in answers} == {"CPU time"}
+    p95 = statistics.quantiles(latencies, n=20)[-1]
+    assert p95 <= 0.2, f"p95 {p95 * 1000:.0f} ms while two hostile commands ran"
