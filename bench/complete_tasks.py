@@ -3,8 +3,14 @@
 The API run logs calls and completes each live-time review through the HTTP API (Flask's test
 client, in process, on SQLite). The floor, measured in the same run on the same machine, is raw
 SpiffWorkflow starting and completing the same diagram with the same data, serializing the
-workflow and committing it to SQLite. The two take turns a batch of cases at a time, so a busy
-spell on a shared machine slows both. Prints the ratio API / floor; the target is at most 2.0.
+workflow and committing it to SQLite. Beside them run the engine layer alone, in this process
+and in an engine process (what isolating diagram code costs a command), and the API with its
+commands run in this process. All take turns a batch of cases at a time, so a busy spell on a
+shared machine slows each alike.
+
+Targets: API / floor at most 2.0, and isolation may not make the API more than 10 % slower
+(API / API without isolation at most 1.10). Exits non-zero when either is missed; the last
+line holds the figures as key=value pairs.
 
     .venv/bin/python bench/complete_tasks.py [--cases N] [--rounds R] [--batch B]
 """
@@ -30,6 +36,8 @@ from service.auth import create_user  # noqa: E402
 from service.config import PROJECT_ROOT  # noqa: E402
 from tests.samples import CALL, REVIEW_NO_OFFENCE  # noqa: E402
 from workflows.catalog import build_catalog, read_definition_files  # noqa: E402
+from workflows.isolation import IsolatedRunner  # noqa: E402
+from workflows.limits import EngineLimits  # noqa: E402
 from workflows.runner import Runner  # noqa: E402
 
 PROCESS = "stalking_harassment"
@@ -87,11 +95,23 @@ class EngineLayer:
         return time.perf_counter() - started
 
 
+class EngineProcessLayer(EngineLayer):
+    """The engine layer in an engine process under its limits, as the service runs it."""
+
+    def __init__(self):
+        self.runner = IsolatedRunner(
+            build_catalog(read_definition_files(PROJECT_ROOT)), {}, EngineLimits()
+        )
+
+
 class ThroughApi:
     """The service: POST /cases, then POST /tasks/{id}/complete, for every case."""
 
-    def __init__(self, folder: Path):
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'api.db'}"})
+    def __init__(self, folder: Path, isolated: bool = True):
+        database = folder / f"api-{'isolated' if isolated else 'in-process'}.db"
+        app = create_app(
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "ENGINE_ISOLATED": isolated}
+        )
         with app.app_context():
             from flask_migrate import upgrade
 
@@ -103,6 +123,7 @@ class ThroughApi:
             db.session.commit()
             _, handler = create_user("bench-handler", ["Call Handler"])
             _, desk = create_user("bench-desk", ["Vulnerability Desk"])
+        self.app = app
         self.client = app.test_client()
         self.as_handler = {"Authorization": f"Bearer {handler}"}
         self.as_desk = {"Authorization": f"Bearer {desk}"}
@@ -128,23 +149,32 @@ class ThroughApi:
         return time.perf_counter() - started
 
 
-def measure_round(cases: int, batch: int, folder: Path) -> tuple[float, float, float]:
-    """Seconds for the floor, the engine layer and the API to run ``cases`` cases each.
+SIDES = {
+    "floor": Floor,
+    "engine": lambda folder: EngineLayer(),
+    "engine_process": lambda folder: EngineProcessLayer(),
+    "api_in_process": lambda folder: ThroughApi(folder, isolated=False),
+    "api": ThroughApi,
+}
 
-    The three take turns, ``batch`` cases at a time, so that a slow spell on a shared machine
+
+def measure_round(cases: int, batch: int, folder: Path) -> dict[str, float]:
+    """Seconds each side takes to run ``cases`` cases.
+
+    The sides take turns, ``batch`` cases at a time, so that a slow spell on a shared machine
     falls on all of them alike rather than on whichever ran then.
     """
-    sides = [Floor(folder), EngineLayer(), ThroughApi(folder)]
-    for side in sides:  # warm up: first requests and first runs pay one-off costs
+    sides = {name: make(folder) for name, make in SIDES.items()}
+    for side in sides.values():  # warm up: first requests and first runs pay one-off costs
         side.run(5)
-    totals = [0.0, 0.0, 0.0]
+    totals = dict.fromkeys(sides, 0.0)
     done = 0
     while done < cases:
         size = min(batch, cases - done)
-        for index, side in enumerate(sides):
-            totals[index] += side.run(size)
+        for name, side in sides.items():
+            totals[name] += side.run(size)
         done += size
-    return totals[0], totals[1], totals[2]
+    return totals
 
 
 def main() -> None:
@@ -153,27 +183,53 @@ def main() -> None:
     options.add_argument("--rounds", type=int, default=3)
     options.add_argument("--batch", type=int, default=25, help="cases per turn of each side")
     args = options.parse_args()
-    ratios, engine_ratios = [], []
+    rounds = []
     for round_number in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory() as folder:
-            floor_seconds, engine_seconds, api_seconds = measure_round(
-                args.cases, args.batch, Path(folder)
-            )
-        ratio = api_seconds / floor_seconds
-        ratios.append(ratio)
-        engine_ratios.append(engine_seconds / floor_seconds)
-        per_case = 1000 / args.cases
+            seconds = measure_round(args.cases, args.batch, Path(folder))
+        rounds.append(seconds)
+        per_case = {name: total * 1000 / args.cases for name, total in seconds.items()}
         print(
-            f"round {round_number}: {args.cases} cases; floor {floor_seconds * per_case:.2f}"
-            f" ms/case, engine layer {engine_seconds * per_case:.2f} ms/case,"
-            f" API {api_seconds * per_case:.2f} ms/case, ratio {ratio:.2f}",
+            f"round {round_number}: {args.cases} cases; ms per case: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in per_case.items())
+            + f"; API / floor {seconds['api'] / seconds['floor']:.2f}",
             flush=True,
         )
+
+    def median(figure) -> float:
+        return statistics.median(figure(seconds) for seconds in rounds)
+
+    def ms_per_case(name: str) -> float:
+        return median(lambda seconds: seconds[name] * 1000 / args.cases)
+
+    ratio = median(lambda seconds: seconds["api"] / seconds["floor"])
+    ratio_in_process = median(lambda seconds: seconds["api_in_process"] / seconds["floor"])
+    isolation = median(lambda seconds: seconds["api"] / seconds["api_in_process"])
+    # Two commands a case: starting it and completing the review.
+    isolation_ms = (ms_per_case("engine_process") - ms_per_case("engine")) / 2
+    missed = [
+        what
+        for what, ok in (
+            ("API / floor above 2.0", ratio <= 2.0),
+            ("isolation costs the API more than 10 %", isolation <= 1.10),
+        )
+        if not ok
+    ]
     print(
-        f"engine layer / floor (median): {statistics.median(engine_ratios):.2f}; "
-        f"API / floor (median of {args.rounds} rounds): {statistics.median(ratios):.2f}"
-        " (target: at most 2.0)"
+        f"engine layer / floor {median(lambda s: s['engine'] / s['floor']):.2f}; API / floor "
+        f"{ratio:.2f} (target at most 2.0), without isolation {ratio_in_process:.2f}; "
+        f"isolation costs {isolation_ms:.2f} ms a command, the API x{isolation:.3f} "
+        f"(target at most 1.10)" + (f"; MISSED: {', '.join(missed)}" if missed else "")
     )
+    figures = {name: f"{ms_per_case(name):.2f}" for name in SIDES}
+    print(
+        " ".join(f"{name}_ms={value}" for name, value in figures.items())
+        + f" ratio={ratio:.3f} ratio_in_process={ratio_in_process:.3f}"
+        f" isolation_ratio={isolation:.3f} isolation_ms_per_command={isolation_ms:.3f}"
+        f" target_met={'yes' if not missed else 'no'}"
+    )
+    if missed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
