@@ -143,7 +143,7 @@ def _catalog(version_id: int, digest: str | None) -> Catalog:
     if catalog is not None:
         return catalog
     version = db.session.get(DefinitionVersion, version_id)
-    catalog = build_catalog({f.path: f.content for f in version.files})
+    catalog = build_catalog({f.path: f.content for f in version.files}, checked=True)
     with _lock:
         return _catalogs.setdefault(digest, catalog)
 
