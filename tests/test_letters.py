@@ -75,7 +75,7 @@ def test_a_letter_that_cannot_be_written_is_shown_as_a_problem_and_stops_the_tas
     runner = Runner(catalog)
     started = runner.start("proc", {"when": "not a date"})
     [task] = started.open_tasks
-    data, letter = runner.task_view("proc", started.state, task.id)
+    data, letter, _ = runner.task_view("proc", started.state, task.id)
     assert data["when"] == "not a date"
     assert letter["problem"].startswith("the letter could not be written")
     with pytest.raises(DiagramError) as failed:

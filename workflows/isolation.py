@@ -384,8 +384,13 @@ class IsolatedRunner:
     def fire_due_timers(self, process_id: str, state: str) -> Outcome:
         return self._run("fire_due_timers", process_id, state)
 
-    def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, dict | None]:
-        return self._run("task_view", process_id, state, task_id)
+    def task_view(
+        self, process_id: str, state: str, task_id: str, template: str | None = None
+    ) -> tuple[dict, dict | None, str | None]:
+        return self._run("task_view", process_id, state, task_id, template)
+
+    def instructions(self, template: str | None, data: dict) -> str | None:
+        return self._run("instructions", template, data)
 
     def restore(self, process_id: str, state: str):
         """The workflow rebuilt from its saved text, here (restoring runs no diagram code)."""

@@ -27,6 +27,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
+from .instructions import render_instructions
 from .letters import LETTER_PROPERTY, SENT_FIELD, Letter, merged_log, record_sent, render_letter
 from .limits import EngineLimits, StepBudget, check_data_size
 from .problems import (
@@ -222,15 +223,29 @@ class Runner:
         ]
         return self._outcome(workflow, events + decisions.events, before, steps)
 
-    def task_view(self, process_id: str, state: str, task_id: str) -> tuple[dict, dict | None]:
-        """An open task's data, and the letter it sends (if any) as the victim will read it,
-        or why the letter cannot be written."""
+    def task_view(
+        self, process_id: str, state: str, task_id: str, template: str | None = None
+    ) -> tuple[dict, dict | None, str | None]:
+        """An open task's data, the letter it sends (if any) as the victim will read it, or why
+        the letter cannot be written, and its instructions rendered from ``template``."""
         task = self.open_task(self.restore(process_id, state), task_id)
+        data = dict(task.data)
         try:
             letter = self.letter(task)
         except DiagramError as error:
-            return dict(task.data), {"problem": f"the letter could not be written: {error}"}
-        return dict(task.data), vars(letter) if letter is not None else None
+            view = {"problem": f"the letter could not be written: {error}"}
+        else:
+            view = vars(letter) if letter is not None else None
+        return data, view, self.instructions(template, data)
+
+    def instructions(self, template: str | None, data: dict) -> str | None:
+        """Instructions rendered with a case's data, or why they cannot be shown."""
+        if not template:
+            return None
+        try:
+            return render_instructions(template, data)
+        except SandboxError as error:
+            return f"(The instructions could not be shown: {error})"
 
     def open_task(self, workflow: BpmnWorkflow, task_id: str):
         try:

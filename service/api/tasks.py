@@ -1,15 +1,11 @@
 """Tasks: the caller's inbox, a task's form, and claiming and completing work."""
 
-import contextlib
-
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workflows.instructions import render_instructions
+from workflows.problems import DiagramError, TaskNotOpen
 from workflows.roles import ADMINISTRATOR, AUDITOR
-from workflows.runner import TaskNotOpen
-from workflows.sandbox import SandboxError
 
 from ..audit.reads import log_read
 from ..auth import current_user
@@ -77,14 +73,19 @@ def get_task(_query, task_id: str):
     runner = runner_for(case.definition_version_id)
     language = request_language()
     form = runner.catalog.form(task.form)
-    data, letter = case.data, None
-    if task.status == OPEN:
-        with contextlib.suppress(TaskNotOpen):
-            data, letter = runner.task_view(case.process_id, case.state, task.id)
     template = form.instructions(language, task.instructions) if form else task.instructions
+    # Instructions and letters are diagram code: they are rendered in an engine process.
+    data, letter = case.data, None
     try:
-        instructions = render_instructions(template, data) if template else None
-    except SandboxError as error:
+        try:
+            if task.status != OPEN:
+                raise TaskNotOpen(task.id)
+            data, letter, instructions = runner.task_view(
+                case.process_id, case.state, task.id, template
+            )
+        except TaskNotOpen:
+            instructions = runner.instructions(template, data)
+    except DiagramError as error:  # went past a limit: the form is still shown
         instructions = f"(The instructions could not be shown: {error})"
     return {
         **task_summary(task),
