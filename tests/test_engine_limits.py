@@ -276,3 +276,37 @@ def test_a_hostile_timer_becomes_an_incident_and_other_timers_fire_on_time(
         assert "limit" in incident.message
         case = db.session.get(Case, hostile["id"])
         assert case.version == 1  # nothing of the failed firings was kept
+
+
+HOSTILE_INSTRUCTIONS = (
+    "{% set ns = namespace(a=[1], b=[1]) %}{% for i in range(64) %}"
+    "{% set ns.a = [ns.a, ns.a] %}{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}"
+)
+
+
+@pytest.mark.usefixtures("quick_limits")
+def test_hostile_instructions_cannot_hold_a_read(client, owner, sergeant):
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + user_task(
+            "task",
+            extra="<spiffworkflow:instructionsForEndUser>"
+            f"{HOSTILE_INSTRUCTIONS}</spiffworkflow:instructionsForEndUser>",
+        )
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "task")
+        + flow("f2", "task", "end")
+    )
+    files = {
+        "hostile.bpmn": process(
+            body, lane("Sergeant", "start", "task", "end"), process_id="hostile"
+        ).encode()
+    }
+    started = deploy_and_start(client, owner, sergeant, files, "hostile")
+    task_id = started["open_tasks"][0]["id"]
+    began = time.monotonic()
+    shown = client.get(f"/api/v1/tasks/{task_id}", headers=bearer(sergeant))
+    assert time.monotonic() - began < 5
+    assert shown.status_code == 200, shown.json
+    assert "could not be shown" in shown.json["instructions"]
+    assert "CPU time" in shown.json["instructions"]
