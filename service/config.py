@@ -21,4 +21,8 @@ def settings_from_environment(instance_path: str) -> dict:
         # Uploaded diagrams and submitted forms are small; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("GWARCHOD_MAX_BODY_BYTES", 4 * 1024 * 1024)),
         "DEFINITIONS_ROOT": os.environ.get("GWARCHOD_DEFINITIONS", str(PROJECT_ROOT)),
+        # GET /health answers 503 when a timer is overdue and no scheduler has woken for this long.
+        "SCHEDULER_STALE_AFTER_SECONDS": float(
+            os.environ.get("GWARCHOD_SCHEDULER_STALE_AFTER_SECONDS", 60)
+        ),
     }
