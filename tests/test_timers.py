@@ -505,3 +505,91 @@ def test_thousands_of_wake_ups_on_a_fake_clock_never_lose_the_wake_up(app, clock
     ]
     assert len(known_and_sooner) > len(timers) // 8
     assert (beat.fired, beat.last_wake_at, beat.started_at) == (len(timers), last_wake, T0)
+
+
+def health(client, status_code):
+    answer = client.get("/health")
+    assert answer.status_code == status_code, answer.json
+    assert answer.mimetype == "application/json"
+    return answer.json
+
+
+def test_health_reports_the_scheduler_and_fails_when_overdue_timers_find_none(
+    deployed, client, clock, people
+):
+    start(client, people["sergeant"], "wait_date")  # due 10:15
+    start(client, people["sergeant"], "wait_duration")  # due 11:00
+    # No scheduler has run yet, but nothing is overdue: nothing is harmed.
+    assert health(client, 200) == {
+        "status": "ok",
+        "scheduler": {
+            "last_wake_at": None,
+            "schedulers": 0,
+            "fired": 0,
+            "oldest_overdue_seconds": 0,
+            "stale_after_seconds": 60.0,
+        },
+    }
+    clock.move_to(datetime(2026, 12, 1, 10, 15, 30, tzinfo=UTC))
+    unhealthy = health(client, 503)
+    assert unhealthy["status"] == "unhealthy"
+    assert unhealthy["scheduler"]["oldest_overdue_seconds"] == 30.0
+    assert unhealthy["scheduler"]["last_wake_at"] is None
+
+    scheduler = stepped_scheduler(deployed)
+    scheduler.start()
+    try:
+        scheduler._process_jobs()  # fires the 10:15 timer
+    finally:
+        scheduler.shutdown()
+    assert health(client, 200)["scheduler"] == {
+        "last_wake_at": "2026-12-01T10:15:30+00:00",
+        "schedulers": 1,
+        "fired": 1,
+        "oldest_overdue_seconds": 0,
+        "stale_after_seconds": 60.0,
+    }
+    # The scheduler stopped; the 11:00 timer falls due with no one to fire it.
+    clock.move_to(datetime(2026, 12, 1, 11, 0, 20, tzinfo=UTC))
+    deployed.config["SCHEDULER_STALE_AFTER_SECONDS"] = 3600  # woke 45 minutes ago: live
+    assert health(client, 200)["scheduler"] == {
+        "last_wake_at": "2026-12-01T10:15:30+00:00",
+        "schedulers": 1,
+        "fired": 1,
+        "oldest_overdue_seconds": 20.0,
+        "stale_after_seconds": 3600.0,
+    }
+    deployed.config["SCHEDULER_STALE_AFTER_SECONDS"] = 60
+    stale = health(client, 503)
+    assert stale["status"] == "unhealthy"
+    assert stale["scheduler"] == {
+        "last_wake_at": "2026-12-01T10:15:30+00:00",
+        "schedulers": 0,
+        "fired": 0,  # counts the schedulers that still wake
+        "oldest_overdue_seconds": 20.0,
+        "stale_after_seconds": 60.0,
+    }
+    result = deployed.test_cli_runner().invoke(args=["scheduler", "status"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "status: unhealthy",
+        "last_wake_at: 2026-12-01T10:15:30+00:00",
+        "schedulers: 0",
+        "fired: 0",
+        "oldest_overdue_seconds: 20.0",
+        "stale_after_seconds: 60.0",
+    ]
+
+
+def test_a_timer_waiting_out_a_retry_is_not_overdue(deployed, client, clock, people):
+    case = start(client, people["sergeant"], "wait_failing")  # due 09:01, and fails
+    clock.move_to(T0 + timedelta(minutes=2))
+    assert health(client, 503)["scheduler"]["oldest_overdue_seconds"] == 60.0
+    assert drain(deployed) == 0  # a failed attempt: retried 5 s later
+    assert timers_of(deployed, case["id"])[0][1] == "waiting"
+    assert health(client, 200)["scheduler"]["oldest_overdue_seconds"] == 0
+    result = deployed.test_cli_runner().invoke(args=["scheduler", "status"])
+    assert result.exit_code == 0
+    assert "status: ok" in result.output and "oldest_overdue_seconds: 0" in result.output
+    clock.shift(RETRY_BACKOFF[0] + timedelta(seconds=1))
+    assert health(client, 503)["scheduler"]["oldest_overdue_seconds"] == 66.0
