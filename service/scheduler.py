@@ -298,19 +298,14 @@ TICK_JOB = "fire-due-timers"
 _IN_LOOP = "in-loop"
 
 
-def build_scheduler(
-    app: Flask,
-    scheduler: BaseScheduler,
-    idle_check: timedelta = IDLE_CHECK,
-    name: str | None = None,
-):
+def build_scheduler(app: Flask, scheduler: BaseScheduler, idle_check: timedelta = IDLE_CHECK):
     """Give an APScheduler scheduler the job of firing timers, waking for each due time.
 
     The job is one long-lived interval job, every ``idle_check``, that is never removed: after
     each run its next run time is moved to just after the next timer's due time when that is
     sooner. The first run, at once, catches up on everything overdue, oldest first.
     """
-    name = name or scheduler_id()
+    name = scheduler_id()
     started_at = utcnow()
     next_wake: list[datetime | None] = [None]  # the last tick's choice, not yet applied
 
