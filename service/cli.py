@@ -16,7 +16,7 @@ from .auth import create_user
 from .db import db
 from .definitions import deploy_directory
 from .models import User
-from .scheduler import fire_all_due
+from .scheduler import fire_all_due, scheduler_health
 from .scheduler import run as run_scheduler
 
 users = AppGroup("users", help="Manage users, their roles and API tokens.")
@@ -103,6 +103,19 @@ def run_scheduler_command() -> None:
 def drain_command() -> None:
     """Fire every timer that is due now, then stop."""
     click.echo(f"Fired {fire_all_due()} due timer(s).")
+
+
+@scheduler.command("status")
+def status_command() -> None:
+    """Show the schedulers' heartbeat and the most overdue timer, as GET /health does; exit 1
+    when a timer is overdue and no scheduler has woken lately."""
+    report = scheduler_health()
+    figures = report.view()["scheduler"]
+    click.echo(f"status: {'ok' if report.healthy else 'unhealthy'}")
+    for key, value in figures.items():
+        click.echo(f"{key}: {'none' if value is None else value}")
+    if not report.healthy:
+        raise click.exceptions.Exit(1)
 
 
 def register_cli(app: Flask) -> None:

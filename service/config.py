@@ -34,6 +34,10 @@ def settings_from_environment(instance_path: str) -> dict:
         # Name the worker process in a response header (Gwarchod-Worker), for tests and
         # operators who need to see how requests spread over a server's workers.
         "WORKER_HEADER": _flag("GWARCHOD_WORKER_HEADER", False),
+        # GET /health answers 503 when a timer is overdue and no scheduler has woken for this long.
+        "SCHEDULER_STALE_AFTER_SECONDS": float(
+            os.environ.get("GWARCHOD_SCHEDULER_STALE_AFTER_SECONDS", 60)
+        ),
     }
 
 

@@ -1,4 +1,5 @@
-"""Tables: definition versions, cases, the task projection (the inbox), users and tokens."""
+"""Tables: definition versions, cases, the task projection (the inbox), users and tokens, timers
+and the schedulers that fire them."""
 
 import uuid
 from datetime import UTC, datetime
@@ -208,3 +209,14 @@ class Incident(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class SchedulerHeartbeat(db.Model):
+    """One scheduler process's sign of life, written each time it wakes to look for due timers."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)  # host:pid
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_wake_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    fired: Mapped[int] = mapped_column(Integer, default=0)  # timers fired since it started

@@ -1,18 +1,29 @@
 """Escalation timers fire when due, once, from the scheduler; a controlled clock moves time."""
 
+import json
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from apscheduler.executors.debug import DebugExecutor
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy import select
 
+from service.audit.models import CaseEvent
+from service.auth import Actor, create_user
+from service.commands import StartCase, start_case
 from service.config import PROJECT_ROOT
 from service.db import db
 from service.definitions import deploy
-from service.models import Incident, Timer
+from service.models import Incident, SchedulerHeartbeat, Timer
 from service.scheduler import (
     FAILED_ATTEMPT,
     FIRED,
+    IDLE_CHECK,
     RETRY_BACKOFF,
+    WAKE_AFTER_DUE,
+    build_scheduler,
     fire_next_due,
     next_due_at,
 )
@@ -356,8 +367,6 @@ def test_the_running_scheduler_keeps_waking_and_fires_new_timers(app, people, cl
     from apscheduler.events import EVENT_JOB_EXECUTED
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    from service.scheduler import build_scheduler
-
     files = read_definition_files(PROJECT_ROOT)
     files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
     files["bpmn/wait_date.bpmn"] = waits("wait_date", "timeDate", "2026-01-01T00:00:00Z").encode()
@@ -404,3 +413,183 @@ def test_a_timer_is_not_claimed_at_the_very_instant_it_falls_due(deployed, clien
         assert (row.status, row.attempts) == ("waiting", 0)
     clock.move_to(T0 + timedelta(hours=2, microseconds=1))
     assert drain(deployed) == 1
+
+
+class SteppedScheduler(BaseScheduler):
+    """An APScheduler scheduler whose loop the test turns by hand: each ``_process_jobs()`` is
+    one pass of APScheduler's own loop, running the due jobs in the test's thread."""
+
+    def shutdown(self, wait=True):
+        super().shutdown(wait)
+
+    def wakeup(self):
+        """The test is the loop: it looks at the job's next run time itself."""
+
+
+def stepped_scheduler(app):
+    return build_scheduler(
+        app, SteppedScheduler(timezone=UTC, executors={"default": DebugExecutor()})
+    )
+
+
+def next_wake(scheduler) -> datetime:
+    jobs = scheduler.get_jobs()
+    assert len(jobs) == 1, "the scheduler has lost its wake-up job"
+    assert jobs[0].next_run_time is not None
+    return jobs[0].next_run_time
+
+
+def test_thousands_of_wake_ups_on_a_fake_clock_never_lose_the_wake_up(app, clock):
+    """APScheduler's loop, turned by hand on a clock that moves only to each wake-up: the
+    job that wakes the scheduler is never lost, each timer fires once, and a timer the
+    scheduler knows of fires just after it falls due, even when that is sooner than the
+    scheduler's idle check."""
+    delays = {"soon": 0.4, "within_check": 1.5, "after_a_check": 3.5, "later": 7.0}
+    files = read_definition_files(PROJECT_ROOT)
+    files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
+    for process, seconds in delays.items():
+        files[f"bpmn/{process}.bpmn"] = waits(process, "timeDuration", f"PT{seconds}S").encode()
+    with app.app_context():
+        deploy(files, actor="tests")
+        db.session.commit()
+        user, _ = create_user("wake-up-test", ["Sergeant"])
+        actor = Actor(user.id, user.name, frozenset({"Sergeant"}))
+        db.session.remove()
+
+    scheduler = stepped_scheduler(app)
+    scheduler.start()
+    seen_from = {}  # case id -> the first wake-up after it started, when the scheduler saw it
+    unseen = []
+    wakes, wake_at = 0, T0 - timedelta(seconds=1)
+    try:
+        while wakes < 2400 + 10:
+            assert next_wake(scheduler) > wake_at, "the scheduler would not wake again"
+            wake_at = next_wake(scheduler)
+            clock.move_to(wake_at)
+            scheduler._process_jobs()
+            wakes += 1
+            for case_id in unseen:
+                seen_from[case_id] = wake_at
+            unseen = []
+            if wakes % 8 == 0 and wakes < 2400:
+                process = list(delays)[wakes // 8 % len(delays)]
+                with app.app_context():
+                    unseen.append(start_case(StartCase(process, {}, actor)).case.id)
+                    db.session.remove()
+        last_wake = wake_at
+    finally:
+        scheduler.shutdown()
+
+    with app.app_context():
+        timers = db.session.execute(
+            select(Timer.case_id, Timer.task_id, Timer.status, Timer.due_at, Timer.closed_at)
+        ).all()
+        fired_events = Counter(
+            json.loads(payload)["task_id"]
+            for (payload,) in db.session.execute(
+                select(CaseEvent.payload).where(CaseEvent.type == "timer_fired")
+            )
+        )
+        [beat] = db.session.scalars(select(SchedulerHeartbeat)).all()
+    assert len(timers) == len(seen_from) == 2400 // 8 - 1
+    assert {t.status for t in timers} == {"fired"}
+    assert fired_events == Counter({t.task_id: 1 for t in timers})
+    for timer in timers:
+        late = timer.closed_at - timer.due_at
+        assert timedelta(0) < late <= IDLE_CHECK + WAKE_AFTER_DUE
+        if timer.due_at >= seen_from[timer.case_id]:
+            assert late == WAKE_AFTER_DUE, "a timer the scheduler knew of fired late"
+    # Many fell due sooner than the idle check after the wake-up that first saw them.
+    known_and_sooner = [
+        t for t in timers if timedelta(0) <= t.due_at - seen_from[t.case_id] < IDLE_CHECK
+    ]
+    assert len(known_and_sooner) > len(timers) // 8
+    assert (beat.fired, beat.last_wake_at, beat.started_at) == (len(timers), last_wake, T0)
+
+
+def health(client, status_code):
+    answer = client.get("/health")
+    assert answer.status_code == status_code, answer.json
+    assert answer.mimetype == "application/json"
+    return answer.json
+
+
+def test_health_reports_the_scheduler_and_fails_when_overdue_timers_find_none(
+    deployed, client, clock, people
+):
+    start(client, people["sergeant"], "wait_date")  # due 10:15
+    start(client, people["sergeant"], "wait_duration")  # due 11:00
+    # No scheduler has run yet, but nothing is overdue: nothing is harmed.
+    assert health(client, 200) == {
+        "status": "ok",
+        "scheduler": {
+            "last_wake_at": None,
+            "schedulers": 0,
+            "fired": 0,
+            "oldest_overdue_seconds": 0,
+            "stale_after_seconds": 60.0,
+        },
+    }
+    clock.move_to(datetime(2026, 12, 1, 10, 15, 30, tzinfo=UTC))
+    unhealthy = health(client, 503)
+    assert unhealthy["status"] == "unhealthy"
+    assert unhealthy["scheduler"]["oldest_overdue_seconds"] == 30.0
+    assert unhealthy["scheduler"]["last_wake_at"] is None
+
+    scheduler = stepped_scheduler(deployed)
+    scheduler.start()
+    try:
+        scheduler._process_jobs()  # fires the 10:15 timer
+    finally:
+        scheduler.shutdown()
+    assert health(client, 200)["scheduler"] == {
+        "last_wake_at": "2026-12-01T10:15:30+00:00",
+        "schedulers": 1,
+        "fired": 1,
+        "oldest_overdue_seconds": 0,
+        "stale_after_seconds": 60.0,
+    }
+    # The scheduler stopped; the 11:00 timer falls due with no one to fire it.
+    clock.move_to(datetime(2026, 12, 1, 11, 0, 20, tzinfo=UTC))
+    deployed.config["SCHEDULER_STALE_AFTER_SECONDS"] = 3600  # woke 45 minutes ago: live
+    assert health(client, 200)["scheduler"] == {
+        "last_wake_at": "2026-12-01T10:15:30+00:00",
+        "schedulers": 1,
+        "fired": 1,
+        "oldest_overdue_seconds": 20.0,
+        "stale_after_seconds": 3600.0,
+    }
+    deployed.config["SCHEDULER_STALE_AFTER_SECONDS"] = 60
+    stale = health(client, 503)
+    assert stale["status"] == "unhealthy"
+    assert stale["scheduler"] == {
+        "last_wake_at": "2026-12-01T10:15:30+00:00",
+        "schedulers": 0,
+        "fired": 0,  # counts the schedulers that still wake
+        "oldest_overdue_seconds": 20.0,
+        "stale_after_seconds": 60.0,
+    }
+    result = deployed.test_cli_runner().invoke(args=["scheduler", "status"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "status: unhealthy",
+        "last_wake_at: 2026-12-01T10:15:30+00:00",
+        "schedulers: 0",
+        "fired: 0",
+        "oldest_overdue_seconds: 20.0",
+        "stale_after_seconds: 60.0",
+    ]
+
+
+def test_a_timer_waiting_out_a_retry_is_not_overdue(deployed, client, clock, people):
+    case = start(client, people["sergeant"], "wait_failing")  # due 09:01, and fails
+    clock.move_to(T0 + timedelta(minutes=2))
+    assert health(client, 503)["scheduler"]["oldest_overdue_seconds"] == 60.0
+    assert drain(deployed) == 0  # a failed attempt: retried 5 s later
+    assert timers_of(deployed, case["id"])[0][1] == "waiting"
+    assert health(client, 200)["scheduler"]["oldest_overdue_seconds"] == 0
+    result = deployed.test_cli_runner().invoke(args=["scheduler", "status"])
+    assert result.exit_code == 0
+    assert "status: ok" in result.output and "oldest_overdue_seconds: 0" in result.output
+    clock.shift(RETRY_BACKOFF[0] + timedelta(seconds=1))
+    assert health(client, 503)["scheduler"]["oldest_overdue_seconds"] == 66.0

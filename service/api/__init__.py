@@ -5,6 +5,7 @@ from flask_smorest import Api
 
 from ..auth import authenticate
 from ..problems import register_error_handlers
+from ..scheduler import scheduler_health
 from . import audit, cases, processes, tasks, timers
 
 API_PREFIX = "/api/v1"
@@ -14,7 +15,9 @@ health = Blueprint("health", __name__)
 
 @health.get("/health")
 def health_check():
-    return jsonify(status="ok")
+    """Up, and firing timers: 503 when a timer is overdue and no scheduler has woken lately."""
+    report = scheduler_health()
+    return jsonify(report.view()), 200 if report.healthy else 503
 
 
 def register_api(app: Flask) -> None:
