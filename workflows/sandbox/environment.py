@@ -1,0 +1,118 @@
+"""The script environment and engine Spiff calls to run diagram code in the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import (
+    BasePythonScriptEngineEnvironment,
+)
+
+from workflows.diagram_functions import DIAGRAM_FUNCTIONS
+
+from .errors import SandboxError
+from .guards import GUARDS, run_guarded
+from .policy import compile_expression, compile_script
+
+DEFAULT_MAX_STEPS = 100_000  # loop iterations + function calls + comprehension items
+DEFAULT_MAX_SECONDS = 2.0
+
+_GUARD_NAMES = frozenset(GUARDS)
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """Spiff script environment with TaskDataEnvironment's data semantics, sandboxed.
+
+    ``functions`` adds trusted helpers to the built-in diagram functions.
+    """
+
+    def __init__(
+        self,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        *,
+        max_steps: int = DEFAULT_MAX_STEPS,
+        max_seconds: float = DEFAULT_MAX_SECONDS,
+    ) -> None:
+        helpers = {**DIAGRAM_FUNCTIONS, **(functions or {})}
+        clashes = sorted(name for name in helpers if name.startswith("_"))
+        if clashes:
+            raise ValueError(f"helper names must not start with '_': {clashes}")
+        super().__init__({**helpers, **GUARDS})
+        self.max_steps = max_steps
+        self.max_seconds = max_seconds
+
+    def evaluate(
+        self,
+        expression: str,
+        context: dict[str, Any],
+        external_context: dict[str, Any] | None = None,
+    ) -> Any:
+        code = compile_expression(expression)
+        namespace = self.globals.copy()
+        shadowed = not context.keys().isdisjoint(_GUARD_NAMES)
+        if external_context:
+            namespace.update(external_context)
+            shadowed = shadowed or not external_context.keys().isdisjoint(_GUARD_NAMES)
+        namespace.update(context)
+        if shadowed:  # data may shadow helpers (as in Spiff), never the guards
+            namespace.update(GUARDS)
+        return run_guarded(code, namespace, self, evaluate=True)
+
+    def execute(
+        self,
+        script: str,
+        context: dict[str, Any],
+        external_context: dict[str, Any] | None = None,
+    ) -> bool:
+        external_context = external_context or {}
+        code = compile_script(script)  # refuse before touching the data
+        self.check_for_overwrite(context, external_context)
+        context.update(self.globals)
+        context.update(external_context)
+        context.update(GUARDS)
+        try:
+            run_guarded(code, context, self, evaluate=False)
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise SandboxError("service tasks are not available")
+
+    def _remove_globals_and_functions_from_context(
+        self, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
+    ) -> None:
+        """Same as Spiff's: drop injected names and anything callable from the data."""
+        for key in list(context):
+            if (
+                key == "__builtins__"
+                or callable(context[key])
+                or key in self.globals
+                or (external_context and key in external_context)
+            ):
+                context.pop(key)
+
+    def check_for_overwrite(
+        self, context: Mapping[str, Any], external_context: Mapping[str, Any]
+    ) -> None:
+        """Refuse task data that would hide a helper (else: baffling errors later)."""
+        clashes = set(self.globals).intersection(context)
+        clashes.update(set(external_context).intersection(context))
+        if clashes:
+            raise SandboxError(
+                "task data uses names reserved for diagram functions; rename these "
+                f"variables or form fields: {', '.join(sorted(clashes))}"
+            )
+
+
+def make_script_engine(
+    functions: Mapping[str, Callable[..., Any]] | None = None,
+    *,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+) -> PythonScriptEngine:
+    """A Spiff script engine that runs all diagram code in the sandbox."""
+    environment = SandboxEnvironment(functions, max_steps=max_steps, max_seconds=max_seconds)
+    return PythonScriptEngine(environment=environment)
