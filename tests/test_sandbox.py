@@ -399,7 +399,8 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute"/>
     <bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="gateway"/>
     <bpmn:sequenceFlow id="to_high" sourceRef="gateway" targetRef="high">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">x == 2</bpmn:conditionExpression>
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}
+      </bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="to_low" sourceRef="gateway" targetRef="low">
       <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">x != 2</bpmn:conditionExpression>
@@ -409,9 +410,9 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _workflow(script: str, engine=None) -> BpmnWorkflow:
+def _workflow(script: str, engine=None, condition: str = "x == 2") -> BpmnWorkflow:
     parser = SpiffBpmnParser()
-    parser.add_bpmn_str(BPMN.format(script=script).encode())
+    parser.add_bpmn_str(BPMN.format(script=script, condition=condition).encode())
     spec = parser.get_spec("triage")
     subprocess_specs = parser.get_subprocess_specs("triage")
     return BpmnWorkflow(spec, subprocess_specs, script_engine=engine or make_script_engine())
@@ -442,6 +443,15 @@ def test_spiff_script_import_is_refused() -> None:
     with pytest.raises(WorkflowTaskException, match="import") as caught:
         workflow.do_engine_steps()
     assert "import is not allowed" in str(caught.value)
+
+
+def test_a_failing_condition_says_why() -> None:
+    workflow = _workflow("x = 1", condition="x / 0 == 2")
+    with pytest.raises(WorkflowTaskException) as caught:
+        workflow.do_engine_steps()
+    reason = "Error evaluating expression 'x / 0 == 2': division by zero"
+    assert str(caught.value).startswith(reason)
+    assert caught.value.task.task_spec.name == "gateway"
 
 
 # --- instructions (Jinja) -------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from workflows.diagram_functions import DIAGRAM_FUNCTIONS
 
@@ -107,12 +109,36 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             )
 
 
+def _shown(expression: Any) -> Any:
+    # Expressions from XML often carry the indentation around them.
+    return expression.strip() if isinstance(expression, str) else expression
+
+
+class SandboxScriptEngine(PythonScriptEngine):
+    """Spiff's script engine around the sandbox, saying why an expression failed."""
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        # Spiff's own evaluate reports only "Error evaluating expression"; the reason is what
+        # the person who fixes the diagram needs.
+        try:
+            return self.environment.evaluate(expression, task.data, external_context)
+        except SpiffWorkflowException as error:
+            error.add_note(f"Error evaluating expression '{_shown(expression)}'")
+            raise
+        except Exception as error:
+            raise WorkflowTaskException(
+                f"Error evaluating expression '{_shown(expression)}': {error}",
+                task=task,
+                exception=error,
+            ) from error
+
+
 def make_script_engine(
     functions: Mapping[str, Callable[..., Any]] | None = None,
     *,
     max_steps: int = DEFAULT_MAX_STEPS,
     max_seconds: float = DEFAULT_MAX_SECONDS,
-) -> PythonScriptEngine:
+) -> SandboxScriptEngine:
     """A Spiff script engine that runs all diagram code in the sandbox."""
     environment = SandboxEnvironment(functions, max_steps=max_steps, max_seconds=max_seconds)
-    return PythonScriptEngine(environment=environment)
+    return SandboxScriptEngine(environment=environment)
