@@ -15,8 +15,11 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from tests.test_catalog import flow, form_files, simple, user_task
 from workflows import diagram_functions as df
+from workflows.catalog import build_catalog
 from workflows.instructions import check_template, render_instructions
+from workflows.runner import DiagramError, Runner
 from workflows.sandbox import (
     CodeRefused,
     ResultTooLarge,
@@ -301,6 +304,79 @@ def test_evaluate_a_condition_with_data(env: SandboxEnvironment) -> None:
     assert data == {"risk": "high", "incidents": 3, "received": "2026-12-24T10:00:00+00:00"}
 
 
+# Every method that changes a list, dictionary, set or bytearray in place.
+CHANGING_METHODS = [
+    *(("items", name) for name in ("append", "clear", "extend", "insert", "pop", "remove")),
+    *(("items", name) for name in ("reverse", "sort")),
+    *(("record", name) for name in ("clear", "pop", "popitem", "setdefault", "update")),
+    *(("flags", name) for name in ("add", "clear", "difference_update", "discard", "pop")),
+    *(("flags", name) for name in ("intersection_update", "remove", "update")),
+    ("flags", "symmetric_difference_update"),
+    *(("raw", name) for name in ("append", "clear", "extend", "insert", "pop", "remove")),
+    ("raw", "reverse"),
+]
+
+
+def _case_data() -> dict:
+    return {"items": [3, 1], "record": {"a": 1}, "flags": {"x"}, "raw": bytearray(b"ab")}
+
+
+@pytest.mark.parametrize(("variable", "method"), CHANGING_METHODS)
+def test_an_expression_cannot_reach_a_method_that_changes_data(
+    env: SandboxEnvironment, variable: str, method: str
+) -> None:
+    with pytest.raises(SandboxError, match=f"cannot change it \\('{method}' changes a"):
+        env.evaluate(f"{variable}.{method}", _case_data())
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("items.append(1) or True", "'append' changes a list"),
+        ("record.update(b=2)", "'update' changes a dictionary"),
+        ("flags.add('y')", "'add' changes a set"),
+        ("list.append(items, 1)", "'append' changes a list"),
+        ("dict.setdefault(record, 'b', 2)", "'setdefault' changes a dictionary"),
+        ("any(map(items.append, [1]))", "'append' changes a list"),
+        ("(lambda: record.pop('a'))()", "'pop' changes a dictionary"),
+        ("[0 for record['b'] in [2]]", "wrote into a dictionary"),
+        ("[0 for items[0] in [2]]", "wrote into a list"),
+    ],
+)
+def test_an_expression_cannot_change_case_data(
+    env: SandboxEnvironment, expression: str, reason: str
+) -> None:
+    data = _case_data()
+    with pytest.raises(SandboxError, match="conditions and expressions read case data") as caught:
+        env.evaluate(expression, data)
+    assert reason in str(caught.value)
+    assert data == _case_data()
+    assert_still_works(env)
+
+
+def test_an_expression_may_still_read_and_build_values(env: SandboxEnvironment) -> None:
+    data = _case_data()
+    assert env.evaluate(
+        "items.copy() + sorted(items) + [items.count(1), items.index(1)]"
+        " + list(record.keys()) + [record.get('a')] + sorted(flags.union({'y'}))"
+        " + list(dict.fromkeys(items))",
+        data,
+    ) == [3, 1, 1, 3, 1, 1, "a", 1, "x", "y", 3, 1]
+    assert data == _case_data()
+
+
+def test_scripts_may_still_change_case_data(env: SandboxEnvironment) -> None:
+    data = _case_data()
+    env.execute(
+        "items.append(4)\nitems.sort()\nrecord.update(b=2)\nflags.add('y')\n"
+        "list.append(items, 5)\nignored = [0 for record['c'] in [3]]",
+        data,
+    )
+    assert data["items"] == [1, 3, 4, 5]
+    assert data["record"] == {"a": 1, "b": 2, "c": 3}
+    assert data["flags"] == {"x", "y"}
+
+
 def test_compiled_code_is_cached() -> None:
     assert compile_expression("a == 1") is compile_expression("a == 1")
 
@@ -452,6 +528,34 @@ def test_a_failing_condition_says_why() -> None:
     reason = "Error evaluating expression 'x / 0 == 2': division by zero"
     assert str(caught.value).startswith(reason)
     assert caught.value.task.task_spec.name == "gateway"
+
+
+def _one_task_process(after_task: str) -> Runner:
+    """A process of one user task, then ``after_task`` (elements and flows to 'end')."""
+    body = user_task("task") + flow("f1", "start", "task") + after_task
+    return Runner(build_catalog({"bpmn/proc.bpmn": simple(body).encode(), **form_files()}))
+
+
+def test_a_gateway_condition_that_changes_the_case_stops_and_leaves_it_as_it_was() -> None:
+    runner = _one_task_process(
+        '<bpmn:exclusiveGateway id="gw"/><bpmn:endEvent id="other"/>'
+        + flow("f2", "task", "gw")
+        + flow("f3", "gw", "end", "items.append(3) or True")
+        + flow("f4", "gw", "other", "not items")
+    )
+    started = runner.start("proc", {"items": [1, 2]})
+    [task] = started.open_tasks
+
+    with pytest.raises(DiagramError) as failed:
+        runner.complete("proc", started.state, task.id, {"note": "checked"})
+
+    assert failed.value.element_id == "gw"
+    assert (
+        "conditions and expressions read case data; they cannot change it "
+        "('append' changes a list)" in str(failed.value)
+    )
+    data, _ = runner.task_view("proc", started.state, task.id)
+    assert data["items"] == [1, 2]
 
 
 # --- instructions (Jinja) -------------------------------------------------------

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from datetime import time as clock_time
-from types import CodeType
+from types import CodeType, MappingProxyType
 from typing import Any, Protocol
 
 from RestrictedPython.Guards import (
@@ -54,11 +54,13 @@ class _Budget:
     """Work done by one evaluate/execute call. The clock starts at the first tick:
     code that never ticks has no loops and finishes quickly anyway."""
 
-    __slots__ = ("steps", "limits", "deadline", "exceeded")
+    __slots__ = ("steps", "limits", "deadline", "exceeded", "reading_only")
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, *, reading_only: bool) -> None:
         self.steps = 0
         self.limits = limits
+        # Conditions and expressions read case data; only scripts may change it.
+        self.reading_only = reading_only
         self.deadline = 0.0
         self.exceeded: str | None = None
 
@@ -99,8 +101,12 @@ def _tick() -> bool:
 def run_guarded(
     code: CodeType, namespace: dict[str, Any], limits: Limits, *, evaluate: bool
 ) -> Any:
-    """Run compiled diagram code in ``namespace`` with a fresh work budget."""
-    budget = _Budget(limits)
+    """Run compiled diagram code in ``namespace`` with a fresh work budget.
+
+    An expression (``evaluate``) may only read: it cannot change lists, dictionaries or sets,
+    which its namespace shares with the case data.
+    """
+    budget = _Budget(limits, reading_only=evaluate)
     previous, _state.budget = _state.budget, budget
     try:
         result = eval(code, namespace) if evaluate else exec(code, namespace)  # noqa: S307
@@ -240,8 +246,20 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
         raise CodeRefused(f"the operator {op!r} is not allowed") from None
 
 
+def _reading_only() -> bool:
+    budget = _state.budget
+    return budget is not None and budget.reading_only
+
+
+_READING_RULE = "conditions and expressions read case data; they cannot change it"
+
+
 def _write(obj: Any) -> Any:
-    # Only plain containers (task data and what scripts build) may be changed.
+    # Only plain containers (task data and what scripts build) may be changed, by scripts only.
+    # An expression writes only through a comprehension's target: [0 for d['k'] in [1]].
+    if _reading_only():
+        what, _ = _CHANGING_METHODS.get(type(obj), (f"a {type(obj).__name__}", None))
+        raise SandboxError(f"{_READING_RULE} (an expression wrote into {what})")
     if isinstance(obj, dict | list):
         return obj
     raise SandboxError(f"only lists and dictionaries can be changed, not {type(obj).__name__}")
@@ -335,6 +353,37 @@ _METHOD_GUARDS: dict[type, dict[str, Callable[[Any], Any] | None]] = {
     clock_time: {"strftime": _bind_strftime},
 }
 _GUARDED_TYPES = tuple(_METHOD_GUARDS)
+
+
+def _changing_methods(kind: type, read_only: type) -> frozenset[str]:
+    """The methods a container has and its read-only counterpart lacks: those that change it.
+
+    Taken from the types themselves so that none is forgotten; ``copy`` and ``fromkeys`` are the
+    only ones of them that build a new value instead.
+    """
+    names = {name for name in dir(kind) if not name.startswith("_")}
+    return frozenset(names - set(dir(read_only)) - {"copy", "fromkeys"})
+
+
+_CHANGING_METHODS: dict[type, tuple[str, frozenset[str]]] = {
+    list: ("a list", _changing_methods(list, tuple)),
+    dict: ("a dictionary", _changing_methods(dict, MappingProxyType)),
+    set: ("a set", _changing_methods(set, frozenset)),
+    bytearray: ("a bytearray", _changing_methods(bytearray, bytes)),
+}
+_CHANGING_NAMES = frozenset().union(*(names for _, names in _CHANGING_METHODS.values()))
+
+
+def _refuse_changes(obj: Any, name: str) -> None:
+    # Cheap for every other name: one set lookup. The type itself counts: list.append(items, 1).
+    if name not in _CHANGING_NAMES:
+        return
+    kind = obj if isinstance(obj, type) else type(obj)
+    for container, (what, names) in _CHANGING_METHODS.items():
+        if name in names and issubclass(kind, container):
+            raise SandboxError(f"{_READING_RULE} ({name!r} changes {what})")
+
+
 _MISSING = object()
 
 
@@ -351,8 +400,10 @@ def _method_guards(obj: Any) -> dict[str, Callable[[Any], Any] | None] | None:
 def guarded_attribute(obj: Any, name: str) -> Callable[..., Any] | None:
     """The sandbox's attribute policy, shared with the instructions renderer.
 
-    Raises SandboxError for refused names, returns a size-checked bound method
-    for methods that could build huge values, else None (plain getattr is fine).
+    Raises SandboxError for refused names (in a condition or expression, also for
+    methods that change a list, dictionary or set), returns a size-checked bound
+    method for methods that could build huge values, else None (plain getattr is
+    fine).
     """
     if type(name) is not str:
         raise TypeError("attribute names must be text")
@@ -360,6 +411,8 @@ def guarded_attribute(obj: Any, name: str) -> Callable[..., Any] | None:
         raise SandboxError(f"names starting with '_' are not allowed: {name!r}")
     if name in INSPECT_ATTRIBUTES or name in REFUSED_ATTRIBUTES:
         raise SandboxError(f"{name!r} is not available in diagram code")
+    if _reading_only():
+        _refuse_changes(obj, name)
     if isinstance(obj, type):
         # str.join(sep, items) would bypass the per-value guards below.
         for kind, table in _METHOD_GUARDS.items():
