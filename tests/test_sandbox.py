@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import tracemalloc
 import types
 from datetime import UTC, date, datetime
 
@@ -556,6 +557,66 @@ def test_a_gateway_condition_that_changes_the_case_stops_and_leaves_it_as_it_was
     )
     data, _ = runner.task_view("proc", started.state, task.id)
     assert data["items"] == [1, 2]
+
+
+def _loop_process(sequential: bool, cardinality: str, engine=None) -> Runner:
+    """A user task, then a script task run ``cardinality`` times as a multi-instance loop."""
+    loop = (
+        f'<bpmn:scriptTask id="many" name="many"><bpmn:multiInstanceLoopCharacteristics '
+        f'isSequential="{str(sequential).lower()}"><bpmn:loopCardinality>{cardinality}'
+        "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+        "<bpmn:script>done = True</bpmn:script></bpmn:scriptTask>"
+    )
+    body = (
+        user_task("task")
+        + loop
+        + flow("f1", "start", "task")
+        + flow("f2", "task", "many")
+        + flow("f3", "many", "end")
+    )
+    catalog = build_catalog({"bpmn/proc.bpmn": simple(body).encode(), **form_files()})
+    return Runner(catalog, script_engine=engine)
+
+
+def _complete_the_task(runner: Runner, data: dict | None = None):
+    started = runner.start("proc", data or {})
+    [task] = started.open_tasks
+    return runner.complete("proc", started.state, task.id, {"note": "go"})
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["parallel", "sequential"])
+def test_a_loop_that_could_never_finish_is_refused_before_it_starts(sequential: bool) -> None:
+    runner = _loop_process(sequential, "10**9")
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(DiagramError) as failed:
+            _complete_the_task(runner)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 2
+    assert peak < 20_000_000
+    assert failed.value.element_id == "many"
+    assert "the loop would run 1000000000 times; the limit is 10000 instances per loop" in str(
+        failed.value
+    )
+    assert isinstance(failed.value.__cause__.__cause__, WorkLimitExceeded)
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["parallel", "sequential"])
+def test_a_loop_runs_up_to_the_limit_and_no_further(sequential: bool) -> None:
+    runner = _loop_process(sequential, "n", make_script_engine(max_instances=3))
+    assert _complete_the_task(runner, {"n": 3}).completed
+    with pytest.raises(DiagramError, match="would run 4 times; the limit is 3 instances"):
+        _complete_the_task(runner, {"n": 4})
+
+
+@pytest.mark.parametrize("count", [-1, "3", 2.5, True, None])
+def test_a_loop_count_must_be_a_whole_number(count: object) -> None:
+    runner = _loop_process(False, "n")
+    with pytest.raises(DiagramError, match="must be a whole number of 0 or more, not "):
+        _complete_the_task(runner, {"n": count})
 
 
 # --- instructions (Jinja) -------------------------------------------------------

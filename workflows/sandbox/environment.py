@@ -10,16 +10,20 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from workflows.diagram_functions import DIAGRAM_FUNCTIONS
 
-from .errors import SandboxError
+from .errors import SandboxError, WorkLimitExceeded
 from .guards import GUARDS, run_guarded
 from .policy import compile_expression, compile_script
 
 DEFAULT_MAX_STEPS = 100_000  # loop iterations + function calls + comprehension items
 DEFAULT_MAX_SECONDS = 2.0
+# Child tasks one multi-instance loop may create: the engine makes every one of them in memory
+# (a parallel loop all at once), so a cardinality of 10**9 would never finish.
+DEFAULT_MAX_INSTANCES = 10_000
 
 _GUARD_NAMES = frozenset(GUARDS)
 
@@ -115,13 +119,24 @@ def _shown(expression: Any) -> Any:
 
 
 class SandboxScriptEngine(PythonScriptEngine):
-    """Spiff's script engine around the sandbox, saying why an expression failed."""
+    """Spiff's script engine around the sandbox: it says why an expression failed, and
+    refuses a multi-instance loop of more than ``max_instances`` instances."""
+
+    def __init__(
+        self, environment: SandboxEnvironment, *, max_instances: int = DEFAULT_MAX_INSTANCES
+    ) -> None:
+        super().__init__(environment=environment)
+        self.max_instances = max_instances
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         # Spiff's own evaluate reports only "Error evaluating expression"; the reason is what
         # the person who fixes the diagram needs.
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            result = self.environment.evaluate(expression, task.data, external_context)
+            spec = task.task_spec
+            if isinstance(spec, MultiInstanceTask) and expression == spec.cardinality:
+                self._check_instances(result)
+            return result
         except SpiffWorkflowException as error:
             error.add_note(f"Error evaluating expression '{_shown(expression)}'")
             raise
@@ -132,13 +147,32 @@ class SandboxScriptEngine(PythonScriptEngine):
                 exception=error,
             ) from error
 
+    def _check_instances(self, cardinality: Any) -> None:
+        """Refuse a loop cardinality before the engine creates a child task for each count."""
+        if isinstance(cardinality, bool) or not isinstance(cardinality, int) or cardinality < 0:
+            raise SandboxError(
+                f"a loop cardinality must be a whole number of 0 or more, not {cardinality!r}"
+            )
+        if cardinality > self.max_instances:
+            raise WorkLimitExceeded(
+                f"the loop would run {cardinality} times; the limit is {self.max_instances} "
+                "instances per loop"
+            )
+
 
 def make_script_engine(
     functions: Mapping[str, Callable[..., Any]] | None = None,
     *,
     max_steps: int = DEFAULT_MAX_STEPS,
     max_seconds: float = DEFAULT_MAX_SECONDS,
+    max_instances: int = DEFAULT_MAX_INSTANCES,
 ) -> SandboxScriptEngine:
-    """A Spiff script engine that runs all diagram code in the sandbox."""
+    """A Spiff script engine that runs all diagram code in the sandbox.
+
+    ``functions`` adds trusted helpers; ``max_steps`` and ``max_seconds`` bound the work of one
+    script or expression; ``max_instances`` bounds the instances of one multi-instance loop (its
+    ``loopCardinality``): a larger count stops the case with WorkLimitExceeded before the engine
+    creates any of them.
+    """
     environment = SandboxEnvironment(functions, max_steps=max_steps, max_seconds=max_seconds)
-    return SandboxScriptEngine(environment=environment)
+    return SandboxScriptEngine(environment, max_instances=max_instances)
