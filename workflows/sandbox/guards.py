@@ -56,7 +56,7 @@ class _Budget:
 
     __slots__ = ("steps", "limits", "deadline", "exceeded", "reading_only")
 
-    def __init__(self, limits: Limits, *, reading_only: bool) -> None:
+    def __init__(self, limits: Limits, reading_only: bool) -> None:
         self.steps = 0
         self.limits = limits
         # Conditions and expressions read case data; only scripts may change it.
@@ -106,7 +106,7 @@ def run_guarded(
     An expression (``evaluate``) may only read: it cannot change lists, dictionaries or sets,
     which its namespace shares with the case data.
     """
-    budget = _Budget(limits, reading_only=evaluate)
+    budget = _Budget(limits, evaluate)
     previous, _state.budget = _state.budget, budget
     try:
         result = eval(code, namespace) if evaluate else exec(code, namespace)  # noqa: S307
@@ -375,9 +375,7 @@ _CHANGING_NAMES = frozenset().union(*(names for _, names in _CHANGING_METHODS.va
 
 
 def _refuse_changes(obj: Any, name: str) -> None:
-    # Cheap for every other name: one set lookup. The type itself counts: list.append(items, 1).
-    if name not in _CHANGING_NAMES:
-        return
+    # The type itself counts too: list.append(items, 1).
     kind = obj if isinstance(obj, type) else type(obj)
     for container, (what, names) in _CHANGING_METHODS.items():
         if name in names and issubclass(kind, container):
@@ -411,7 +409,7 @@ def guarded_attribute(obj: Any, name: str) -> Callable[..., Any] | None:
         raise SandboxError(f"names starting with '_' are not allowed: {name!r}")
     if name in INSPECT_ATTRIBUTES or name in REFUSED_ATTRIBUTES:
         raise SandboxError(f"{name!r} is not available in diagram code")
-    if _reading_only():
+    if name in _CHANGING_NAMES and _reading_only():  # one set lookup for every other name
         _refuse_changes(obj, name)
     if isinstance(obj, type):
         # str.join(sep, items) would bypass the per-value guards below.
