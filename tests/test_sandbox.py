@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import tracemalloc
 import types
 from datetime import UTC, date, datetime
 
@@ -15,8 +16,11 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from tests.test_catalog import flow, form_files, simple, user_task
 from workflows import diagram_functions as df
+from workflows.catalog import build_catalog
 from workflows.instructions import check_template, render_instructions
+from workflows.runner import DiagramError, Runner
 from workflows.sandbox import (
     CodeRefused,
     ResultTooLarge,
@@ -301,6 +305,79 @@ def test_evaluate_a_condition_with_data(env: SandboxEnvironment) -> None:
     assert data == {"risk": "high", "incidents": 3, "received": "2026-12-24T10:00:00+00:00"}
 
 
+# Every method that changes a list, dictionary, set or bytearray in place.
+CHANGING_METHODS = [
+    *(("items", name) for name in ("append", "clear", "extend", "insert", "pop", "remove")),
+    *(("items", name) for name in ("reverse", "sort")),
+    *(("record", name) for name in ("clear", "pop", "popitem", "setdefault", "update")),
+    *(("flags", name) for name in ("add", "clear", "difference_update", "discard", "pop")),
+    *(("flags", name) for name in ("intersection_update", "remove", "update")),
+    ("flags", "symmetric_difference_update"),
+    *(("raw", name) for name in ("append", "clear", "extend", "insert", "pop", "remove")),
+    ("raw", "reverse"),
+]
+
+
+def _case_data() -> dict:
+    return {"items": [3, 1], "record": {"a": 1}, "flags": {"x"}, "raw": bytearray(b"ab")}
+
+
+@pytest.mark.parametrize(("variable", "method"), CHANGING_METHODS)
+def test_an_expression_cannot_reach_a_method_that_changes_data(
+    env: SandboxEnvironment, variable: str, method: str
+) -> None:
+    with pytest.raises(SandboxError, match=f"cannot change it \\('{method}' changes a"):
+        env.evaluate(f"{variable}.{method}", _case_data())
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("items.append(1) or True", "'append' changes a list"),
+        ("record.update(b=2)", "'update' changes a dictionary"),
+        ("flags.add('y')", "'add' changes a set"),
+        ("list.append(items, 1)", "'append' changes a list"),
+        ("dict.setdefault(record, 'b', 2)", "'setdefault' changes a dictionary"),
+        ("any(map(items.append, [1]))", "'append' changes a list"),
+        ("(lambda: record.pop('a'))()", "'pop' changes a dictionary"),
+        ("[0 for record['b'] in [2]]", "wrote into a dictionary"),
+        ("[0 for items[0] in [2]]", "wrote into a list"),
+    ],
+)
+def test_an_expression_cannot_change_case_data(
+    env: SandboxEnvironment, expression: str, reason: str
+) -> None:
+    data = _case_data()
+    with pytest.raises(SandboxError, match="conditions and expressions read case data") as caught:
+        env.evaluate(expression, data)
+    assert reason in str(caught.value)
+    assert data == _case_data()
+    assert_still_works(env)
+
+
+def test_an_expression_may_still_read_and_build_values(env: SandboxEnvironment) -> None:
+    data = _case_data()
+    assert env.evaluate(
+        "items.copy() + sorted(items) + [items.count(1), items.index(1)]"
+        " + list(record.keys()) + [record.get('a')] + sorted(flags.union({'y'}))"
+        " + list(dict.fromkeys(items))",
+        data,
+    ) == [3, 1, 1, 3, 1, 1, "a", 1, "x", "y", 3, 1]
+    assert data == _case_data()
+
+
+def test_scripts_may_still_change_case_data(env: SandboxEnvironment) -> None:
+    data = _case_data()
+    env.execute(
+        "items.append(4)\nitems.sort()\nrecord.update(b=2)\nflags.add('y')\n"
+        "list.append(items, 5)\nignored = [0 for record['c'] in [3]]",
+        data,
+    )
+    assert data["items"] == [1, 3, 4, 5]
+    assert data["record"] == {"a": 1, "b": 2, "c": 3}
+    assert data["flags"] == {"x", "y"}
+
+
 def test_compiled_code_is_cached() -> None:
     assert compile_expression("a == 1") is compile_expression("a == 1")
 
@@ -399,7 +476,8 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="compute"/>
     <bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="gateway"/>
     <bpmn:sequenceFlow id="to_high" sourceRef="gateway" targetRef="high">
-      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">x == 2</bpmn:conditionExpression>
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">{condition}
+      </bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="to_low" sourceRef="gateway" targetRef="low">
       <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">x != 2</bpmn:conditionExpression>
@@ -409,9 +487,9 @@ BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _workflow(script: str, engine=None) -> BpmnWorkflow:
+def _workflow(script: str, engine=None, condition: str = "x == 2") -> BpmnWorkflow:
     parser = SpiffBpmnParser()
-    parser.add_bpmn_str(BPMN.format(script=script).encode())
+    parser.add_bpmn_str(BPMN.format(script=script, condition=condition).encode())
     spec = parser.get_spec("triage")
     subprocess_specs = parser.get_subprocess_specs("triage")
     return BpmnWorkflow(spec, subprocess_specs, script_engine=engine or make_script_engine())
@@ -442,6 +520,103 @@ def test_spiff_script_import_is_refused() -> None:
     with pytest.raises(WorkflowTaskException, match="import") as caught:
         workflow.do_engine_steps()
     assert "import is not allowed" in str(caught.value)
+
+
+def test_a_failing_condition_says_why() -> None:
+    workflow = _workflow("x = 1", condition="x / 0 == 2")
+    with pytest.raises(WorkflowTaskException) as caught:
+        workflow.do_engine_steps()
+    reason = "Error evaluating expression 'x / 0 == 2': division by zero"
+    assert str(caught.value).startswith(reason)
+    assert caught.value.task.task_spec.name == "gateway"
+
+
+def _one_task_process(after_task: str) -> Runner:
+    """A process of one user task, then ``after_task`` (elements and flows to 'end')."""
+    body = user_task("task") + flow("f1", "start", "task") + after_task
+    return Runner(build_catalog({"bpmn/proc.bpmn": simple(body).encode(), **form_files()}))
+
+
+def test_a_gateway_condition_that_changes_the_case_stops_and_leaves_it_as_it_was() -> None:
+    runner = _one_task_process(
+        '<bpmn:exclusiveGateway id="gw"/><bpmn:endEvent id="other"/>'
+        + flow("f2", "task", "gw")
+        + flow("f3", "gw", "end", "items.append(3) or True")
+        + flow("f4", "gw", "other", "not items")
+    )
+    started = runner.start("proc", {"items": [1, 2]})
+    [task] = started.open_tasks
+
+    with pytest.raises(DiagramError) as failed:
+        runner.complete("proc", started.state, task.id, {"note": "checked"})
+
+    assert failed.value.element_id == "gw"
+    assert (
+        "conditions and expressions read case data; they cannot change it "
+        "('append' changes a list)" in str(failed.value)
+    )
+    data, _ = runner.task_view("proc", started.state, task.id)
+    assert data["items"] == [1, 2]
+
+
+def _loop_process(sequential: bool, cardinality: str, engine=None) -> Runner:
+    """A user task, then a script task run ``cardinality`` times as a multi-instance loop."""
+    loop = (
+        f'<bpmn:scriptTask id="many" name="many"><bpmn:multiInstanceLoopCharacteristics '
+        f'isSequential="{str(sequential).lower()}"><bpmn:loopCardinality>{cardinality}'
+        "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+        "<bpmn:script>done = True</bpmn:script></bpmn:scriptTask>"
+    )
+    body = (
+        user_task("task")
+        + loop
+        + flow("f1", "start", "task")
+        + flow("f2", "task", "many")
+        + flow("f3", "many", "end")
+    )
+    catalog = build_catalog({"bpmn/proc.bpmn": simple(body).encode(), **form_files()})
+    return Runner(catalog, script_engine=engine)
+
+
+def _complete_the_task(runner: Runner, data: dict | None = None):
+    started = runner.start("proc", data or {})
+    [task] = started.open_tasks
+    return runner.complete("proc", started.state, task.id, {"note": "go"})
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["parallel", "sequential"])
+def test_a_loop_that_could_never_finish_is_refused_before_it_starts(sequential: bool) -> None:
+    runner = _loop_process(sequential, "10**9")
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(DiagramError) as failed:
+            _complete_the_task(runner)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 2
+    assert peak < 20_000_000
+    assert failed.value.element_id == "many"
+    assert "the loop would run 1000000000 times; the limit is 10000 instances per loop" in str(
+        failed.value
+    )
+    assert isinstance(failed.value.__cause__.__cause__, WorkLimitExceeded)
+
+
+@pytest.mark.parametrize("sequential", [False, True], ids=["parallel", "sequential"])
+def test_a_loop_runs_up_to_the_limit_and_no_further(sequential: bool) -> None:
+    runner = _loop_process(sequential, "n", make_script_engine(max_instances=3))
+    assert _complete_the_task(runner, {"n": 3}).completed
+    with pytest.raises(DiagramError, match="would run 4 times; the limit is 3 instances"):
+        _complete_the_task(runner, {"n": 4})
+
+
+@pytest.mark.parametrize("count", [-1, "3", 2.5, True, None])
+def test_a_loop_count_must_be_a_whole_number(count: object) -> None:
+    runner = _loop_process(False, "n")
+    with pytest.raises(DiagramError, match="must be a whole number of 0 or more, not "):
+        _complete_the_task(runner, {"n": count})
 
 
 # --- instructions (Jinja) -------------------------------------------------------
