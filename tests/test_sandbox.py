@@ -555,7 +555,7 @@ def test_a_gateway_condition_that_changes_the_case_stops_and_leaves_it_as_it_was
         "conditions and expressions read case data; they cannot change it "
         "('append' changes a list)" in str(failed.value)
     )
-    data, _ = runner.task_view("proc", started.state, task.id)
+    data, _, _ = runner.task_view("proc", started.state, task.id)
     assert data["items"] == [1, 2]
 
 
