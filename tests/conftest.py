@@ -113,6 +113,16 @@ def loop(app):
 
 
 @pytest.fixture
+def owner(token_for):
+    return token_for("Process Owner")
+
+
+@pytest.fixture
+def sergeant(token_for):
+    return token_for("Sergeant")
+
+
+@pytest.fixture
 def investigator(token_for):
     return token_for("Investigator")
 

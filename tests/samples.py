@@ -243,3 +243,27 @@ SAFEGUARDING = {
     "safe_contact_notes": "Text her work mobile first; never call the landline.",
     "safeguarding_notes": "Paladin advocate accepted the referral; helpline details given.",
 }
+
+
+def to_investigation(suspect: dict) -> list[tuple[str, dict]]:
+    """The tasks from the call to the investigation, in order, with their data: the side
+    branches done and ``suspect`` recorded, so only the investigation's own work is left open.
+    The victim update's time must be set from the case (see ``victim_contacted``)."""
+    return [
+        ("live_time_review", REVIEW_OFFENCES),
+        ("first_response", FIRST_RESPONSE),
+        ("risk_assessment", RISK_SDASH_HIGH),
+        ("crime_recording", CRIME_S4A),
+        ("marac_referral", MARAC_REFERRAL),
+        ("safeguarding_referrals", SAFEGUARDING),
+        ("victim_update_crime_recorded", VICTIM_UPDATE),
+        ("investigation_plan", INVESTIGATION_PLAN),
+        ("suspect_management", suspect),
+    ]
+
+
+def victim_contacted(bpmn_id: str, data: dict, case_data: dict) -> dict:
+    """``data`` for the task, with the victim told when the crime was recorded."""
+    if bpmn_id == "victim_update_crime_recorded":
+        return {**data, "victim_contacted_at": case_data["crime_recorded_at"]}
+    return data

@@ -3,8 +3,6 @@
 import io
 import json
 
-import pytest
-
 from service.db import db
 from service.models import Case, Task
 from tests.conftest import bearer
@@ -49,16 +47,6 @@ NOTE_FORM = {
     "note.schema.json": json.dumps(FORM).encode(),
     "note.cy.json": json.dumps(WELSH).encode(),
 }
-
-
-@pytest.fixture
-def owner(token_for):
-    return token_for("Process Owner")
-
-
-@pytest.fixture
-def sergeant(token_for):
-    return token_for("Sergeant")
 
 
 def test_a_process_owner_deploys_a_diagram_once(client, owner):

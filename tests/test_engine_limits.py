@@ -30,16 +30,6 @@ SELF_SHARING = "a = [1]\nb = [1]\nfor i in range(64):\n    a = [a, a]\n    b = [
 
 
 @pytest.fixture
-def owner(token_for):
-    return token_for("Process Owner")
-
-
-@pytest.fixture
-def sergeant(token_for):
-    return token_for("Sergeant")
-
-
-@pytest.fixture
 def quick_limits(app):
     # The defaults (2 s of CPU a command) hold here too; smaller ones keep the suite quick.
     app.config.update(ENGINE_CPU_SECONDS=0.5, ENGINE_TIMER_CPU_SECONDS=0.3)

@@ -29,16 +29,10 @@ from service.db import db
 from service.definitions import deploy_directory
 from tests.samples import (
     CALL,
-    CRIME_S4A,
-    FIRST_RESPONSE,
-    INVESTIGATION_PLAN,
-    MARAC_REFERRAL,
     REVIEW_CONTINUE,
-    REVIEW_OFFENCES,
-    RISK_SDASH_HIGH,
-    SAFEGUARDING,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
-    VICTIM_UPDATE,
+    to_investigation,
+    victim_contacted,
 )
 from tests.test_api_deploy import NOTE_FORM, two_step
 from tests.test_engine_limits import SELF_SHARING
@@ -168,20 +162,11 @@ def test_one_case_worked_across_both_workers(server):
     )
     assert status == 201, case
     steps = [
-        ("live_time_review", REVIEW_OFFENCES),
-        ("first_response", FIRST_RESPONSE),
-        ("risk_assessment", RISK_SDASH_HIGH),
-        ("crime_recording", CRIME_S4A),
-        ("marac_referral", MARAC_REFERRAL),
-        ("safeguarding_referrals", SAFEGUARDING),
-        ("victim_update_crime_recorded", VICTIM_UPDATE),
-        ("investigation_plan", INVESTIGATION_PLAN),
-        ("suspect_management", SUSPECT_RELEASED_UNDER_INVESTIGATION),
+        *to_investigation(SUSPECT_RELEASED_UNDER_INVESTIGATION),
         *[("sergeant_review", REVIEW_CONTINUE)] * 4,
     ]
     for number, (bpmn_id, data) in enumerate(steps):
-        if bpmn_id == "victim_update_crime_recorded":
-            data = {**data, "victim_contacted_at": case["data"]["crime_recorded_at"]}
+        data = victim_contacted(bpmn_id, data, case["data"])
         [task] = [t for t in case["open_tasks"] if t["bpmn_id"] == bpmn_id]
         worker = workers[number % 2]  # each command on the other worker from the last
         status, case = worker.post(

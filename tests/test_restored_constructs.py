@@ -13,16 +13,10 @@ import pytest
 from service.config import PROJECT_ROOT
 from tests.samples import (
     CALL,
-    CRIME_S4A,
-    FIRST_RESPONSE,
-    INVESTIGATION_PLAN,
-    MARAC_REFERRAL,
     REVIEW_CONTINUE,
-    REVIEW_OFFENCES,
-    RISK_SDASH_HIGH,
-    SAFEGUARDING,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
-    VICTIM_UPDATE,
+    to_investigation,
+    victim_contacted,
 )
 from tests.test_catalog import HEAD, flow, form_files, user_task
 from workflows import catalog as catalog_module
@@ -265,21 +259,14 @@ def test_a_boundary_timer_fires_and_its_task_finishes_across_restores():
 def to_sergeant_review(runner: Runner):
     with engine_clock(datetime(2026, 11, 28, 14, 0, tzinfo=UTC)):
         outcome = runner.start("stalking_harassment", CALL)
-        for bpmn_id, data in [
-            ("live_time_review", REVIEW_OFFENCES),
-            ("first_response", FIRST_RESPONSE),
-            ("risk_assessment", RISK_SDASH_HIGH),
-            ("crime_recording", CRIME_S4A),
-            ("marac_referral", MARAC_REFERRAL),
-            ("safeguarding_referrals", SAFEGUARDING),
-            ("victim_update_crime_recorded", VICTIM_UPDATE),
-            ("investigation_plan", INVESTIGATION_PLAN),
-            ("suspect_management", SUSPECT_RELEASED_UNDER_INVESTIGATION),
-        ]:
-            if bpmn_id == "victim_update_crime_recorded":
-                data = {**data, "victim_contacted_at": outcome.data["crime_recorded_at"]}
+        for bpmn_id, data in to_investigation(SUSPECT_RELEASED_UNDER_INVESTIGATION):
             [task] = [t for t in outcome.open_tasks if t.bpmn_id == bpmn_id]
-            outcome = runner.complete("stalking_harassment", outcome.state, task.id, data)
+            outcome = runner.complete(
+                "stalking_harassment",
+                outcome.state,
+                task.id,
+                victim_contacted(bpmn_id, data, outcome.data),
+            )
     return outcome
 
 

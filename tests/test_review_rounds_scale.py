@@ -16,17 +16,11 @@ import pytest
 from service.config import PROJECT_ROOT
 from tests.samples import (
     CALL,
-    CRIME_S4A,
-    FIRST_RESPONSE,
-    INVESTIGATION_PLAN,
-    MARAC_REFERRAL,
     REVIEW_CONTINUE,
-    REVIEW_OFFENCES,
-    RISK_SDASH_HIGH,
-    SAFEGUARDING,
     SUSPECT_ON_BAIL,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
-    VICTIM_UPDATE,
+    to_investigation,
+    victim_contacted,
 )
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.runner import Runner
@@ -58,20 +52,8 @@ class Driver:
     def to_investigation(self, suspect: dict) -> None:
         """From the call to the investigation, with the side branches done and ``suspect``
         recorded: only the investigation's own work is open."""
-        for bpmn_id, data in [
-            ("live_time_review", REVIEW_OFFENCES),
-            ("first_response", FIRST_RESPONSE),
-            ("risk_assessment", RISK_SDASH_HIGH),
-            ("crime_recording", CRIME_S4A),
-            ("marac_referral", MARAC_REFERRAL),
-            ("safeguarding_referrals", SAFEGUARDING),
-            ("victim_update_crime_recorded", VICTIM_UPDATE),
-            ("investigation_plan", INVESTIGATION_PLAN),
-            ("suspect_management", suspect),
-        ]:
-            if bpmn_id == "victim_update_crime_recorded":
-                data = {**data, "victim_contacted_at": self.outcome.data["crime_recorded_at"]}
-            self.complete(bpmn_id, data)
+        for bpmn_id, data in to_investigation(suspect):
+            self.complete(bpmn_id, victim_contacted(bpmn_id, data, self.outcome.data))
 
 
 def test_three_hundred_review_rounds_still_advance_at_a_bounded_cost():
