@@ -25,8 +25,8 @@ from .reporting import report_figures
 
 # Keyed by content hash: the same files make the same catalog, whatever database holds them.
 _catalogs: dict[str, Catalog] = {}
-# In-process runners (ENGINE_ISOLATED off), by content hash and the settings they run with.
-_runners: dict[tuple, Runner] = {}
+# Runners by content hash and the settings they run with.
+_runners: dict[tuple, Runner | IsolatedRunner] = {}
 _lock = threading.Lock()
 
 
@@ -120,18 +120,22 @@ def engine_limits() -> EngineLimits:
 def runner_for(version_id: int, digest: str | None = None) -> Runner | IsolatedRunner:
     """The runner of a stored version, building its catalog on first use in this process."""
     catalog = _catalog(version_id, digest)
-    limits, fresh = engine_limits(), current_app.config["ENGINE_FRESH"]
-    if current_app.config["ENGINE_ISOLATED"]:
-        return IsolatedRunner(catalog, host_functions(), limits, fresh=fresh)
-    key = (catalog.content_hash, limits, fresh)
+    config = current_app.config
+    key = (catalog.content_hash, engine_limits(), config["ENGINE_FRESH"], config["ENGINE_ISOLATED"])
     runner = _runners.get(key)
     if runner is None:
-        host = host_functions()
-        host.pop("case_exists")  # the forms' lookup, set by the app (see service.create_app)
-        engine = make_script_engine({**DIAGRAM_FUNCTIONS, **host})
         with _lock:
-            runner = _runners.setdefault(key, Runner(catalog, engine, fresh=fresh, limits=limits))
+            runner = _runners.setdefault(key, _runner(catalog, *key[1:]))
     return runner
+
+
+def _runner(catalog: Catalog, limits: EngineLimits, fresh: bool, isolated: bool):
+    host = host_functions()
+    if isolated:
+        return IsolatedRunner(catalog, host, limits, fresh=fresh)
+    host.pop("case_exists")  # the forms' lookup, set by the app (see service.create_app)
+    engine = make_script_engine({**DIAGRAM_FUNCTIONS, **host})
+    return Runner(catalog, engine, fresh=fresh, limits=limits)
 
 
 def _catalog(version_id: int, digest: str | None) -> Catalog:

@@ -5,11 +5,11 @@ until the socket closes. See workflows.isolation for why and how.
 """
 
 import mmap
+import os
 import resource
 import sys
 from collections import OrderedDict
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 from . import clock
 from .catalog import build_catalog
@@ -40,8 +40,17 @@ RETIRE_GROWTH_MB = 1024
 _PAGE = resource.getpagesize()
 
 
+_STATM = os.open("/proc/self/statm", os.O_RDONLY)
+
+
 def _address_space() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[0]) * _PAGE
+    return int(os.pread(_STATM, 64, 0).split()[0]) * _PAGE
+
+
+def _unlimited() -> None:
+    """Lift a command's limits, for the process's own work (loading a version)."""
+    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY,) * 2)
+    resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY,) * 2)
 
 
 class HostCall:
@@ -109,9 +118,9 @@ class EngineProcess:
         except Exception as error:  # a fault of the service's own, reported as such
             answer, retire = ("error", "internal", {"message": f"{type(error).__name__}"}), True
         finally:
+            # The limits stay until the next command sets its own: between commands the
+            # process only waits, and loading a version lifts them first.
             set_case_lookup(None)
-            resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY,) * 2)
-            resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY,) * 2)
             write_progress(self.progress, started_cpu=-1.0)
         retire = retire or _address_space() - self.started_with > RETIRE_GROWTH_MB * 2**20
         return (*answer, retire)
@@ -127,12 +136,15 @@ class EngineProcess:
             return runner
         if request["files"] is None:
             return None
+        _unlimited()
         functions = {name: HostCall(self.connection, name) for name in request["host"]}
         functions.pop("case_exists", None)  # forms' lookup, not a diagram function
         runner = Runner(
             build_catalog(request["files"], checked=True),
             make_script_engine({**DIAGRAM_FUNCTIONS, **functions}),
             on_step=lambda element: write_progress(self.progress, element=element),
+            # The answer is sent (copied) before the kept workflow serves another command.
+            copy_answers=False,
         )
         self.runners[version] = runner
         while len(self.runners) > KEEP_VERSIONS:

@@ -23,9 +23,11 @@ a case exists) run in the service process: the engine process asks for them over
 connection and waits for the answer, so they see the service's database and context.
 """
 
+import functools
 import math
 import mmap
 import os
+import select
 import signal
 import socket
 import struct
@@ -69,12 +71,17 @@ KEEP_VERSIONS = 8
 _ROOT = Path(__file__).resolve().parent.parent
 
 
+@functools.lru_cache(maxsize=4096)
+def _encoded(element: str) -> bytes:
+    return element.encode()[:_MAX_ELEMENT]
+
+
 def write_progress(buffer, started_cpu: float | None = None, element: str | None = None) -> None:
     """Record (in the engine process) the current command's start and element."""
     if started_cpu is not None:
         _PROGRESS_HEAD.pack_into(buffer, 0, started_cpu, 0)
     if element is not None:
-        encoded = element.encode()[:_MAX_ELEMENT]
+        encoded = _encoded(element)
         buffer[_PROGRESS_HEAD.size : _PROGRESS_HEAD.size + len(encoded)] = encoded
         struct.pack_into("<H", buffer, 8, len(encoded))
 
@@ -126,6 +133,9 @@ class EngineProcess:
         theirs.close()
         os.close(progress_fd)
         self.connection = Connection(ours.detach())
+        # One poller for the life of the process (Connection.poll builds a selector each time).
+        self._reply = select.poll()
+        self._reply.register(self.connection.fileno(), select.POLLIN)
         self.versions: set[str] = set()  # versions whose files this process was sent
         self.retiring = False  # the process asked to be let go after its command
 
@@ -168,7 +178,7 @@ class EngineProcess:
         while True:
             remaining = self._budget_left(cpu_limit, waited)
             try:
-                ready = self.connection.poll(remaining)
+                ready = bool(self._reply.poll(remaining * 1000))
             except (OSError, EOFError):
                 ready = True  # the process has gone; recv says so
             if not ready:
@@ -367,7 +377,8 @@ class IsolatedRunner:
         self.limits = limits
         self.fresh = fresh
         self.engines = engines or _pool
-        self._local = Runner(catalog, keep=0)  # restores without running diagram code
+        self._host_names = sorted(self.host)
+        self._restorer: Runner | None = None
 
     def detached(self) -> "IsolatedRunner":
         """The same: the workflows an engine process keeps are found only by their text."""
@@ -394,12 +405,14 @@ class IsolatedRunner:
 
     def restore(self, process_id: str, state: str):
         """The workflow rebuilt from its saved text, here (restoring runs no diagram code)."""
-        return self._local.restore(process_id, state)
+        if self._restorer is None:
+            self._restorer = Runner(self.catalog, keep=0)
+        return self._restorer.restore(process_id, state)
 
     def _run(self, operation: str, *args):
         request = {
             "version": self.catalog.content_hash,
-            "host": sorted(self.host),
+            "host": self._host_names,
             "operation": operation,
             "args": args,
             # The command's instant, as the service fixed it (or now): the engine process

@@ -125,8 +125,10 @@ class Runner:
         fresh: bool = False,
         limits: EngineLimits | None = None,
         on_step=None,
+        copy_answers: bool = True,
     ):
         self.catalog = catalog
+        self.copy_answers = copy_answers
         self.script_engine = script_engine or make_script_engine()
         self.fresh = fresh
         self.limits = limits or EngineLimits()
@@ -138,7 +140,13 @@ class Runner:
     def detached(self) -> "Runner":
         """A runner of the same version with workflows kept apart from this one's."""
         return Runner(
-            self.catalog, self.script_engine, self._keep, self.fresh, self.limits, self.on_step
+            self.catalog,
+            self.script_engine,
+            self._keep,
+            self.fresh,
+            self.limits,
+            self.on_step,
+            self.copy_answers,
         )
 
     def start(self, process_id: str, data: dict, language: str = "en") -> Outcome:
@@ -290,8 +298,10 @@ class Runner:
         self, workflow: BpmnWorkflow, events: list[dict], before: dict, steps: StepBudget
     ) -> Outcome:
         # A copy: the workflow is kept for the case's next command, which may run while this
-        # one is still answering with the data.
-        data = copy.deepcopy(case_data(workflow))
+        # one is still answering with the data (unless the answer is copied on its way out).
+        data = case_data(workflow)
+        if self.copy_answers:
+            data = copy.deepcopy(data)
         check_data_size(data, self.limits.max_data_bytes, steps.element_id)
         changed = {
             key: {"before": before.get(key), "after": data.get(key)}
