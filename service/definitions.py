@@ -138,6 +138,13 @@ def _runner(catalog: Catalog, limits: EngineLimits, fresh: bool, isolated: bool)
     return Runner(catalog, engine, fresh=fresh, limits=limits)
 
 
+def warm_up(version_ids) -> None:
+    """Load these versions now, and start the engine processes that run them (with their
+    spare), so the first command on them does not wait for either."""
+    for version_id in version_ids:
+        runner_for(version_id).instructions(None, {})
+
+
 def _catalog(version_id: int, digest: str | None) -> Catalog:
     if digest is None:
         digest = db.session.scalar(

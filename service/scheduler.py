@@ -29,7 +29,8 @@ from sqlalchemy import case, delete, func, insert, or_, select, update
 from .auth import Actor
 from .commands import FireTimers, fire_timers
 from .db import db
-from .models import Incident, SchedulerHeartbeat, Timer, utcnow
+from .definitions import warm_up
+from .models import Case, Incident, SchedulerHeartbeat, Timer, utcnow
 from .problems import ApiProblem
 from .timers import FAILED, FIRED, FIRING, WAITING
 
@@ -365,5 +366,16 @@ def run(app: Flask) -> None:
     for noisy in ("SpiffWorkflow", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     scheduler = build_scheduler(app, BlockingScheduler(timezone=UTC))
+    with app.app_context():
+        # The versions of the cases waiting on timers, loaded before the first falls due.
+        warm_up(
+            db.session.scalars(
+                select(Case.definition_version_id)
+                .join(Timer, Timer.case_id == Case.id)
+                .where(Timer.status == WAITING)
+                .distinct()
+            ).all()
+        )
+        db.session.remove()
     log.info("scheduler started")
     scheduler.start()
