@@ -173,12 +173,21 @@ def main() -> None:
                 idle_cpu = (sum(cpu_seconds(p.pid) for p in schedulers) - idle_before) / 10
                 report = firings(count)
                 heartbeat = describe_heartbeat()
+                # Failed attempts (retried after a backoff) explain the longest lateness.
+                troubles = [
+                    line
+                    for line in (Path(folder) / "schedulers.log").read_text().splitlines()
+                    if " WARNING " in line or " ERROR " in line
+                ]
         finally:
             for process in schedulers:
                 process.terminate()
                 process.wait()
 
     print(heartbeat)
+    if troubles:
+        print(f"the schedulers reported {len(troubles)} failed attempt(s), the first:")
+        print("\n".join(f"  {line}" for line in troubles[:5]))
     report["idle_cpu_pct"] = round(idle_cpu * 100, 2)
     print(
         f"fired {report['fired']} of {count}; duplicates {report['duplicates']}, "
