@@ -191,15 +191,21 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
         with engine_clock(now), outside_reads.capture() as reads:
-            outcome = runner.complete(
-                case.process_id, case.state, task.id, command.data, command.language
+            running = runner.begin(
+                "complete", case.process_id, case.state, task.id, command.data, command.language
             )
+            # While the engine runs, the part of the command that does not wait on it.
+            marked, were_open = _while_running(running, _mark_completed, task, command, now)
+            outcome = running.result()
         outcome.events.extend(reads)
     except FormInvalid as error:
+        db.session.rollback()
         raise _form_problem(error) from error
     except TaskNotOpen as error:
+        db.session.rollback()
         raise _no_longer_open(task.id) from error
     except StateVersionMismatch as error:
+        db.session.rollback()
         raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
     except DiagramError as error:
         db.session.rollback()
@@ -208,15 +214,10 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
 
-    completed = db.session.execute(
-        _MARK_COMPLETED, {"task_id": task.id, "actor_id": command.actor.id, "now": now}
-    )
-    if completed.rowcount != 1:
+    if not marked:
         db.session.rollback()
         raise _no_longer_open(task.id)
     try:
-        # The case's other open tasks before this command (the completed one is marked now).
-        were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
         audit.task_completed(command, task, case, outcome, now, were_open)
         changed = _record_outcome(case, outcome, now, were_open, firing=False, finished=task.id)
         db.session.commit()
@@ -224,6 +225,30 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         db.session.rollback()
         raise _no_longer_open(task.id) from error
     return changed
+
+
+def _open_tasks_of(case_id: str) -> list[Task]:
+    return db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case_id}).all()
+
+
+def _mark_completed(task: Task, command: CompleteTask, now: datetime) -> tuple[bool, list[Task]]:
+    """Mark the task completed; return whether it was still open, and the case's other open
+    tasks before this command."""
+    completed = db.session.execute(
+        _MARK_COMPLETED, {"task_id": task.id, "actor_id": command.actor.id, "now": now}
+    )
+    if completed.rowcount != 1:
+        return False, []
+    return True, _open_tasks_of(task.case_id)
+
+
+def _while_running(running, work, *args):
+    """Do ``work`` while the engine runs; should it fail, the engine's command is let go."""
+    try:
+        return work(*args)
+    except BaseException:
+        running.abandon()
+        raise
 
 
 def fire_timers(command: FireTimers) -> CaseChanged:
@@ -236,7 +261,10 @@ def fire_timers(command: FireTimers) -> CaseChanged:
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
         with engine_clock(now), outside_reads.capture() as reads:
-            outcome = runner.fire_due_timers(case.process_id, case.state)
+            running = runner.begin("fire_due_timers", case.process_id, case.state)
+            # While the engine runs: the case's open tasks before this command.
+            were_open = _while_running(running, _open_tasks_of, case.id)
+            outcome = running.result()
         outcome.events.extend(reads)
     except StateVersionMismatch as error:
         raise ApiProblem(409, "Case cannot be loaded", str(error)) from error
@@ -247,7 +275,6 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
     try:
-        were_open = db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case.id}).all()
         audit.timers_fired(command, case, outcome, now, were_open)
         changed = _record_outcome(case, outcome, now, were_open, firing=True)
         db.session.commit()

@@ -19,6 +19,7 @@ from .isolation import (
     KEEP_VERSIONS,
     PROGRESS_SIZE,
     cpu_rlimit,
+    cpu_seconds,
     read_progress,
     write_progress,
 )
@@ -71,19 +72,26 @@ class EngineProcess:
     def __init__(self, connection: Connection, progress) -> None:
         self.connection = connection
         self.progress = progress
-        self.runners: OrderedDict[str, Runner] = OrderedDict()
+        self.runners: OrderedDict[tuple, Runner] = OrderedDict()
+        self.to_load: OrderedDict[tuple, dict] = OrderedDict()  # sent ahead of need
         self.started_with = _address_space()
 
     def serve(self) -> None:
         while True:
             try:
+                if self.to_load and not self.connection.poll(0):
+                    # Versions are loaded while no command waits: a command never queues
+                    # behind versions it does not need.
+                    _, request = self.to_load.popitem(last=False)
+                    self._runner(request)
+                    continue
                 kind, request = self.connection.recv()
             except (EOFError, OSError):
                 return
             if kind == "run":
                 self.connection.send(self.run(request))
             elif kind == "load":
-                self._runner(request)
+                self.to_load[_key(request)] = request
 
     def run(self, request: dict):
         runner = self._runner(request)
@@ -95,8 +103,7 @@ class EngineProcess:
         lookup = "case_exists" in request["host"]
         set_case_lookup(HostCall(self.connection, "case_exists") if lookup else None)
         operation = request["operation"]
-        cpu = resource.getrusage(resource.RUSAGE_SELF)
-        used = cpu.ru_utime + cpu.ru_stime
+        used = cpu_seconds("self") or 0.0
         resource.setrlimit(
             resource.RLIMIT_CPU,
             (cpu_rlimit(used, limits.cpu_for(operation)), resource.RLIM_INFINITY),
@@ -129,18 +136,20 @@ class EngineProcess:
         return read_progress(self.progress)[1] or None
 
     def _runner(self, request: dict) -> Runner | None:
-        version = request["version"]
+        version = _key(request)
         runner = self.runners.get(version)
         if runner is not None:
             self.runners.move_to_end(version)
             return runner
-        if request["files"] is None:
+        ahead = self.to_load.pop(version, None)
+        files = request["files"] or (ahead and ahead["files"])
+        if files is None:
             return None
         _unlimited()
         functions = {name: HostCall(self.connection, name) for name in request["host"]}
         functions.pop("case_exists", None)  # forms' lookup, not a diagram function
         runner = Runner(
-            build_catalog(request["files"], checked=True),
+            build_catalog(files, checked=True),
             make_script_engine({**DIAGRAM_FUNCTIONS, **functions}),
             on_step=lambda element: write_progress(self.progress, element=element),
             # The answer is sent (copied) before the kept workflow serves another command.
@@ -150,6 +159,11 @@ class EngineProcess:
         while len(self.runners) > KEEP_VERSIONS:
             self.runners.popitem(last=False)
         return runner
+
+
+def _key(request: dict) -> tuple:
+    # A version's runner calls the host functions its service offers.
+    return request["version"], tuple(request["host"])
 
 
 def _caused_by_memory(error: BaseException | None) -> bool:

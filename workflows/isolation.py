@@ -99,12 +99,17 @@ class EngineProcessFailed(Exception):
     """The engine process could not run the command for a reason of its own (not the diagram's)."""
 
 
-def _cpu_seconds(pid: int) -> float | None:
+def cpu_seconds(pid: int | str) -> float | None:
+    """CPU time a process has used, as the kernel shows it (the engine process reads its own
+    the same way, so the two figures compare)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class EngineProcess:
@@ -138,13 +143,18 @@ class EngineProcess:
         self._reply.register(self.connection.fileno(), select.POLLIN)
         self.versions: set[str] = set()  # versions whose files this process was sent
         self.retiring = False  # the process asked to be let go after its command
+        # Versions are sent ahead from another thread while the process starts up; a command
+        # sent meanwhile waits its turn on the connection.
+        self._sending = threading.Lock()
+        self.sent = time.monotonic()  # when the command now running was sent
 
     def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
         """Have the (idle) process load a version now, before a command needs it."""
-        if version not in self.versions:
-            load = {"version": version, "files": dict(files), "host": host}
-            self.connection.send(("load", load))
-            self.versions.add(version)
+        with self._sending:
+            if version not in self.versions:
+                load = {"version": version, "files": dict(files), "host": host}
+                self.connection.send(("load", load))
+                self.versions.add(version)
 
     @property
     def alive(self) -> bool:
@@ -157,24 +167,30 @@ class EngineProcess:
         self.connection.close()
         self.progress.close()
 
-    def run(
+    def send(self, request: dict, files: Mapping[str, bytes]) -> None:
+        """Send a command; the process starts on it at once."""
+        version = request["version"]
+        with self._sending:
+            request["files"] = None if version in self.versions else dict(files)
+            write_progress(self.progress, started_cpu=-1.0)
+            self.connection.send(("run", request))
+            self.versions.add(version)
+        self.sent = time.monotonic()
+
+    def answer(
         self,
         request: dict,
         files: Mapping[str, bytes],
         host: Mapping[str, Callable],
         cpu_limit: float,
     ):
-        """Send a command, serve the host functions it calls, and return its answer.
+        """Serve the host functions the sent command calls, and return its answer.
 
         Raises LimitExceeded (the process is then dead) when the command breaches its CPU time
         or memory, and EngineProcessFailed when the process failed for another reason.
         """
         version = request["version"]
-        request["files"] = None if version in self.versions else dict(files)
-        write_progress(self.progress, started_cpu=-1.0)
-        self.connection.send(("run", request))
-        self.versions.add(version)
-        waited = time.monotonic()
+        waited = self.sent
         while True:
             remaining = self._budget_left(cpu_limit, waited)
             try:
@@ -213,7 +229,7 @@ class EngineProcess:
                 self.close()
                 raise EngineProcessFailed("the engine process did not get ready in time")
             return 0.05
-        used = (_cpu_seconds(self.process.pid) or 0.0) - started
+        used = (cpu_seconds(self.process.pid) or 0.0) - started
         if used >= cpu_limit:
             self._stop()
             raise LimitExceeded(
@@ -293,19 +309,15 @@ class EnginePool:
     # The versions in use, most recent last, with their files: each new process loads them.
     versions: OrderedDict = field(default_factory=OrderedDict)
 
-    def run(self, request, files, host, cpu_limit):
+    def begin(self, request, files, host, cpu_limit) -> "Pending":
+        """Start a command in an engine process; its answer comes from ``Pending.result``."""
         process = self._take(request["version"], files, request["host"])
         try:
-            answer = process.run(request, files, host, cpu_limit)
-        except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError):
-            self._give_back(process)  # refused: the process itself is sound, unless it says
-            raise
+            process.send(request, files)
         except BaseException:
-            # Stopped at a limit (then it is dead already), or interrupted mid-command.
             process.close()
             raise
-        self._give_back(process)
-        return answer
+        return Pending(self, process, request, files, host, cpu_limit)
 
     def _give_back(self, process: EngineProcess) -> None:
         if process.retiring or not process.alive:
@@ -323,7 +335,7 @@ class EnginePool:
                 while len(self.versions) > KEEP_VERSIONS:
                     self.versions.popitem(last=False)
                 for process in self.idle:
-                    process.preload(version, files, host)
+                    _send_ahead_in_background(process, [(version, (files, host))])
             self.versions.move_to_end(version)
             taken = None
             while self.idle and taken is None:
@@ -338,8 +350,10 @@ class EnginePool:
 
     def _started(self) -> EngineProcess:
         process = EngineProcess()
-        for version, (files, host) in self.versions.items():
-            process.preload(version, files, host)
+        # The most recent first: the command that needs this process next is likeliest on it.
+        # Sent from a thread of its own: until the new process reads them (once it has
+        # started), sending the files would hold up the command that asked for it.
+        _send_ahead_in_background(process, list(reversed(self.versions.items())))
         return process
 
     def close(self) -> None:
@@ -347,6 +361,47 @@ class EnginePool:
             idle, self.idle = self.idle, []
         for process in idle:
             process.close()
+
+
+def _send_ahead_in_background(process: EngineProcess, versions: list) -> None:
+    threading.Thread(target=_send_ahead, args=(process, versions), daemon=True).start()
+
+
+def _send_ahead(process: EngineProcess, versions: list) -> None:
+    try:
+        for version, (files, host) in versions:
+            process.preload(version, files, host)
+    except OSError:
+        pass  # the process has gone; whoever takes it next will find it so
+
+
+class Pending:
+    """A command running in an engine process. The caller may do work of its own meanwhile
+    (the service's own reads and writes); then it must ask for ``result`` or ``abandon`` it."""
+
+    def __init__(self, pool, process, request, files, host, cpu_limit) -> None:
+        self.pool, self.process = pool, process
+        self.request, self.files, self.host, self.cpu_limit = request, files, host, cpu_limit
+
+    def result(self):
+        process, self.process = self.process, None
+        try:
+            answer = process.answer(self.request, self.files, self.host, self.cpu_limit)
+        except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError):
+            self.pool._give_back(process)  # refused: the process is sound, unless it says
+            raise
+        except BaseException:
+            # Stopped at a limit (then it is dead already), or interrupted mid-command.
+            process.close()
+            raise
+        self.pool._give_back(process)
+        return answer
+
+    def abandon(self) -> None:
+        """Give up on the command (the caller failed meanwhile): its process is let go."""
+        if self.process is not None:
+            self.process.close()
+            self.process = None
 
 
 _pool = EnginePool()
@@ -409,8 +464,21 @@ class IsolatedRunner:
             self._restorer = Runner(self.catalog, keep=0)
         return self._restorer.restore(process_id, state)
 
+    def begin(self, operation: str, *args) -> Pending:
+        """Start ``operation`` (a Runner method's name) in an engine process, and return at
+        once: the caller may do its own work while the engine runs."""
+        return self.engines.begin(
+            self._request(operation, args),
+            self.catalog.files,
+            self.host,
+            self.limits.cpu_for(operation),
+        )
+
     def _run(self, operation: str, *args):
-        request = {
+        return self.begin(operation, *args).result()
+
+    def _request(self, operation: str, args: tuple) -> dict:
+        return {
             "version": self.catalog.content_hash,
             "host": self._host_names,
             "operation": operation,
@@ -421,8 +489,6 @@ class IsolatedRunner:
             "limits": self.limits,
             "fresh": self.fresh,
         }
-        cpu_limit = self.limits.cpu_for(operation)
-        return self.engines.run(request, self.catalog.files, self.host, cpu_limit)
 
 
 def cpu_rlimit(used: float, cpu_limit: float) -> int:

@@ -101,6 +101,19 @@ class Outcome:
     timers: list[WaitingTimer] = field(default_factory=list)
 
 
+class Deferred:
+    """A runner's command, run when its result is asked for."""
+
+    def __init__(self, method, args: tuple) -> None:
+        self.method, self.args = method, args
+
+    def result(self):
+        return self.method(*self.args)
+
+    def abandon(self) -> None:
+        pass
+
+
 class Runner:
     """Runs the processes of one definition version.
 
@@ -136,6 +149,11 @@ class Runner:
         self._keep = keep
         self._kept: OrderedDict[str, BpmnWorkflow] = OrderedDict()
         self._kept_lock = threading.Lock()
+
+    def begin(self, operation: str, *args) -> "Deferred":
+        """``operation`` (a method's name) with its arguments, run when its result is asked
+        for: the same calls as a runner in an engine process, which starts at once."""
+        return Deferred(getattr(self, operation), args)
 
     def detached(self) -> "Runner":
         """A runner of the same version with workflows kept apart from this one's."""
