@@ -194,8 +194,9 @@ def complete_task(command: CompleteTask) -> CaseChanged:
             running = runner.begin(
                 "complete", case.process_id, case.state, task.id, command.data, command.language
             )
-            # While the engine runs, the part of the command that does not wait on it.
-            marked, were_open = _while_running(running, _mark_completed, task, command, now)
+            # While the engine runs: the case's open tasks before this command. Only a read,
+            # so no lock is held while diagram code runs.
+            were_open = _while_running(running, _open_tasks_of, case.id)
             outcome = running.result()
         outcome.events.extend(reads)
     except FormInvalid as error:
@@ -214,9 +215,10 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
 
-    if not marked:
+    if not _mark_completed(task, command, now):
         db.session.rollback()
         raise _no_longer_open(task.id)
+    were_open = [other for other in were_open if other.id != task.id]
     try:
         audit.task_completed(command, task, case, outcome, now, were_open)
         changed = _record_outcome(case, outcome, now, were_open, firing=False, finished=task.id)
@@ -231,15 +233,12 @@ def _open_tasks_of(case_id: str) -> list[Task]:
     return db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case_id}).all()
 
 
-def _mark_completed(task: Task, command: CompleteTask, now: datetime) -> tuple[bool, list[Task]]:
-    """Mark the task completed; return whether it was still open, and the case's other open
-    tasks before this command."""
+def _mark_completed(task: Task, command: CompleteTask, now: datetime) -> bool:
+    """Mark the task completed; return whether it was still open."""
     completed = db.session.execute(
         _MARK_COMPLETED, {"task_id": task.id, "actor_id": command.actor.id, "now": now}
     )
-    if completed.rowcount != 1:
-        return False, []
-    return True, _open_tasks_of(task.case_id)
+    return completed.rowcount == 1
 
 
 def _while_running(running, work, *args):

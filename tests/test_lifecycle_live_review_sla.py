@@ -263,23 +263,23 @@ def test_two_people_completing_tasks_of_one_case_at_once_one_is_asked_to_retry(
     the case before either writes, so one must lose (409) rather than overwrite the other."""
     import threading
 
+    from service import commands
     from service.db import db
     from service.models import Case
-    from workflows.runner import Runner
 
     case, escalation = escalate(app, app.test_client(), clock, people)
     [review] = [t for t in case["open_tasks"] if t["bpmn_id"] == "live_time_review"]
     with app.app_context():
         version_before = db.session.get(Case, case["id"]).version
-    both_ran = threading.Barrier(2, timeout=10)
-    original = Runner.complete
+    both_read = threading.Barrier(2, timeout=10)
+    original = commands._mark_completed
 
-    def complete_after_both_ran(self, *args, **kwargs):
-        outcome = original(self, *args, **kwargs)
-        both_ran.wait()  # both commands have read the case and run the engine
-        return outcome
+    def mark_once_both_have_read(*args):
+        # Both commands have read the case and set their engines going; neither has written.
+        both_read.wait()
+        return original(*args)
 
-    monkeypatch.setattr(Runner, "complete", complete_after_both_ran)
+    monkeypatch.setattr(commands, "_mark_completed", mark_once_both_have_read)
     answers = {}
     work = {
         review["id"]: (people["desk"], REVIEW_NO_OFFENCE),
@@ -306,7 +306,7 @@ def test_two_people_completing_tasks_of_one_case_at_once_one_is_asked_to_retry(
     still_open = [t["id"] for t in case_of(client, people, case["id"])["open_tasks"]]
     assert still_open == [loser]  # nothing of the losing command was kept
 
-    monkeypatch.setattr(Runner, "complete", original)
+    monkeypatch.setattr(commands, "_mark_completed", original)
     token, data = work[loser]
     retried = complete(client, token, loser, data)
     assert retried.status_code == 200, retried.json

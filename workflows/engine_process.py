@@ -103,7 +103,10 @@ class EngineProcess:
         lookup = "case_exists" in request["host"]
         set_case_lookup(HostCall(self.connection, "case_exists") if lookup else None)
         operation = request["operation"]
-        used = cpu_seconds("self") or 0.0
+        used = cpu_seconds("self")
+        if used is None:  # the figure the service compares with, or the nearest to it
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            used = usage.ru_utime + usage.ru_stime
         resource.setrlimit(
             resource.RLIMIT_CPU,
             (cpu_rlimit(used, limits.cpu_for(operation)), resource.RLIM_INFINITY),

@@ -79,7 +79,11 @@ def _encoded(element: str) -> bytes:
 def write_progress(buffer, started_cpu: float | None = None, element: str | None = None) -> None:
     """Record (in the engine process) the current command's start and element."""
     if started_cpu is not None:
-        _PROGRESS_HEAD.pack_into(buffer, 0, started_cpu, 0)
+        # One 8-byte store: the service process reading it meanwhile never sees a figure half
+        # written (struct's pack_into zero-fills first).
+        with memoryview(buffer) as view, view.cast("d") as figures:
+            figures[0] = started_cpu
+        struct.pack_into("<H", buffer, 8, 0)
     if element is not None:
         encoded = _encoded(element)
         buffer[_PROGRESS_HEAD.size : _PROGRESS_HEAD.size + len(encoded)] = encoded
@@ -87,12 +91,14 @@ def write_progress(buffer, started_cpu: float | None = None, element: str | None
 
 
 def read_progress(buffer) -> tuple[float, str | None]:
-    started, length = _PROGRESS_HEAD.unpack_from(buffer, 0)
+    """The current command's starting CPU time (0 or less while none runs), and its element."""
+    with memoryview(buffer) as view, view.cast("d") as figures:
+        started = figures[0]
+    (length,) = struct.unpack_from("<H", buffer, 8)
     if not length:
         return started, None
-    return started, bytes(buffer[_PROGRESS_HEAD.size : _PROGRESS_HEAD.size + length]).decode(
-        errors="replace"
-    )
+    end = _PROGRESS_HEAD.size + length
+    return started, bytes(buffer[_PROGRESS_HEAD.size : end]).decode(errors="replace")
 
 
 class EngineProcessFailed(Exception):
@@ -224,13 +230,13 @@ class EngineProcess:
         """How long to wait before looking again; kills the process past its limit."""
         started, element = read_progress(self.progress)
         now = time.monotonic()
-        if started < 0:  # still getting ready: the service's own work
+        if started <= 0:  # still getting ready: the service's own work
             if now - waited > STARTUP_SECONDS:
                 self.close()
                 raise EngineProcessFailed("the engine process did not get ready in time")
             return 0.05
         used = (cpu_seconds(self.process.pid) or 0.0) - started
-        if used >= cpu_limit:
+        if used >= cpu_limit and self._still_over(cpu_limit):
             self._stop()
             raise LimitExceeded(
                 f"the command used more than {cpu_limit:g} s of CPU time and was stopped",
@@ -248,6 +254,12 @@ class EngineProcess:
             )
         # A command that uses CPU all the time reaches its limit no sooner than this.
         return max(cpu_limit - used, 0.01)
+
+    def _still_over(self, cpu_limit: float) -> bool:
+        """Look again before stopping a process: its figures must agree twice."""
+        time.sleep(0.005)
+        started, _ = read_progress(self.progress)
+        return started > 0 and (cpu_seconds(self.process.pid) or 0.0) - started >= cpu_limit
 
     def _stop(self) -> None:
         self.process.kill()
