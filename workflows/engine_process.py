@@ -19,7 +19,6 @@ from .isolation import (
     KEEP_VERSIONS,
     PROGRESS_SIZE,
     cpu_rlimit,
-    cpu_seconds,
     read_progress,
     write_progress,
 )
@@ -42,10 +41,18 @@ _PAGE = resource.getpagesize()
 
 
 _STATM = os.open("/proc/self/statm", os.O_RDONLY)
+_STAT = os.open("/proc/self/stat", os.O_RDONLY)
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _address_space() -> int:
     return int(os.pread(_STATM, 64, 0).split()[0]) * _PAGE
+
+
+def _cpu_used() -> float:
+    """CPU time this process has used, read as the service process reads it (cpu_seconds)."""
+    fields = os.pread(_STAT, 1024, 0).rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
 def _unlimited() -> None:
@@ -74,6 +81,7 @@ class EngineProcess:
         self.progress = progress
         self.runners: OrderedDict[tuple, Runner] = OrderedDict()
         self.to_load: OrderedDict[tuple, dict] = OrderedDict()  # sent ahead of need
+        self.case_lookup = HostCall(connection, "case_exists")
         self.started_with = _address_space()
 
     def serve(self) -> None:
@@ -101,12 +109,9 @@ class EngineProcess:
         runner.limits, runner.fresh = limits, request["fresh"]
         # Forms check that a linked case exists: the service process knows.
         lookup = "case_exists" in request["host"]
-        set_case_lookup(HostCall(self.connection, "case_exists") if lookup else None)
+        set_case_lookup(self.case_lookup if lookup else None)
         operation = request["operation"]
-        used = cpu_seconds("self")
-        if used is None:  # the figure the service compares with, or the nearest to it
-            usage = resource.getrusage(resource.RUSAGE_SELF)
-            used = usage.ru_utime + usage.ru_stime
+        used = _cpu_used()
         resource.setrlimit(
             resource.RLIMIT_CPU,
             (cpu_rlimit(used, limits.cpu_for(operation)), resource.RLIM_INFINITY),

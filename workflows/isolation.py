@@ -105,7 +105,7 @@ class EngineProcessFailed(Exception):
     """The engine process could not run the command for a reason of its own (not the diagram's)."""
 
 
-def cpu_seconds(pid: int | str) -> float | None:
+def cpu_seconds(pid: int) -> float | None:
     """CPU time a process has used, as the kernel shows it (the engine process reads its own
     the same way, so the two figures compare)."""
     try:
