@@ -9,6 +9,7 @@ work, which costs more than the engine itself on every command; the objects hand
 kept in step with what was written, so the answer needs no second read.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows import outside_reads
 from workflows.clock import engine_clock
+from workflows.isolation import EngineProcessFailed
 from workflows.runner import (
     LIBRARY_VERSION,
     SERIALIZER_VERSION,
@@ -35,6 +37,8 @@ from .definitions import runner_for
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, Timer, User, new_id, utcnow
 from .problems import ApiProblem, not_found, not_your_lane
 from .timers import sync_timers
+
+log = logging.getLogger(__name__)
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
 RUNNING, CASE_COMPLETED = "running", "completed"
@@ -172,6 +176,8 @@ def start_case(command: StartCase) -> CaseChanged:
         raise _form_problem(error) from error
     except DiagramError as error:
         raise _diagram_problem(error) from error
+    except EngineProcessFailed as error:
+        raise _engine_failed(error) from error
     case = _insert_case(command, process.version_id, outcome, now)
     opened = _project_new_tasks(case, outcome, known=set(), now=now)
     audit.case_started(command, case, process, content_hash, outcome, now)
@@ -214,6 +220,9 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         audit.diagram_error(case.id, command.actor, task.lane, now, failed, error)
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
+    except EngineProcessFailed as error:
+        db.session.rollback()
+        raise _engine_failed(error) from error
 
     if not _mark_completed(task, command, now):
         db.session.rollback()
@@ -273,6 +282,9 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         audit.diagram_error(case.id, command.actor, None, now, failed, error)
         _record_error(case.id, error)
         raise _diagram_problem(error) from error
+    except EngineProcessFailed as error:
+        db.session.rollback()
+        raise _engine_failed(error) from error
     try:
         audit.timers_fired(command, case, outcome, now, were_open)
         changed = _record_outcome(case, outcome, now, were_open, firing=True)
@@ -481,6 +493,18 @@ def _diagram_problem(error: DiagramError) -> ApiProblem:
         f"The diagram failed{where}: {error}. Nothing was changed; "
         "a process owner needs to correct the diagram.",
         element_id=error.element_id,
+    )
+
+
+def _engine_failed(error: EngineProcessFailed) -> ApiProblem:
+    # The service's own fault, not the diagram's or the caller's: logged for its operators,
+    # and the person may simply try again.
+    log.error("the engine process failed: %s", error)
+    return ApiProblem(
+        503,
+        "The engine could not run the command",
+        "The process engine stopped before it finished this command. Nothing was changed; "
+        "please try again.",
     )
 
 

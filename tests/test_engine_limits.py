@@ -6,8 +6,12 @@ The hostile diagrams here were each seen to hold a worker for about 30 s, or for
 commands ran in engine processes: work inside C code never yields to the sandbox's checks.
 """
 
+import os
+import signal
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -304,3 +308,45 @@ def test_hostile_instructions_cannot_hold_a_read(client, owner, sergeant):
     assert shown.status_code == 200, shown.json
     assert "could not be shown" in shown.json["instructions"]
     assert "CPU time" in shown.json["instructions"]
+
+
+def engine_processes() -> list[int]:
+    """The engine processes this test's service process started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if parent == os.getpid() and b"workflows.engine_process" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_an_engine_process_that_dies_mid_command_changes_nothing(client, owner, sergeant, app):
+    app.config.update(ENGINE_CPU_SECONDS=30)
+    files = {"hostile.bpmn": two_step("hostile", SELF_SHARING + "same = a == b").encode()}
+    started = deploy_and_start(client, owner, sergeant, files, "hostile")
+    answer = {}
+    completing = threading.Thread(
+        target=lambda: answer.update(response=complete_first(client, sergeant, started))
+    )
+    completing.start()
+    time.sleep(1)  # the command is in its engine process, comparing
+    for pid in engine_processes():
+        os.kill(pid, signal.SIGKILL)  # as the kernel's OOM killer or an operator would
+    completing.join(timeout=30)
+    response, took, task_id = answer["response"]
+    assert response.status_code == 503, response.json
+    assert response.mimetype == PROBLEM
+    assert "Nothing was changed" in response.json["detail"]
+    assert took < 10
+    with app.app_context():
+        assert db.session.get(Case, started["id"]).version == 1
+        assert db.session.get(Task, task_id).status == "open"
+    # The service starts new engine processes for the next command.
+    shown = client.get(f"/api/v1/tasks/{task_id}", headers=bearer(sergeant))
+    assert shown.status_code == 200, shown.json

@@ -8,6 +8,7 @@ import mmap
 import os
 import resource
 import sys
+import traceback
 from collections import OrderedDict
 from multiprocessing.connection import Connection
 
@@ -18,6 +19,7 @@ from .forms import set_case_lookup
 from .isolation import (
     KEEP_VERSIONS,
     PROGRESS_SIZE,
+    cpu_from_stat,
     cpu_rlimit,
     read_progress,
     write_progress,
@@ -42,7 +44,6 @@ _PAGE = resource.getpagesize()
 
 _STATM = os.open("/proc/self/statm", os.O_RDONLY)
 _STAT = os.open("/proc/self/stat", os.O_RDONLY)
-_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _address_space() -> int:
@@ -50,9 +51,7 @@ def _address_space() -> int:
 
 
 def _cpu_used() -> float:
-    """CPU time this process has used, read as the service process reads it (cpu_seconds)."""
-    fields = os.pread(_STAT, 1024, 0).rsplit(b")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    return cpu_from_stat(os.pread(_STAT, 1024, 0))
 
 
 def _unlimited() -> None:
@@ -131,7 +130,9 @@ class EngineProcess:
             else:
                 answer = _refusal(error)
         except Exception as error:  # a fault of the service's own, reported as such
-            answer, retire = ("error", "internal", {"message": f"{type(error).__name__}"}), True
+            traceback.print_exc()  # to the service's own output, where operators read it
+            message = f"{type(error).__name__}: {error}"
+            answer, retire = ("error", "internal", {"message": message}), True
         finally:
             # The limits stay until the next command sets its own: between commands the
             # process only waits, and loading a version lifts them first.

@@ -57,9 +57,10 @@ from .runner import Outcome, Runner
 
 # Progress the engine process shares with the service process: the CPU time at which the
 # current command began (negative while none runs), and the element it is running.
+# Layout: the start as a double at 0, the element's length at 8, the element from 10.
 PROGRESS_SIZE = 512
-_PROGRESS_HEAD = struct.Struct("<dH")
-_MAX_ELEMENT = PROGRESS_SIZE - _PROGRESS_HEAD.size
+_ELEMENT_AT = 10
+_MAX_ELEMENT = PROGRESS_SIZE - _ELEMENT_AT
 # How long the engine process may take to get ready for a command (start, parse a version's
 # files): this is the service's own work, not the diagram's, so it is not charged to the command.
 STARTUP_SECONDS = 60.0
@@ -86,7 +87,7 @@ def write_progress(buffer, started_cpu: float | None = None, element: str | None
         struct.pack_into("<H", buffer, 8, 0)
     if element is not None:
         encoded = _encoded(element)
-        buffer[_PROGRESS_HEAD.size : _PROGRESS_HEAD.size + len(encoded)] = encoded
+        buffer[_ELEMENT_AT : _ELEMENT_AT + len(encoded)] = encoded
         struct.pack_into("<H", buffer, 8, len(encoded))
 
 
@@ -97,8 +98,8 @@ def read_progress(buffer) -> tuple[float, str | None]:
     (length,) = struct.unpack_from("<H", buffer, 8)
     if not length:
         return started, None
-    end = _PROGRESS_HEAD.size + length
-    return started, bytes(buffer[_PROGRESS_HEAD.size : end]).decode(errors="replace")
+    end = _ELEMENT_AT + length
+    return started, bytes(buffer[_ELEMENT_AT:end]).decode(errors="replace")
 
 
 class EngineProcessFailed(Exception):
@@ -106,12 +107,17 @@ class EngineProcessFailed(Exception):
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """CPU time a process has used, as the kernel shows it (the engine process reads its own
-    the same way, so the two figures compare)."""
+    """CPU time a process has used, as the kernel shows it."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return cpu_from_stat(Path(f"/proc/{pid}/stat").read_bytes())
     except OSError:
         return None
+
+
+def cpu_from_stat(stat: bytes) -> float:
+    """User and system CPU time from a /proc/<pid>/stat line (the engine process reads its own
+    the same way, so the two figures compare)."""
+    fields = stat.rsplit(b")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
@@ -237,7 +243,7 @@ class EngineProcess:
             return 0.05
         used = (cpu_seconds(self.process.pid) or 0.0) - started
         if used >= cpu_limit and self._still_over(cpu_limit):
-            self._stop()
+            self.close()
             raise LimitExceeded(
                 f"the command used more than {cpu_limit:g} s of CPU time and was stopped",
                 element,
@@ -245,7 +251,7 @@ class EngineProcess:
                 f"more than {cpu_limit:g} s",
             )
         if now - waited > cpu_limit * WALL_FACTOR:
-            self._stop()
+            self.close()
             raise LimitExceeded(
                 f"the command took more than {cpu_limit * WALL_FACTOR:g} s and was stopped",
                 element,
@@ -260,10 +266,6 @@ class EngineProcess:
         time.sleep(0.005)
         started, _ = read_progress(self.progress)
         return started > 0 and (cpu_seconds(self.process.pid) or 0.0) - started >= cpu_limit
-
-    def _stop(self) -> None:
-        self.process.kill()
-        self.close()
 
     def _died(self, cpu_limit: float) -> Exception:
         _, element = read_progress(self.progress)
@@ -417,10 +419,6 @@ class Pending:
 
 
 _pool = EnginePool()
-
-
-def pool() -> EnginePool:
-    return _pool
 
 
 class IsolatedRunner:

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from workflows.isolation import EngineProcessFailed
 from workflows.problems import DiagramError, TaskNotOpen
 from workflows.roles import ADMINISTRATOR, AUDITOR
 
@@ -85,7 +86,7 @@ def get_task(_query, task_id: str):
             )
         except TaskNotOpen:
             instructions = runner.instructions(template, data)
-    except DiagramError as error:  # went past a limit: the form is still shown
+    except (DiagramError, EngineProcessFailed) as error:  # the form is still shown
         instructions = f"(The instructions could not be shown: {error})"
     return {
         **task_summary(task),
