@@ -350,3 +350,48 @@ def test_an_engine_process_that_dies_mid_command_changes_nothing(client, owner, 
     # The service starts new engine processes for the next command.
     shown = client.get(f"/api/v1/tasks/{task_id}", headers=bearer(sergeant))
     assert shown.status_code == 200, shown.json
+
+
+def waits_then_stalls(process_id: str) -> str:
+    """Start -> wait an hour -> wait for a message nothing ever sends -> a check."""
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + f'<bpmn:intermediateCatchEvent id="wait">{timer("timeDuration", "PT1H")}'
+        "</bpmn:intermediateCatchEvent>" + '<bpmn:intermediateCatchEvent id="never">'
+        '<bpmn:messageEventDefinition id="never_sent" messageRef="unsent"/>'
+        "</bpmn:intermediateCatchEvent>"
+        + user_task("check")
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "wait")
+        + flow("f2", "wait", "never")
+        + flow("f3", "never", "check")
+        + flow("f4", "check", "end")
+    )
+    xml = diagram(process_id, body, {"Sergeant": ["start", "wait", "never", "check", "end"]})
+    return xml.replace("<bpmn:process", '<bpmn:message id="unsent" name="unsent"/><bpmn:process', 1)
+
+
+def test_a_firing_that_would_leave_a_case_waiting_on_nothing_becomes_an_incident(
+    app, client, clock, sergeant
+):
+    files = read_definition_files(PROJECT_ROOT)
+    files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
+    files["bpmn/stalls.bpmn"] = waits_then_stalls("stalls").encode()
+    with app.app_context():
+        deploy(files, actor="tests")
+        db.session.commit()
+    case = start(client, sergeant, "stalls")
+
+    clock.move_to(T0 + timedelta(hours=1, seconds=1))
+    with app.app_context():
+        assert fire_next_due() == FAILED_ATTEMPT
+    for wait in RETRY_BACKOFF:
+        clock.shift(wait + timedelta(seconds=1))
+        drain(app)
+    with app.app_context():
+        [incident] = db.session.scalars(
+            db.select(Incident).where(Incident.case_id == case["id"])
+        ).all()
+        assert "waiting on nothing" in incident.message
+        assert "'never'" in incident.message  # where it stopped
+        assert db.session.get(Case, case["id"]).version == 1  # never saved stuck

@@ -331,7 +331,7 @@ class Runner:
         open_tasks = [self._describe(task) for task in ready_user_tasks(workflow)]
         timers = waiting_timers(workflow)
         if not workflow.completed and not open_tasks and not timers:
-            where = steps.element_id or stopped_at(workflow)
+            where = stopped_at(workflow, steps.element_id)
             raise CaseStalled(
                 f"the case would be left waiting on nothing, with no open task and no timer, "
                 f"after '{where}'; nothing was saved",
@@ -426,8 +426,16 @@ def save(workflow: BpmnWorkflow) -> str:
     return json.dumps(state, separators=(",", ":"))
 
 
-def stopped_at(workflow: BpmnWorkflow) -> str | None:
-    """The element a case that waits on nothing stopped at: the last one that moved."""
+def stopped_at(workflow: BpmnWorkflow, last_run: str | None = None) -> str | None:
+    """The element a case that waits on nothing stopped at: an event it waits for that nothing
+    in the service sends (a message, a signal), else the last element the engine ran, else the
+    last one that moved."""
+    # No timer is among them: the case would not be stuck.
+    waiting = next(iter(workflow.event_manager.tasks.values()), None)
+    if waiting is not None:
+        return element_id(waiting.task_spec)
+    if last_run is not None:
+        return last_run
     tasks = list(workflow.tasks.values())
     for subworkflow in workflow.subprocesses.values():
         tasks.extend(subworkflow.tasks.values())
