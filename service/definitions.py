@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from workflows import outside_reads
 from workflows.catalog import Catalog, build_catalog, content_hash, read_definition_files
-from workflows.diagram_functions import DIAGRAM_FUNCTIONS
 from workflows.isolation import IsolatedRunner
 from workflows.limits import EngineLimits
 from workflows.runner import Runner
@@ -134,7 +133,7 @@ def _runner(catalog: Catalog, limits: EngineLimits, fresh: bool, isolated: bool)
     if isolated:
         return IsolatedRunner(catalog, host, limits, fresh=fresh)
     host.pop("case_exists")  # the forms' lookup, set by the app (see service.create_app)
-    engine = make_script_engine({**DIAGRAM_FUNCTIONS, **host})
+    engine = make_script_engine(host)
     return Runner(catalog, engine, fresh=fresh, limits=limits)
 
 

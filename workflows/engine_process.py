@@ -14,7 +14,6 @@ from multiprocessing.connection import Connection
 
 from . import clock
 from .catalog import build_catalog
-from .diagram_functions import DIAGRAM_FUNCTIONS
 from .forms import set_case_lookup
 from .isolation import (
     KEEP_VERSIONS,
@@ -159,7 +158,7 @@ class EngineProcess:
         functions.pop("case_exists", None)  # forms' lookup, not a diagram function
         runner = Runner(
             build_catalog(files, checked=True),
-            make_script_engine({**DIAGRAM_FUNCTIONS, **functions}),
+            make_script_engine(functions),
             on_step=lambda element: write_progress(self.progress, element=element),
             # The answer is sent (copied) before the kept workflow serves another command.
             copy_answers=False,

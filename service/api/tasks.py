@@ -1,5 +1,7 @@
 """Tasks: the caller's inbox, a task's form, and claiming and completing work."""
 
+import contextlib
+
 from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -75,18 +77,10 @@ def get_task(_query, task_id: str):
     language = request_language()
     form = runner.catalog.form(task.form)
     template = form.instructions(language, task.instructions) if form else task.instructions
-    # Instructions and letters are diagram code: they are rendered in an engine process.
-    data, letter = case.data, None
     try:
-        try:
-            if task.status != OPEN:
-                raise TaskNotOpen(task.id)
-            data, letter, instructions = runner.task_view(
-                case.process_id, case.state, task.id, template
-            )
-        except TaskNotOpen:
-            instructions = runner.instructions(template, data)
+        data, letter, instructions = _shown(runner, case, task, template)
     except (DiagramError, EngineProcessFailed) as error:  # the form is still shown
+        data, letter = case.data, None
         instructions = f"(The instructions could not be shown: {error})"
     return {
         **task_summary(task),
@@ -95,6 +89,15 @@ def get_task(_query, task_id: str):
         "letter": letter,
         "data": data,
     }
+
+
+def _shown(runner, case: Case, task: Task, template: str | None):
+    """The task's data, its letter and its instructions. Letters and instructions are diagram
+    code, rendered where commands run (an engine process)."""
+    if task.status == OPEN:
+        with contextlib.suppress(TaskNotOpen):
+            return runner.task_view(case.process_id, case.state, task.id, template)
+    return case.data, None, runner.instructions(template, case.data)
 
 
 @blp.post("/<task_id>/claim")
