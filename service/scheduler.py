@@ -24,7 +24,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from .auth import Actor
 from .commands import FireTimers, fire_timers
@@ -58,12 +58,20 @@ FORGET_HEARTBEAT_AFTER = timedelta(days=7)
 _timers = Timer.__table__
 
 
+def _is_due(now: datetime):
+    """A waiting timer whose time has come, and which no retry's backoff holds back."""
+    return and_(
+        # Strictly after the due time, as the engine itself counts a timer as fired.
+        _timers.c.status == WAITING,
+        _timers.c.due_at < now,
+        or_(_timers.c.not_before.is_(None), _timers.c.not_before <= now),
+    )
+
+
 def _due(now: datetime):
     return (
         select(_timers.c.id, _timers.c.case_id)
-        # Strictly after the due time, as the engine itself counts a timer as fired.
-        .where(_timers.c.status == WAITING, _timers.c.due_at < now)
-        .where(or_(_timers.c.not_before.is_(None), _timers.c.not_before <= now))
+        .where(_is_due(now))
         .order_by(_timers.c.due_at, _timers.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -274,11 +282,7 @@ def scheduler_health(
             func.coalesce(func.sum(case((live, _heartbeats.c.fired), else_=0)), 0),
         )
     ).one()
-    oldest_due = db.session.scalar(
-        select(func.min(_timers.c.due_at))
-        .where(_timers.c.status == WAITING, _timers.c.due_at < now)
-        .where(or_(_timers.c.not_before.is_(None), _timers.c.not_before <= now))
-    )
+    oldest_due = db.session.scalar(select(func.min(_timers.c.due_at)).where(_is_due(now)))
     db.session.rollback()  # ends the read
     overdue = (now - oldest_due).total_seconds() if oldest_due is not None else 0.0
     stale = last_wake_at is None or last_wake_at < now - stale_after
