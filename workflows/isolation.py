@@ -163,7 +163,7 @@ class EngineProcess:
     def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
         """Have the (idle) process load a version now, before a command needs it."""
         with self._sending:
-            if version not in self.versions:
+            if not self.connection.closed and version not in self.versions:
                 load = {"version": version, "files": dict(files), "host": host}
                 self.connection.send(("load", load))
                 self.versions.add(version)
@@ -176,7 +176,10 @@ class EngineProcess:
         if self.alive:
             self.process.kill()
         self.process.wait()
-        self.connection.close()
+        # A version still being sent ahead fails at once on the dead process; then the
+        # connection is closed under the same lock, so no send finds it half gone.
+        with self._sending:
+            self.connection.close()
         self.progress.close()
 
     def send(self, request: dict, files: Mapping[str, bytes]) -> None:
