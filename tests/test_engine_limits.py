@@ -6,6 +6,7 @@ The hostile diagrams here were each seen to hold a worker for about 30 s, or for
 commands ran in engine processes: work inside C code never yields to the sandbox's checks.
 """
 
+import contextlib
 import os
 import signal
 import threading
@@ -26,6 +27,7 @@ from tests.lifecycle import drain
 from tests.test_api_deploy import NOTE_FORM, two_step, upload
 from tests.test_catalog import flow, lane, process, user_task
 from tests.test_timers import diagram, inbox, start, timer, waits
+from workflows import isolation
 from workflows.catalog import read_definition_files
 
 PROBLEM = "application/problem+json"
@@ -395,3 +397,52 @@ def test_a_firing_that_would_leave_a_case_waiting_on_nothing_becomes_an_incident
         assert "waiting on nothing" in incident.message
         assert "'never'" in incident.message  # where it stopped
         assert db.session.get(Case, case["id"]).version == 1  # never saved stuck
+
+
+def niceness(pid: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
+def test_a_long_command_yields_the_cpu_and_its_process_returns_to_the_service_priority(
+    client, owner, sergeant, app
+):
+    # About half a second of comparing: far longer than any ordinary command, within its limit.
+    script = SELF_SHARING.replace("range(64)", "range(25)") + "same = a == b\na = b = None"
+    files = {"long.bpmn": two_step("long", script).encode()}
+    started = deploy_and_start(client, owner, sergeant, files, "long")
+    ours = niceness(0)
+    answer = {}
+    completing = threading.Thread(
+        target=lambda: answer.update(response=complete_first(client, sergeant, started))
+    )
+    completing.start()
+    seen = set()
+    while completing.is_alive():
+        for pid in engine_processes():
+            with contextlib.suppress(OSError):  # a process that ended meanwhile
+                seen.add(niceness(pid))
+        time.sleep(0.01)
+    completing.join()
+    response, _, _ = answer["response"]
+    assert response.status_code == 200, response.json
+    assert ours + isolation.YIELDING_NICENESS in seen  # reads came first while it ran
+    # Its process is back at the service's priority for the next command, or was let go.
+    assert {niceness(pid) for pid in engine_processes()} == {ours}
+
+
+def test_an_engine_process_that_cannot_regain_its_priority_is_let_go(monkeypatch):
+    process = isolation.EngineProcess()
+    try:
+        process._yield()
+        assert niceness(process.process.pid) == niceness(0) + isolation.YIELDING_NICENESS
+
+        def refused(which, who, priority):
+            raise PermissionError("raising priority needs CAP_SYS_NICE")
+
+        monkeypatch.setattr(isolation.os, "setpriority", refused)
+        pool = isolation.EnginePool()
+        pool._give_back(process)
+        assert pool.idle == []
+        assert not process.alive
+    finally:
+        process.close()

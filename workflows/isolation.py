@@ -67,6 +67,10 @@ STARTUP_SECONDS = 60.0
 # However little CPU a command uses, it may not hold its caller longer than this many times
 # its CPU limit (a command waits on nothing but its own work and the host functions it calls).
 WALL_FACTOR = 10
+# A command that has used this much CPU is no ordinary command (those take milliseconds): its
+# process yields the CPU to the service's other work, so reads stay quick while it runs on.
+YIELD_AFTER_SECONDS = 0.1
+YIELDING_NICENESS = 5
 # Versions an engine process keeps loaded (each holds its parsed specs and kept workflows).
 KEEP_VERSIONS = 8
 _ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +163,7 @@ class EngineProcess:
         # sent meanwhile waits its turn on the connection.
         self._sending = threading.Lock()
         self.sent = time.monotonic()  # when the command now running was sent
+        self.yielding = False  # the process runs at a lower priority since a long command
 
     def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
         """Have the (idle) process load a version now, before a command needs it."""
@@ -245,6 +250,8 @@ class EngineProcess:
                 raise EngineProcessFailed("the engine process did not get ready in time")
             return 0.05
         used = (cpu_seconds(self.process.pid) or 0.0) - started
+        if used >= YIELD_AFTER_SECONDS and not self.yielding:
+            self._yield()
         if used >= cpu_limit and self._still_over(cpu_limit):
             self.close()
             raise LimitExceeded(
@@ -261,8 +268,30 @@ class EngineProcess:
                 "time",
                 f"more than {cpu_limit * WALL_FACTOR:g} s",
             )
-        # A command that uses CPU all the time reaches its limit no sooner than this.
-        return max(cpu_limit - used, 0.01)
+        # A command that uses CPU all the time reaches its limit (or the point where it
+        # yields) no sooner than this.
+        if self.yielding:
+            return max(cpu_limit - used, 0.01)
+        return max(min(cpu_limit, YIELD_AFTER_SECONDS) - used, 0.01)
+
+    def _yield(self) -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, YIELDING_NICENESS)
+        except OSError:
+            return  # gone meanwhile: the next look finds it so
+        self.yielding = True
+
+    def restore_priority(self) -> bool:
+        """Back to the service's priority after a long command; False when not allowed
+        (raising priority needs a privilege the service may lack)."""
+        if not self.yielding:
+            return True
+        try:
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, os.getpriority(os.PRIO_PROCESS, 0))
+        except OSError:
+            return False
+        self.yielding = False
+        return True
 
     def _still_over(self, cpu_limit: float) -> bool:
         """Look again before stopping a process: its figures must agree twice."""
@@ -337,7 +366,7 @@ class EnginePool:
         return Pending(self, process, request, files, host, cpu_limit)
 
     def _give_back(self, process: EngineProcess) -> None:
-        if process.retiring or not process.alive:
+        if process.retiring or not process.alive or not process.restore_priority():
             process.close()
             return
         with self.lock:
