@@ -35,6 +35,7 @@ from .auth import Actor
 from .db import db
 from .definitions import runner_for
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, Timer, User, new_id, utcnow
+from .names import ShownNames
 from .problems import ApiProblem, not_found, not_your_lane
 from .timers import sync_timers
 
@@ -147,25 +148,35 @@ _MARK_COMPLETED = (
 )
 
 
+_START_NEEDS_ROLE = {
+    "en": "Starting a '{name}' case needs the {role} role.",
+    "cy": "Mae angen y rôl {role} i ddechrau achos '{name}'.",
+}
+_NOT_ON_ITS_OWN = {
+    "en": "'{name}' runs only as a step inside a '{caller}' case: start a '{caller}' case instead.",
+    "cy": "Dim ond fel cam mewn achos '{caller}' y mae '{name}' yn rhedeg: dechreuwch achos "
+    "'{caller}' yn lle hynny.",
+}
+
+
 def start_case(command: StartCase) -> CaseChanged:
     process = db.session.execute(_LATEST_PROCESS, {"process_id": command.process_id}).first()
     if process is None:
         raise not_found("Process", command.process_id)
     content_hash = process.content_hash
-    if process.start_lane and process.start_lane not in command.actor.role_names:
-        raise ApiProblem(
-            403,
-            "Forbidden",
-            f"Starting a '{process.name}' case needs the {process.start_lane} role.",
-        )
     runner = runner_for(process.version_id, content_hash)
+    names = runner.catalog.names
+    name = names.name(process.name, command.process_id, command.language, command.process_id)
+    if process.start_lane and process.start_lane not in command.actor.role_names:
+        text = _START_NEEDS_ROLE.get(command.language, _START_NEEDS_ROLE["en"])
+        raise ApiProblem(403, "Forbidden", text.format(name=name, role=process.start_lane))
     caller = runner.catalog.called_by.get(command.process_id)
     if caller is not None:
+        info = runner.catalog.processes[caller]
+        text = _NOT_ON_ITS_OWN.get(command.language, _NOT_ON_ITS_OWN["en"])
+        caller_name = names.name(info.name, caller, command.language, caller)
         raise ApiProblem(
-            422,
-            "Not a process to start on its own",
-            f"'{process.name}' runs only as a step inside a '{caller}' case: start a '{caller}' "
-            "case instead.",
+            422, "Not a process to start on its own", text.format(name=name, caller=caller_name)
         )
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
@@ -368,7 +379,9 @@ def _task(task_id: str) -> Task:
 def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
     """Refuse unless the task is open, in one of the actor's lanes, and not someone else's."""
     if task.lane not in actor.role_names:
-        raise not_your_lane(task, language)
+        raise not_your_lane(
+            task, language, ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
+        )
     if task.status != OPEN:
         raise _no_longer_open(task.id)
     if task.assignee_id not in (None, actor.id):

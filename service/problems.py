@@ -98,8 +98,9 @@ _NOT_YOUR_LANE = {
 }
 
 
-def not_your_lane(task, language: str = "en") -> ApiProblem:
+def not_your_lane(task, language: str, name: str) -> ApiProblem:
     """403 for a task in a lane the caller has no role for (a charging decision the CPS must
-    make, a bail extension only an Inspector may authorise)."""
+    make, a bail extension only an Inspector may authorise); ``name`` is the task's name in
+    ``language``."""
     text = _NOT_YOUR_LANE.get(language, _NOT_YOUR_LANE["en"])
-    return ApiProblem(403, "Forbidden", text.format(name=task.name, lane=task.lane))
+    return ApiProblem(403, "Forbidden", text.format(name=name, lane=task.lane))

@@ -86,19 +86,3 @@ def sync_timers(
         ids = db.session.execute(_INSERT, added).scalars().all()
         still_waiting += [Timer(id=id_, **row) for id_, row in zip(ids, added, strict=True)]
     return sorted(still_waiting, key=lambda row: row.due_at)
-
-
-def timer_view(timer: Timer) -> dict:
-    return {
-        "id": timer.id,
-        "case_id": timer.case_id,
-        "task_id": timer.task_id,
-        "bpmn_id": timer.bpmn_id,
-        "name": timer.name,
-        "kind": timer.kind,
-        "due_at": timer.due_at,
-        "status": timer.status,
-        "attempts": timer.attempts,
-        "last_error": timer.last_error,
-        "closed_at": timer.closed_at,
-    }

@@ -9,6 +9,7 @@ import json
 from service.auth import Actor, create_user
 from service.db import db
 from service.definitions import deploy
+from tests.names import with_welsh_names
 from tests.test_catalog import flow, lane, process, user_task
 
 LOOP = "audit_loop"
@@ -61,7 +62,7 @@ def loop_files() -> dict[str, bytes]:
 
 def deploy_loop() -> int:
     """Deploy the loop process (call inside an app context); return the version id."""
-    version, _ = deploy(loop_files(), actor="tests")
+    version, _ = deploy(with_welsh_names(loop_files()), actor="tests")
     db.session.commit()
     return version.id
 

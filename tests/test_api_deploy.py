@@ -6,6 +6,7 @@ import json
 from service.db import db
 from service.models import Case, Task
 from tests.conftest import bearer
+from tests.names import with_welsh_names
 from tests.samples import CALL, REVIEW_NO_OFFENCE
 from tests.test_catalog import FORM, WELSH, flow, lane, process, user_task
 
@@ -33,7 +34,11 @@ def two_step(process_id, script, condition="True"):
     )
 
 
-def upload(client, token, files):
+def upload(client, token, files, welsh_names=True):
+    """Upload files as a process owner would; each diagram with its Welsh names unless
+    ``welsh_names`` is off."""
+    if welsh_names:
+        files = with_welsh_names(files)
     data = {"file": [(io.BytesIO(content), name) for name, content in files.items()]}
     return client.post(
         "/api/v1/processes",

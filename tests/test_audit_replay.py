@@ -9,6 +9,7 @@ from service.db import db
 from service.models import Case
 from tests.audit_helpers import complete, run_rounds, start_loop
 from tests.conftest import bearer
+from tests.names import with_welsh_names
 
 PROBLEM = "application/problem+json"
 
@@ -178,7 +179,7 @@ def test_fired_timers_are_recorded_and_replayed(app, client, auditor):
         "waits", "timeDuration", "PT1H", "stamped = isoformat(now())"
     ).encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
         user, _ = create_user("timer-test", ["Sergeant"])
         actor = Actor(user.id, user.name, frozenset({"Sergeant"}))

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from service.config import PROJECT_ROOT
+from tests.names import with_welsh_names
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.problems import DefinitionProblems
 
@@ -81,7 +82,7 @@ def simple(body, lanes=None, **kwargs):
 
 def problems_of(files):
     with pytest.raises(DefinitionProblems) as caught:
-        build_catalog(files)
+        build_catalog(with_welsh_names(files))
     return caught.value.problems
 
 
@@ -104,7 +105,7 @@ def test_same_files_same_hash_and_any_edit_changes_it():
     first = build_catalog(files).content_hash
     assert build_catalog(dict(files)).content_hash == first
     edited = {**files, "bpmn/extra.bpmn": simple(user_task("task"), process_id="x").encode()}
-    assert build_catalog({**edited, **form_files()}).content_hash != first
+    assert build_catalog(with_welsh_names({**edited, **form_files()})).content_hash != first
 
 
 def test_every_problem_is_reported_at_once_with_file_and_element():
@@ -176,7 +177,9 @@ def test_plain_iso_timers_are_accepted_and_made_executable():
         + flow("f3", "wait", "quoted")
         + flow("f4", "quoted", "end")
     )
-    catalog = build_catalog({"bpmn/p.bpmn": simple(body).encode(), **form_files()})
+    catalog = build_catalog(
+        with_welsh_names({"bpmn/p.bpmn": simple(body).encode(), **form_files()})
+    )
     spec, _ = catalog.spec("proc")
     assert spec.task_specs["sla"].event_definition.expression == "'PT30M'"
     assert spec.task_specs["wait"].event_definition.expression == "'2026-12-01T09:00:00Z'"

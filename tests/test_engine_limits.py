@@ -24,6 +24,7 @@ from service.models import Case, Incident, Task
 from service.scheduler import FAILED_ATTEMPT, FIRED, RETRY_BACKOFF, fire_next_due
 from tests.conftest import bearer
 from tests.lifecycle import drain
+from tests.names import with_welsh_names
 from tests.test_api_deploy import NOTE_FORM, two_step, upload
 from tests.test_catalog import flow, lane, process, user_task
 from tests.test_timers import diagram, inbox, start, timer, waits
@@ -250,7 +251,7 @@ def test_a_hostile_timer_becomes_an_incident_and_other_timers_fire_on_time(
     files["bpmn/hostile_wait.bpmn"] = two_waits("hostile_wait", HOSTILE_DURATION).encode()
     files["bpmn/calm_wait.bpmn"] = waits("calm_wait", "timeDuration", "PT1H").encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
     hostile = start(client, sergeant, "hostile_wait")
     calm = start(client, sergeant, "calm_wait")
@@ -380,7 +381,7 @@ def test_a_firing_that_would_leave_a_case_waiting_on_nothing_becomes_an_incident
     files.update({f"forms/{name}": content for name, content in NOTE_FORM.items()})
     files["bpmn/stalls.bpmn"] = waits_then_stalls("stalls").encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
     case = start(client, sergeant, "stalls")
 

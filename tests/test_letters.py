@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.names import with_welsh_names
 from tests.test_catalog import flow, form_files, messages, problems_of, simple, user_task
 from workflows.catalog import build_catalog
 from workflows.letters import Letter, merged_log, record_sent, render_letter
@@ -47,7 +48,7 @@ def letter_diagram() -> dict[str, bytes]:
 
 def with_letters(**templates: str) -> dict[str, bytes]:
     return {
-        **letter_diagram(),
+        **with_welsh_names(letter_diagram()),
         **{
             f"letters/{name.replace('_', '.')}.md": text.encode()
             for name, text in templates.items()

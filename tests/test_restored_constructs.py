@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from service.config import PROJECT_ROOT
+from tests.names import with_welsh_names
 from tests.samples import (
     CALL,
     REVIEW_CONTINUE,
@@ -174,7 +175,7 @@ class Restored:
     """A case whose every command restores it from its saved text around specs parsed anew."""
 
     def __init__(self, files: dict[str, bytes], process_id: str):
-        self.runner = Runner(build_catalog(files), keep=0, fresh=True)
+        self.runner = Runner(build_catalog(with_welsh_names(files)), keep=0, fresh=True)
         self.process_id = process_id
         self.at = T0
         with engine_clock(self.at):

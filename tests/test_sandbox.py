@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from tests.names import with_welsh_names
 from tests.test_catalog import flow, form_files, simple, user_task
 from workflows import diagram_functions as df
 from workflows.catalog import build_catalog
@@ -534,7 +535,9 @@ def test_a_failing_condition_says_why() -> None:
 def _one_task_process(after_task: str) -> Runner:
     """A process of one user task, then ``after_task`` (elements and flows to 'end')."""
     body = user_task("task") + flow("f1", "start", "task") + after_task
-    return Runner(build_catalog({"bpmn/proc.bpmn": simple(body).encode(), **form_files()}))
+    return Runner(
+        build_catalog(with_welsh_names({"bpmn/proc.bpmn": simple(body).encode(), **form_files()}))
+    )
 
 
 def test_a_gateway_condition_that_changes_the_case_stops_and_leaves_it_as_it_was() -> None:
@@ -574,7 +577,9 @@ def _loop_process(sequential: bool, cardinality: str, engine=None) -> Runner:
         + flow("f2", "task", "many")
         + flow("f3", "many", "end")
     )
-    catalog = build_catalog({"bpmn/proc.bpmn": simple(body).encode(), **form_files()})
+    catalog = build_catalog(
+        with_welsh_names({"bpmn/proc.bpmn": simple(body).encode(), **form_files()})
+    )
     return Runner(catalog, script_engine=engine)
 
 

@@ -14,6 +14,7 @@ from service.config import PROJECT_ROOT
 from service.db import db
 from service.definitions import deploy
 from service.models import Case, Task, Timer
+from tests.names import with_welsh_names
 from tests.test_api_deploy import NOTE_FORM
 from tests.test_timers import waits
 from workflows.catalog import read_definition_files
@@ -30,7 +31,7 @@ def test_three_schedulers_fire_each_timer_exactly_once(app, database_uri):
         "same_second", "timeDate", "2026-06-01T00:00:00Z"
     ).encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
         user, _ = create_user("scheduler-test", ["Sergeant"])
         actor = Actor(user.id, user.name, frozenset({"Sergeant"}))

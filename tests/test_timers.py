@@ -29,6 +29,7 @@ from service.scheduler import (
 )
 from tests.conftest import bearer
 from tests.lifecycle import drain
+from tests.names import with_welsh_names
 from tests.test_api_deploy import NOTE_FORM
 from tests.test_catalog import HEAD, flow, user_task
 from workflows.catalog import read_definition_files
@@ -157,7 +158,7 @@ def deployed(app, clock):
     }.items():
         files[f"bpmn/{name}.bpmn"] = xml.encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
     return app
 
@@ -372,7 +373,7 @@ def test_the_running_scheduler_keeps_waking_and_fires_new_timers(app, people, cl
     files["bpmn/wait_date.bpmn"] = waits("wait_date", "timeDate", "2026-01-01T00:00:00Z").encode()
     files["bpmn/wait_short.bpmn"] = waits("wait_short", "timeDuration", "PT0.2S").encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
     first_fired, both_fired = threading.Event(), threading.Event()
 
@@ -450,7 +451,7 @@ def test_thousands_of_wake_ups_on_a_fake_clock_never_lose_the_wake_up(app, clock
     for process, seconds in delays.items():
         files[f"bpmn/{process}.bpmn"] = waits(process, "timeDuration", f"PT{seconds}S").encode()
     with app.app_context():
-        deploy(files, actor="tests")
+        deploy(with_welsh_names(files), actor="tests")
         db.session.commit()
         user, _ = create_user("wake-up-test", ["Sergeant"])
         actor = Actor(user.id, user.name, frozenset({"Sergeant"}))

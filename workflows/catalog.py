@@ -22,6 +22,7 @@ from . import timer_text
 from .forms import FORM_FILE_SUFFIXES, SCHEMA_SUFFIX, Form, form_name, load_form
 from .instructions import check_template
 from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
+from .names import ElementNames, is_names_file, load_names
 from .problems import DefinitionProblems, Problem
 from .roles import LANE_ROLES
 from .sandbox import check_expression, check_script
@@ -82,6 +83,8 @@ class Catalog:
     called_by: dict[str, str] = field(default_factory=dict)
     # Letter name -> language -> Jinja template (letters/<name>.<language>.md).
     letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Welsh names of processes, tasks and events (bpmn/<diagram>.bpmn.cy.json).
+    names: ElementNames = field(default_factory=ElementNames)
     _specs: dict = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -130,7 +133,11 @@ def read_definition_files(root: Path) -> dict[str, bytes]:
     """Every process owner's file under ``root/bpmn``, ``root/forms`` and ``root/letters``,
     keyed by path."""
     files = {}
-    folders = (("bpmn", ("*.bpmn", "*.dmn")), ("forms", ("*.json",)), ("letters", ("*.md",)))
+    folders = (
+        ("bpmn", ("*.bpmn", "*.dmn", "*.bpmn.cy.json")),
+        ("forms", ("*.json",)),
+        ("letters", ("*.md",)),
+    )
     for folder, patterns in folders:
         for pattern in patterns:
             for path in sorted((root / folder).rglob(pattern)):
@@ -159,12 +166,13 @@ def build_catalog(files: dict[str, bytes], checked: bool = False) -> Catalog:
             root = _parse_xml(path, content, problems)
             if root is not None:
                 documents[path] = root
-        elif not path.startswith(("forms/", LETTERS_FOLDER)):
+        elif not path.startswith(("forms/", LETTERS_FOLDER)) and not is_names_file(path):
             problems.append(
                 Problem(
                     path,
                     None,
-                    "not a definition file: expected .bpmn, .dmn, forms/*.json or letters/*.md",
+                    "not a definition file: expected .bpmn, .bpmn.cy.json, .dmn, forms/*.json "
+                    "or letters/*.md",
                 )
             )
 
@@ -187,10 +195,11 @@ def build_catalog(files: dict[str, bytes], checked: bool = False) -> Catalog:
         processes.update(checker.check(problems))
         calls.update(checker.calls)
     _check_call_cycles(calls, all_process_ids, problems)
+    names = load_names(files, bpmn_docs, problems, checked)
 
     parser = SpiffBpmnParser(validator=VALIDATOR)
     called_by = {called: caller for caller in sorted(calls) for called in sorted(calls[caller])}
-    catalog = Catalog(files, processes, forms, parser, called_by, letters)
+    catalog = Catalog(files, processes, forms, parser, called_by, letters, names)
     if not problems:
         _parse_with_engine(catalog, bpmn_docs, dmn_docs, problems)
     if problems:

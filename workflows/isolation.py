@@ -71,6 +71,9 @@ WALL_FACTOR = 10
 # process yields the CPU to the service's other work, so reads stay quick while it runs on.
 YIELD_AFTER_SECONDS = 0.1
 YIELDING_NICENESS = 5
+# Firing timers does not yield: the scheduler fires one case's timers after another, so a
+# firing slowed down would make every timer behind it late (its CPU limit is small anyway).
+NEVER_YIELDS = frozenset({"fire_due_timers"})
 # Versions an engine process keeps loaded (each holds its parsed specs and kept workflows).
 KEEP_VERSIONS = 8
 _ROOT = Path(__file__).resolve().parent.parent
@@ -211,8 +214,9 @@ class EngineProcess:
         """
         version = request["version"]
         waited = self.sent
+        yields = request["operation"] not in NEVER_YIELDS
         while True:
-            remaining = self._budget_left(cpu_limit, waited)
+            remaining = self._budget_left(cpu_limit, waited, yields)
             try:
                 ready = bool(self._reply.poll(remaining * 1000))
             except (OSError, EOFError):
@@ -240,7 +244,7 @@ class EngineProcess:
             else:
                 raise EngineProcessFailed(f"unexpected message {kind!r}")
 
-    def _budget_left(self, cpu_limit: float, waited: float) -> float:
+    def _budget_left(self, cpu_limit: float, waited: float, yields: bool) -> float:
         """How long to wait before looking again; kills the process past its limit."""
         started, element = read_progress(self.progress)
         now = time.monotonic()
@@ -250,7 +254,7 @@ class EngineProcess:
                 raise EngineProcessFailed("the engine process did not get ready in time")
             return 0.05
         used = (cpu_seconds(self.process.pid) or 0.0) - started
-        if used >= YIELD_AFTER_SECONDS and not self.yielding:
+        if yields and used >= YIELD_AFTER_SECONDS and not self.yielding:
             self._yield()
         if used >= cpu_limit and self._still_over(cpu_limit):
             self.close()
@@ -270,7 +274,7 @@ class EngineProcess:
             )
         # A command that uses CPU all the time reaches its limit (or the point where it
         # yields) no sooner than this.
-        if self.yielding:
+        if self.yielding or not yields:
             return max(cpu_limit - used, 0.01)
         return max(min(cpu_limit, YIELD_AFTER_SECONDS) - used, 0.01)
 

@@ -25,6 +25,7 @@ from .audit_schemas import (
     ReplayReportSchema,
     StateQuerySchema,
 )
+from .representations import shown_names
 
 blp = Blueprint("audit", __name__, url_prefix="", description="Audit trail")
 HISTORY_READERS = (AUDITOR, ADMINISTRATOR)
@@ -80,7 +81,10 @@ def point_in_time(query, case_id: str):
     """The case's data, open tasks and path as they stood after event `at_seq`, or at `at`."""
     actor = _history_reader(case_id)
     view = state_at(case_id, query.get("at_seq"), query.get("at"))
-    detail = {key: str(value) for key, value in query.items()}
+    names = shown_names()
+    for task in view["open_tasks"]:
+        task["name"] = names.element(case_id, task["bpmn_id"], task["name"])
+    detail = {key: str(value) for key, value in query.items() if key != "lang"}
     log_read(actor, "case.state", case_id, detail=detail)
     return view
 

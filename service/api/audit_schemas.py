@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from .schemas import LanguageQuerySchema
+
 EXPORT_FORMATS = ("json", "jsonl", "csv")
 
 
@@ -53,7 +55,7 @@ class ReplayReportSchema(Schema):
     first_difference = fields.Nested(DifferenceSchema, allow_none=True)
 
 
-class StateQuerySchema(Schema):
+class StateQuerySchema(LanguageQuerySchema):
     at_seq = fields.Integer(validate=validate.Range(min=1))
     at = fields.AwareDateTime()
 

@@ -10,7 +10,7 @@ from ..db import db
 from ..models import Case
 from ..problems import not_found
 from .language import request_language
-from .representations import case_view
+from .representations import case_summary, case_view, shown_names
 from .schemas import CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema
 
 blp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -25,7 +25,7 @@ def create_case(body):
     changed = start_case(
         StartCase(body["process"], body["data"], current_user(), request_language())
     )
-    return case_view(changed.case, changed.open_tasks, changed.timers)
+    return case_view(changed.case, shown_names(), changed.open_tasks, changed.timers)
 
 
 @blp.get("")
@@ -38,7 +38,8 @@ def list_cases(query):
         statement = statement.where(Case.process_id == query["process"])
     if "status" in query:
         statement = statement.where(Case.status == query["status"])
-    return list(db.session.scalars(statement))
+    names = shown_names()
+    return [case_summary(case, names) for case in db.session.scalars(statement)]
 
 
 @blp.get("/<case_id>")
@@ -49,4 +50,4 @@ def get_case(case_id: str):
     if case is None:
         raise not_found("Case", case_id)
     log_read(current_user(), "case.view", case_id)
-    return case_view(case)
+    return case_view(case, shown_names())

@@ -15,19 +15,22 @@ from .representations import form_view
 from .schemas import DeployResultSchema, LanguageQuerySchema, ProcessSchema
 
 blp = Blueprint("processes", __name__, url_prefix="/processes")
-UPLOAD_FOLDERS = {".bpmn": "bpmn", ".dmn": "bpmn", ".json": "forms"}
+# The Welsh names of a diagram lie beside it (x.bpmn.cy.json); other .json files are forms.
+UPLOAD_FOLDERS = {".bpmn": "bpmn", ".dmn": "bpmn", ".bpmn.cy.json": "bpmn", ".json": "forms"}
 
 
 def _process_view(process) -> dict:
     runner = runner_for(process.version_id)
+    language = request_language()
+    pid = process.process_id
     return {
-        "id": process.process_id,
-        "name": process.name,
+        "id": pid,
+        "name": runner.catalog.names.name(process.name, pid, language, pid),
         "version": process.version_id,
         "content_hash": process.version.content_hash,
         "file": process.file,
         "start_lane": process.start_lane,
-        "start_form": form_view(runner.catalog.form(process.start_form), request_language()),
+        "start_form": form_view(runner.catalog.form(process.start_form), language),
         "called_by": runner.catalog.called_by.get(process.process_id),
     }
 
@@ -70,7 +73,8 @@ def get_process(_query, process_id: str):
     }
 )
 def deploy_process():
-    """Deploy uploaded .bpmn, .dmn and form files on top of the latest version.
+    """Deploy uploaded .bpmn (with their Welsh names, .bpmn.cy.json), .dmn and form files
+    on top of the latest version.
 
     Needs the Process Owner role. The whole set is validated; a valid set becomes a new
     definition version (201), the same set again changes nothing (200).
@@ -87,7 +91,10 @@ def deploy_process():
         suffix = next((s for s in UPLOAD_FOLDERS if name.endswith(s)), None)
         if not name or suffix is None:
             raise ApiProblem(
-                422, "Unsupported file", f"'{name}' is not a .bpmn, .dmn or form .json file."
+                422,
+                "Unsupported file",
+                f"'{name}' is not a .bpmn, .bpmn.cy.json (a diagram's Welsh names), .dmn or "
+                "form .json file.",
             )
         files[f"{UPLOAD_FOLDERS[suffix]}/{name}"] = upload.read()
     try:

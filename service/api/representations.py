@@ -1,12 +1,15 @@
-"""How cases, tasks and forms look to API clients."""
+"""How cases, tasks, timers and forms look to API clients, in the caller's language."""
 
 from sqlalchemy import select
 
 from workflows.forms import Form
 
 from ..db import db
+from ..definitions import runner_for
 from ..models import Case, Task, Timer
-from ..timers import WAITING, timer_view
+from ..names import ShownNames
+from ..timers import WAITING
+from .language import request_language
 
 OPEN = "open"
 
@@ -18,12 +21,17 @@ def form_view(form: Form | None, language: str) -> dict | None:
     return {"name": form.name, "schema": schema, "ui_schema": ui_schema, "language": language}
 
 
-def task_summary(task: Task) -> dict:
+def shown_names() -> ShownNames:
+    """Names in the language the caller asked for."""
+    return ShownNames(request_language())
+
+
+def task_summary(task: Task, names: ShownNames) -> dict:
     return {
         "id": task.id,
         "case_id": task.case_id,
         "bpmn_id": task.bpmn_id,
-        "name": task.name,
+        "name": names.element(task.case_id, task.bpmn_id, task.name),
         "lane": task.lane,
         "status": task.status,
         "assignee": task.assignee.name if task.assignee else None,
@@ -54,22 +62,61 @@ def waiting_timers_of(case_id: str) -> list[Timer]:
     )
 
 
+def timer_view(timer: Timer, names: ShownNames) -> dict:
+    return {
+        "id": timer.id,
+        "case_id": timer.case_id,
+        "task_id": timer.task_id,
+        "bpmn_id": timer.bpmn_id,
+        "name": names.element(timer.case_id, timer.bpmn_id, timer.name),
+        "kind": timer.kind,
+        "due_at": timer.due_at,
+        "status": timer.status,
+        "attempts": timer.attempts,
+        "last_error": timer.last_error,
+        "closed_at": timer.closed_at,
+    }
+
+
+def process_name(case: Case, names: ShownNames) -> str:
+    """The name of the case's process, as its own version names it."""
+    info = runner_for(case.definition_version_id).catalog.processes.get(case.process_id)
+    english = info.name if info is not None else case.process_id
+    return names.process(case.definition_version_id, case.process_id, english)
+
+
+def case_summary(case: Case, names: ShownNames) -> dict:
+    return {
+        "id": case.id,
+        "process_id": case.process_id,
+        "process_name": process_name(case, names),
+        "status": case.status,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+
+
 def case_view(
-    case: Case, open_tasks: list[Task] | None = None, timers: list[Timer] | None = None
+    case: Case,
+    names: ShownNames,
+    open_tasks: list[Task] | None = None,
+    timers: list[Timer] | None = None,
 ) -> dict:
     if open_tasks is None:
         open_tasks = open_tasks_of(case.id)
     if timers is None:
         timers = waiting_timers_of(case.id)
+    names.know(case)
     return {
         "id": case.id,
         "process_id": case.process_id,
+        "process_name": process_name(case, names),
         "definition_version": case.definition_version_id,
         "status": case.status,
         "data": case.data,
         "last_error": case.last_error,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
-        "open_tasks": [task_summary(task) for task in open_tasks],
-        "timers": [timer_view(timer) for timer in timers],
+        "open_tasks": [task_summary(task, names) for task in open_tasks],
+        "timers": [timer_view(timer, names) for timer in timers],
     }

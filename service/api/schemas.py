@@ -98,6 +98,7 @@ class TimerSchema(Schema):
 class CaseSchema(Schema):
     id = fields.String()
     process_id = fields.String()
+    process_name = fields.String(metadata={"description": "in the caller's language"})
     definition_version = fields.Integer()
     status = fields.String()
     data = fields.Dict()
@@ -111,6 +112,7 @@ class CaseSchema(Schema):
 class CaseSummarySchema(Schema):
     id = fields.String()
     process_id = fields.String()
+    process_name = fields.String(metadata={"description": "in the caller's language"})
     status = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -125,7 +127,11 @@ class CompleteTaskSchema(Schema):
     data = fields.Dict(keys=fields.String(), required=True)
 
 
-class TaskQuerySchema(Schema):
+class LanguageQuerySchema(Schema):
+    lang = fields.String(validate=validate.OneOf(("en", "cy")))
+
+
+class TaskQuerySchema(LanguageQuerySchema):
     case = fields.String()
     lane = fields.String()
     status = fields.String(load_default="open", validate=validate.OneOf(TASK_STATUSES + ("all",)))
@@ -134,11 +140,7 @@ class TaskQuerySchema(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
-class CaseQuerySchema(Schema):
+class CaseQuerySchema(LanguageQuerySchema):
     process = fields.String()
     status = fields.String(validate=validate.OneOf(("running", "completed")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-
-
-class LanguageQuerySchema(Schema):
-    lang = fields.String(validate=validate.OneOf(("en", "cy")))

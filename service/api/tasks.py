@@ -24,9 +24,10 @@ from ..commands import (
 from ..db import db
 from ..definitions import runner_for
 from ..models import Case, Task, utcnow
+from ..names import ShownNames
 from ..problems import not_found, not_your_lane
 from .language import request_language
-from .representations import case_view, form_view, task_summary
+from .representations import case_view, form_view, shown_names, task_summary
 from .schemas import (
     CaseSchema,
     CompleteTaskSchema,
@@ -62,7 +63,9 @@ def inbox(query):
     if query.get("overdue"):
         statement = statement.where(Task.status == OPEN, Task.due_at < utcnow())
     statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
-    return [task_summary(task) for task in db.session.scalars(statement.limit(query["limit"]))]
+    tasks = list(db.session.scalars(statement.limit(query["limit"])))
+    names = shown_names().know_cases({task.case_id for task in tasks})
+    return [task_summary(task, names) for task in tasks]
 
 
 @blp.get("/<task_id>")
@@ -83,7 +86,7 @@ def get_task(_query, task_id: str):
         data, letter = case.data, None
         instructions = f"(The instructions could not be shown: {error})"
     return {
-        **task_summary(task),
+        **task_summary(task, ShownNames(language).know(case)),
         "form": form_view(form, language),
         "instructions": instructions,
         "letter": letter,
@@ -104,14 +107,18 @@ def _shown(runner, case: Case, task: Task, template: str | None):
 @blp.response(200, TaskSummarySchema)
 def claim(task_id: str):
     """Take a task so that no one else works on it."""
-    return task_summary(claim_task(ClaimTask(task_id, current_user(), request_language())))
+    return task_summary(
+        claim_task(ClaimTask(task_id, current_user(), request_language())), shown_names()
+    )
 
 
 @blp.post("/<task_id>/unclaim")
 @blp.response(200, TaskSummarySchema)
 def unclaim(task_id: str):
     """Give a claimed task back to the lane."""
-    return task_summary(unclaim_task(UnclaimTask(task_id, current_user(), request_language())))
+    return task_summary(
+        unclaim_task(UnclaimTask(task_id, current_user(), request_language())), shown_names()
+    )
 
 
 @blp.post("/<task_id>/complete")
@@ -122,7 +129,7 @@ def unclaim(task_id: str):
 def complete(body, task_id: str):
     """Complete a task with its form's data; answers with the case and its next open tasks."""
     changed = complete_task(CompleteTask(task_id, body["data"], current_user(), request_language()))
-    return case_view(changed.case, changed.open_tasks, changed.timers)
+    return case_view(changed.case, shown_names(), changed.open_tasks, changed.timers)
 
 
 def _readable_task(task_id: str) -> Task:
@@ -131,5 +138,7 @@ def _readable_task(task_id: str) -> Task:
         raise not_found("Task", task_id)
     roles = current_user().role_names
     if task.lane not in roles and not roles.intersection(READERS):
-        raise not_your_lane(task, request_language())
+        language = request_language()
+        name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
+        raise not_your_lane(task, language, name)
     return task

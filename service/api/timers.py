@@ -11,14 +11,14 @@ from ..db import db
 from ..models import Incident, Timer
 from ..problems import ApiProblem, not_found
 from ..scheduler import retry_incident
-from ..timers import timer_view
-from .schemas import TimerSchema
+from .representations import shown_names, timer_view
+from .schemas import LanguageQuerySchema, TimerSchema
 
 blp = Blueprint("timers", __name__, url_prefix="")
 TIMER_STATUSES = ("waiting", "fired", "cancelled", "failed")
 
 
-class TimerQuerySchema(Schema):
+class TimerQuerySchema(LanguageQuerySchema):
     case = fields.String()
     due_before = fields.AwareDateTime()
     status = fields.String(validate=validate.OneOf(TIMER_STATUSES))
@@ -53,7 +53,9 @@ def list_timers(query):
         statement = statement.where(Timer.status == query["status"])
     if "due_before" in query:
         statement = statement.where(Timer.due_at < query["due_before"])
-    return [timer_view(timer) for timer in db.session.scalars(statement)]
+    timers = list(db.session.scalars(statement))
+    names = shown_names().know_cases({timer.case_id for timer in timers})
+    return [timer_view(timer, names) for timer in timers]
 
 
 @blp.get("/incidents")
