@@ -10,7 +10,6 @@ kept in step with what was written, so the answer needs no second read.
 """
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -34,7 +33,8 @@ from .audit import trail as audit
 from .auth import Actor
 from .db import db
 from .definitions import runner_for
-from .models import Case, DefinitionVersion, ProcessDefinition, Task, Timer, User, new_id, utcnow
+from .messages import CaseChanged, ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
+from .models import Case, DefinitionVersion, ProcessDefinition, Task, User, new_id, utcnow
 from .names import ShownNames
 from .problems import ApiProblem, not_found, not_your_lane
 from .timers import sync_timers
@@ -43,51 +43,6 @@ log = logging.getLogger(__name__)
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
 RUNNING, CASE_COMPLETED = "running", "completed"
-
-
-@dataclass(frozen=True)
-class StartCase:
-    process_id: str
-    data: dict
-    actor: Actor
-    language: str = "en"
-
-
-@dataclass(frozen=True)
-class CompleteTask:
-    task_id: str
-    data: dict
-    actor: Actor
-    language: str = "en"
-
-
-@dataclass(frozen=True)
-class ClaimTask:
-    task_id: str
-    actor: Actor
-    language: str = "en"
-
-
-@dataclass(frozen=True)
-class UnclaimTask:
-    task_id: str
-    actor: Actor
-    language: str = "en"
-
-
-@dataclass(frozen=True)
-class FireTimers:
-    case_id: str
-    actor: Actor
-
-
-@dataclass(frozen=True)
-class CaseChanged:
-    """What a command leaves for its caller: the case and its open tasks after it."""
-
-    case: Case
-    open_tasks: list[Task]
-    timers: list[Timer] | None = None  # its waiting timers, when the command knows them
 
 
 # Built once; these run on every start and completion. Statements that name tables rather

@@ -27,9 +27,10 @@ from flask import Flask, current_app
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from .auth import Actor
-from .commands import FireTimers, fire_timers
+from .commands import fire_timers
 from .db import db
 from .definitions import warm_up
+from .messages import FireTimers
 from .models import Case, Incident, SchedulerHeartbeat, Timer, utcnow
 from .problems import ApiProblem
 from .timers import FAILED, FIRED, FIRING, WAITING

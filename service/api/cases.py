@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from ..audit.reads import log_read
 from ..auth import current_user
-from ..commands import StartCase, start_case
+from ..commands import start_case
 from ..db import db
+from ..messages import StartCase
 from ..models import Case
 from ..problems import not_found
 from .language import request_language

@@ -12,17 +12,10 @@ from workflows.roles import ADMINISTRATOR, AUDITOR
 
 from ..audit.reads import log_read
 from ..auth import current_user
-from ..commands import (
-    OPEN,
-    ClaimTask,
-    CompleteTask,
-    UnclaimTask,
-    claim_task,
-    complete_task,
-    unclaim_task,
-)
+from ..commands import OPEN, claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
+from ..messages import ClaimTask, CompleteTask, UnclaimTask
 from ..models import Case, Task, utcnow
 from ..names import ShownNames
 from ..problems import not_found, not_your_lane

@@ -7,18 +7,15 @@ again in replay) followed by what happened.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Row
 
 from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, Outcome
 
 from ..auth import Actor
+from ..messages import ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
 from ..models import Case, Task
 from .events import engine_events, record
-
-if TYPE_CHECKING:
-    from ..commands import ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
 
 START_CASE, COMPLETE_TASK, FIRE_TIMERS = "start_case", "complete_task", "fire_timers"
 CLAIM_TASK, UNCLAIM_TASK = "claim_task", "unclaim_task"
