@@ -2,11 +2,38 @@
 ``holds_words``, for every form field marked ``"justification": true``."""
 
 import json
+import re
 
 import pytest
 
+from service.config import PROJECT_ROOT
+from workflows.catalog import build_catalog, read_definition_files
 from workflows.forms import load_form
 from workflows.justification import holds_words
+
+DICTIONARY = PROJECT_ROOT / "docs" / "data-dictionary.md"
+
+
+def listed_in_the_dictionary() -> set[tuple[str, str]]:
+    """(form, field) for each row of the data dictionary's list of justifications."""
+    text = DICTIONARY.read_text()
+    section = text.split("\n## Justifications\n", 1)[1].split("\n## ", 1)[0]
+    listed = set()
+    for line in section.splitlines():
+        cells = line.split(" | ")
+        if len(cells) < 3 or not cells[0].startswith("| `"):
+            continue
+        forms, fields = (re.findall(r"`([a-z_]+)`", cell) for cell in cells[:2])
+        listed |= {(form, field) for form in forms for field in fields}
+    return listed
+
+
+FIELDS = sorted(listed_in_the_dictionary())
+
+
+@pytest.fixture(scope="module")
+def forms():
+    return build_catalog(read_definition_files(PROJECT_ROOT)).forms
 
 
 @pytest.mark.parametrize(
@@ -27,6 +54,33 @@ from workflows.justification import holds_words
 )
 def test_holds_words_trims_then_counts_characters_and_letters(text, min_length, holds):
     assert holds_words(text, min_length) is holds
+
+
+def test_the_data_dictionary_lists_every_field_the_forms_mark(forms):
+    assert ("crime_recording", "not_stalking_reason") in FIELDS
+    marked = {
+        (name, field)
+        for name, form in forms.items()
+        for field, schema in form.schema["properties"].items()
+        if schema.get("justification") is True
+    }
+    assert marked == set(FIELDS)
+
+
+@pytest.mark.parametrize(("name", "field"), FIELDS)
+def test_every_justification_refuses_text_without_words_in_both_languages(forms, name, field):
+    form = forms[name]
+    minimum = form.schema["properties"][field].get("minLength", 1)
+    for text in (" " * max(minimum, 12), "-" * max(minimum, 3), "1" * max(minimum, 3)):
+        for language, rule in (("en", "at least three letters"), ("cy", "dair llythyren")):
+            on_field = [
+                e.message
+                for e in form.validate({field: text}, language=language)
+                if e.field == field
+            ]
+            assert len(on_field) == 1 and rule in on_field[0], (text, language, on_field)
+    words = ("Reason given " * minimum)[: max(minimum, 3)]
+    assert [e for e in form.validate({field: words}) if e.field == field] == []
 
 
 def schema_with(note: dict) -> dict:
