@@ -1,5 +1,5 @@
 """Justifications (reasons, rationales, explanations of a choice) must hold words: one rule,
-``holds_words``, for every form field marked ``"justification": true``."""
+``holds_words``, for every form field marked ``"justification": true`` and for the report."""
 
 import json
 import re
