@@ -18,12 +18,11 @@ from workflows.limits import EngineLimits
 from workflows.runner import Runner
 from workflows.sandbox import make_script_engine
 
+from .catalogs import catalog_of, keep
 from .db import db
 from .models import Case, DefinitionFile, DefinitionVersion, ProcessDefinition
 from .reporting import report_figures
 
-# Keyed by content hash: the same files make the same catalog, whatever database holds them.
-_catalogs: dict[str, Catalog] = {}
 # Runners by content hash and the settings they run with.
 _runners: dict[tuple, Runner | IsolatedRunner] = {}
 _lock = threading.Lock()
@@ -55,8 +54,7 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
     )
     db.session.add(version)
     db.session.flush()
-    with _lock:
-        _catalogs.setdefault(catalog.content_hash, catalog)
+    keep(catalog)
     return version, True
 
 
@@ -118,7 +116,7 @@ def engine_limits() -> EngineLimits:
 
 def runner_for(version_id: int, digest: str | None = None) -> Runner | IsolatedRunner:
     """The runner of a stored version, building its catalog on first use in this process."""
-    catalog = _catalog(version_id, digest)
+    catalog = catalog_of(version_id, digest)
     config = current_app.config
     key = (catalog.content_hash, engine_limits(), config["ENGINE_FRESH"], config["ENGINE_ISOLATED"])
     runner = _runners.get(key)
@@ -142,20 +140,6 @@ def warm_up(version_ids) -> None:
     spare), so the first command on them does not wait for either."""
     for version_id in version_ids:
         runner_for(version_id).instructions(None, {})
-
-
-def _catalog(version_id: int, digest: str | None) -> Catalog:
-    if digest is None:
-        digest = db.session.scalar(
-            select(DefinitionVersion.content_hash).where(DefinitionVersion.id == version_id)
-        )
-    catalog = _catalogs.get(digest)
-    if catalog is not None:
-        return catalog
-    version = db.session.get(DefinitionVersion, version_id)
-    catalog = build_catalog({f.path: f.content for f in version.files}, checked=True)
-    with _lock:
-        return _catalogs.setdefault(digest, catalog)
 
 
 def _version_by_hash(digest: str) -> DefinitionVersion | None:

@@ -7,18 +7,24 @@ MARAC Unit and the Policy Owner. A case belongs to the period in which it was re
 reported at the very start of the next period belongs to the next period.
 
 Every figure comes from the cases' current data; a field a case does not hold yet counts as
-"not yet" (not recorded, not graded, undecided), never as an error.
+"not yet" (not recorded, not graded, undecided), never as an error. A reason why an s2 offence
+is not stalking counts as given only when it holds words by the rule its form applies
+(``workflows.justification``), with the shortest length that form asks for in the case's own
+definition version.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
 
 from workflows.diagram_functions import LONDON, parse_datetime
+from workflows.justification import holds_words, minimum_length
 
+from .catalogs import catalog_of
 from .db import db
 from .models import Case
 
@@ -27,6 +33,8 @@ OFFENCES = ("s2", "s2A", "s4", "s4A")
 RISK_GRADES = ("standard", "medium", "high")
 SCREENING_TOOLS = ("s_dash", "dash")
 OUTCOMES = ("charge", "out_of_court_disposal", "nfa")
+# Where an s2 offence's reason why it is not stalking is given.
+REASON_FORM, REASON_FIELD = "crime_recording", "not_stalking_reason"
 CLOSED = "completed"
 # A case is created when its call is received, so it is not created before it was reported;
 # the margin covers a call handler's clock running ahead of the server's.
@@ -44,18 +52,32 @@ def report_figures(period_start: Any, period_end: Any) -> dict[str, Any]:
         raise ValueError("the period must end after it starts")
     figures = _empty(start, end)
     query = (
-        select(Case.data, Case.status, Case.created_at)
+        select(Case.data, Case.status, Case.created_at, Case.definition_version_id)
         .where(Case.process_id == CASE_PROCESS, Case.created_at >= start - CREATED_MARGIN)
         .order_by(Case.created_at)
     )
     # Called while a command runs: reading must not flush that command's unfinished changes.
     with db.session.no_autoflush:
         rows = db.session.execute(query).all()
-    for data, status, created_at in rows:
-        data = data or {}
-        if start <= _reported_at(data, created_at) < end:
-            _count(figures, data, status)
+        reason_length = cache(_reason_length)  # each definition version's form is read once
+        for data, status, created_at, version_id in rows:
+            data = data or {}
+            if start <= _reported_at(data, created_at) < end:
+                _count(figures, data, status)
+                if data.get("recorded_offence") == "s2":
+                    given = holds_words(data.get(REASON_FIELD), reason_length(version_id))
+                    figures[
+                        "s2_with_not_stalking_reason" if given else "s2_without_not_stalking_reason"
+                    ] += 1
     return figures
+
+
+def _reason_length(version_id: int) -> int:
+    """The fewest characters the crime recording form of a definition version asks of a
+    reason why an s2 offence is not stalking."""
+    form = catalog_of(version_id).forms.get(REASON_FORM)
+    field_schema = form.schema.get("properties", {}).get(REASON_FIELD, {}) if form else {}
+    return minimum_length(field_schema)
 
 
 def _empty(start: datetime, end: datetime) -> dict[str, Any]:
@@ -83,12 +105,6 @@ def _count(figures: dict[str, Any], data: dict, status: str) -> None:
 
     offence = data.get("recorded_offence")
     figures["recorded_offence"][offence if offence in OFFENCES else "not_recorded"] += 1
-    if offence == "s2":
-        reason = data.get("not_stalking_reason")
-        has_reason = isinstance(reason, str) and reason.strip() != ""
-        figures[
-            "s2_with_not_stalking_reason" if has_reason else "s2_without_not_stalking_reason"
-        ] += 1
 
     grade = data.get("risk_grade")
     figures["risk_grade"][grade if grade in RISK_GRADES else "not_graded"] += 1

@@ -148,3 +148,58 @@ def test_running_cases_stay_on_their_version(client, owner, token_for, app):
     )
     assert done.status_code == 200
     assert done.json["definition_version"] == old_case["definition_version"]
+
+
+def note_form(note: dict) -> dict[str, bytes]:
+    """The note form, its field ``note`` being ``note``."""
+    schema = {**FORM, "properties": {"note": {"title": "Note", **note}}}
+    return {**NOTE_FORM, "note.schema.json": json.dumps(schema).encode()}
+
+
+def test_a_justification_field_holds_words_and_a_bad_mark_is_refused(client, owner, sergeant):
+    diagram = {"notes.bpmn": two_step("notes", "x = 1").encode()}
+    misused = upload(
+        client, owner, {**diagram, **note_form({"type": "integer", "justification": "yes"})}
+    )
+    assert misused.status_code == 422
+    assert misused.mimetype == PROBLEM
+    found = {(p["file"], p["message"]) for p in misused.json["problems"]}
+    assert {
+        (
+            "forms/note.schema.json",
+            '"justification" at /properties/note must be true (or left out)',
+        ),
+        (
+            "forms/note.schema.json",
+            '"justification" at /properties/note is only for a text field, with "type": "string"',
+        ),
+    } <= found
+
+    marked = note_form({"type": "string", "minLength": 5, "justification": True})
+    assert upload(client, owner, {**diagram, **marked}).status_code == 201
+    started = client.post(
+        "/api/v1/cases", json={"process": "notes", "data": {}}, headers=bearer(sergeant)
+    ).json
+    complete = f"/api/v1/tasks/{started['open_tasks'][0]['id']}/complete"
+    for note, query, message in (
+        (
+            " .  ,  ; ",
+            "?lang=cy",
+            "ysgrifennwch o leiaf 5 nod, heb gyfrif bylchau ar y naill ben na'r llall, gydag o "
+            "leiaf dair llythyren: nid yw bylchau, rhifau nac atalnodau'n unig yn rheswm",
+        ),
+        (
+            " Seen ",
+            "",
+            "write at least 5 characters, not counting spaces at either end, with at least three "
+            "letters: spaces, figures or punctuation alone are not a reason",
+        ),
+    ):
+        response = client.post(
+            complete + query, json={"data": {"note": note}}, headers=bearer(sergeant)
+        )
+        assert response.status_code == 422
+        assert response.mimetype == PROBLEM
+        assert response.json["errors"] == [{"field": "note", "message": message}]
+    done = client.post(complete, json={"data": {"note": "Seen it"}}, headers=bearer(sergeant))
+    assert done.status_code == 200, done.json

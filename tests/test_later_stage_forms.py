@@ -406,7 +406,9 @@ BAD = [
     ("safeguarding_referrals", changed(SR, safe_contact_notes="x" * 2001), {},
      "safe_contact_notes", "is too long", "ni chaiff fod yn hwy na 2000 nod"),
     ("safeguarding_referrals", changed(SR, safeguarding_notes="Referred"), {},
-     "safeguarding_notes", "is too short", "o leiaf 10 nod"),
+     "safeguarding_notes", "write at least 10 characters", "o leiaf 10 nod"),
+    ("safeguarding_referrals", changed(SR, safeguarding_notes=" " * 12), {},
+     "safeguarding_notes", "with at least three letters", "gydag o leiaf dair llythyren"),
     # suspect management
     ("suspect_management", changed(SM, suspect_arrested_at="2026-12-02T09:00:00Z"), {},
      "suspect_arrested_at", "arrest time is in the future", "amser yr arestio yn y dyfodol"),
@@ -436,7 +438,9 @@ BAD = [
     ("suspect_management", changed(SM, suspect_disposal="police_information_notice"), {},
      "suspect_disposal", "must be one of", "rhaid iddo fod yn un o"),
     ("suspect_management", changed(SM, spo_application_reason="n/a"), {},
-     "spo_application_reason", "is too short", "o leiaf 10 nod"),
+     "spo_application_reason", "write at least 10 characters", "o leiaf 10 nod"),
+    ("suspect_management", changed(SM, spo_application_reason="- - - - - - -"), {},
+     "spo_application_reason", "punctuation alone are not a reason", "atalnodau'n unig"),
     ("suspect_management", changed(SM, suspect_identified=DROP), {},
      "suspect_identified", "this field is required", "mae angen llenwi'r maes hwn"),
     # bail review

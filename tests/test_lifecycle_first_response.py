@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from tests.conftest import bearer
-from tests.lifecycle import WELSH, Case, refused, to_risk_assessment
+from tests.lifecycle import WELSH, Case, refresh, refused, to_risk_assessment
 from tests.samples import (
     CALL_DOMESTIC,
     CRIME_S2,
@@ -194,6 +194,43 @@ def test_s2_needs_a_reason_why_it_is_not_stalking(client, tokens):
         "crime_recording",
         "safeguarding_referrals",
     ]
+
+
+REASON_RULE = (
+    "write at least 10 characters, not counting spaces at either end, with at least three "
+    "letters: spaces, figures or punctuation alone are not a reason"
+)
+REASON_RULE_CY = (
+    "ysgrifennwch o leiaf 10 nod, heb gyfrif bylchau ar y naill ben na'r llall, gydag o leiaf "
+    "dair llythyren: nid yw bylchau, rhifau nac atalnodau'n unig yn rheswm"
+)
+
+
+def test_a_reason_why_it_is_not_stalking_must_hold_words(client, tokens):
+    case = Case(client, tokens)
+    to_risk_assessment(case, FIRST_RESPONSE_SINGLE)
+    case.complete("risk_assessment", "officer", RISK_STANDARD_NO_TOOL)
+
+    blank = {**CRIME_S2, "not_stalking_reason": " " * 12}
+    english = refused(case.submit("crime_recording", "officer", blank), "not_stalking_reason")
+    assert english == REASON_RULE
+    welsh = refused(case.submit("crime_recording", "officer", blank, WELSH), "not_stalking_reason")
+    assert welsh == REASON_RULE_CY
+    [task] = [t for t in case.last["open_tasks"] if t["bpmn_id"] == "crime_recording"]
+    for reason in ("..........!!", "0123456789", "  n/a       "):
+        response = client.post(
+            f"/api/v1/tasks/{task['id']}/complete?lang=cy",
+            json={"data": {**CRIME_S2, "not_stalking_reason": reason}},
+            headers=bearer(tokens["officer"]),
+        )
+        assert refused(response, "not_stalking_reason") == REASON_RULE_CY, reason
+    assert case.open_tasks == [("crime_recording", "Attending Officer")]
+    assert "not_stalking_reason" not in refresh(case)["data"]
+
+    # Letters of any alphabet count; the spaces around the words do not, and are kept.
+    reason = "  Cweryl rhwng cymdogion am ŵyn.  "
+    case.complete("crime_recording", "officer", {**CRIME_S2, "not_stalking_reason": reason})
+    assert case.data["not_stalking_reason"] == reason
 
 
 def test_offence_cannot_be_recorded_below_what_the_facts_support(client, tokens):

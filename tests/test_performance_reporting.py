@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from service.config import PROJECT_ROOT
 from service.db import db
+from service.definitions import deploy
 from service.models import Case as CaseRow
 from service.models import DefinitionVersion
 from service.reporting import _empty, report_figures
@@ -86,9 +87,10 @@ NOVEMBER_CASES = [
         "outcome": "nfa",
         "srau_missed_offence": True,
     },
-    {  # harassment without a reason, not graded yet, victim not told yet; last minute of Nov
+    {  # harassment without a reason ("n/a" is none), not graded, not told; last minute of Nov
         "reported_at": "2026-11-30T23:59:59Z",
         "recorded_offence": "s2",
+        "not_stalking_reason": "n/a",
         "victim_contact_due_at": "2026-12-07T10:00:00+00:00",
     },
     {  # no reported_at: counted by when the case was created
@@ -132,15 +134,19 @@ def tokens(token_for):
     }
 
 
-def add_case(app, data: dict, process: str = "stalking_harassment") -> None:
-    """A case row with known current data, as the reports read it (no workflow behind it)."""
+def add_case(
+    app, data: dict, process: str = "stalking_harassment", version: int | None = None
+) -> None:
+    """A case row with known current data, as the reports read it (no workflow behind it), on
+    the first definition version unless another is given."""
     data = dict(data)
     status = data.pop("_status", "running")
     created_at = data.pop("_created_at", None)
     if created_at is None and "reported_at" in data:
         created_at = datetime.fromisoformat(data["reported_at"]) + timedelta(minutes=5)
     with app.app_context():
-        version = db.session.scalar(select(DefinitionVersion.id).order_by(DefinitionVersion.id))
+        if version is None:
+            version = db.session.scalar(select(DefinitionVersion.id).order_by(DefinitionVersion.id))
         db.session.add(
             CaseRow(
                 process_id=process,
@@ -468,6 +474,52 @@ def test_figures_count_missing_fields_as_not_yet(app):
     expected["outcome"]["undecided"] = 3
     assert figures == expected
     assert empty["cases_received"] == 0 and empty["outcome"]["undecided"] == 0
+
+
+def test_a_reason_why_s2_is_not_stalking_counts_only_when_it_holds_words(app):
+    """The rule the crime recording form applies decides the count: reasons stored before the
+    form refused them count as no reason when they are blank, too short or without words."""
+    without = [" " * 12, "Too short", "0123456789 / 2026", "..........!!"]
+    given = ["   Parking dispute   ", "Cweryl am ŵyn ar y ffin."]
+    for reason in without + given:
+        add_case(
+            app,
+            {
+                "reported_at": "2026-11-05T10:00:00Z",
+                "recorded_offence": "s2",
+                "not_stalking_reason": reason,
+            },
+        )
+    add_case(app, {"reported_at": "2026-11-05T10:00:00Z", "recorded_offence": "s2"})
+    with app.app_context():
+        figures = report_figures("2026-11-01", "2026-12-01")
+    assert figures["recorded_offence"]["s2"] == 7
+    assert figures["s2_with_not_stalking_reason"] == 2
+    assert figures["s2_without_not_stalking_reason"] == 5
+
+
+def test_a_reason_is_measured_by_the_form_of_its_cases_version(app):
+    """The shortest reason is the crime recording form's, as deployed in the case's version."""
+    files = read_definition_files(PROJECT_ROOT)
+    path = "forms/crime_recording.schema.json"
+    schema = json.loads(files[path])
+    schema["properties"]["not_stalking_reason"]["minLength"] = 20
+    with app.app_context():
+        longer, created = deploy({**files, path: json.dumps(schema).encode()}, actor="tests")
+        db.session.commit()
+        longer_id = longer.id
+    assert created
+    reason = {
+        "reported_at": "2026-11-05T10:00:00Z",
+        "recorded_offence": "s2",
+        "not_stalking_reason": "Parking dispute.",  # 16 characters
+    }
+    add_case(app, reason)
+    add_case(app, reason, version=longer_id)
+    with app.app_context():
+        figures = report_figures("2026-11-01", "2026-12-01")
+    assert figures["s2_with_not_stalking_reason"] == 1
+    assert figures["s2_without_not_stalking_reason"] == 1
 
 
 def test_figures_refuse_a_period_that_cannot_be_read(app):

@@ -11,22 +11,25 @@ A form named ``live_time_review`` is these files in ``forms/``:
 
 English is the source; Welsh overlays it, so the two can never drift apart in structure.
 Submitted data is always validated on the server against the English schema, then against
-the form's rules; every message comes in the caller's language.
+the form's rules; every message comes in the caller's language. A text field the schema marks
+``"justification": true`` must hold words (``workflows.justification``).
 """
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from uuid import UUID
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import SchemaError, ValidationError
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
 from .form_rules import RULES_SUFFIX, FormRule, broken_rules, load_rules
+from .justification import KEYWORD as JUSTIFICATION
+from .justification import MIN_LETTERS, holds_words, minimum_length
 from .problems import FieldError, Problem
 
 SCHEMA_SUFFIX = ".schema.json"
@@ -124,6 +127,17 @@ _MESSAGES = {
     },
     "choice": {"en": "must be one of {choices}", "cy": "rhaid iddo fod yn un o {choices}"},
     "format": {"en": "{message}: {cause}", "cy": "nid yw'n {format} dilys: {cause}"},
+    "justification": {
+        "en": "write at least three letters: spaces, figures or punctuation alone are not a reason",
+        "cy": "ysgrifennwch o leiaf dair llythyren: nid yw bylchau, rhifau nac atalnodau'n unig "
+        "yn rheswm",
+    },
+    "justification_length": {
+        "en": "write at least {minimum} characters, not counting spaces at either end, with at "
+        "least three letters: spaces, figures or punctuation alone are not a reason",
+        "cy": "ysgrifennwch o leiaf {minimum} nod, heb gyfrif bylchau ar y naill ben na'r llall, "
+        "gydag o leiaf dair llythyren: nid yw bylchau, rhifau nac atalnodau'n unig yn rheswm",
+    },
 }
 _WELSH_FORMATS = {
     "date-time": "ddyddiad ac amser",
@@ -179,6 +193,35 @@ def _text(key: str, language: str, **values: object) -> str:
     return texts.get(language, texts["en"]).format(**values)
 
 
+def _justification_text(field_schema: dict, language: str) -> str:
+    """The justification rule in words, for a field of this schema."""
+    minimum = minimum_length(field_schema)
+    if minimum <= MIN_LETTERS:
+        return _text("justification", language)
+    return _text("justification_length", language, minimum=minimum)
+
+
+def _justification_keyword(validator, value, instance, field_schema):
+    """The ``justification`` keyword: a text field that must hold words (see
+    workflows.justification), at least the field's ``minLength`` once trimmed."""
+    minimum = minimum_length(field_schema)
+    if value is True and isinstance(instance, str) and not holds_words(instance, minimum):
+        yield ValidationError(_justification_text(field_schema, "en"))
+
+
+def _min_length(validator, value, instance, field_schema):
+    # A justification's length is counted once trimmed, by its own keyword, which says so.
+    if field_schema.get(JUSTIFICATION) is not True:
+        yield from Draft202012Validator.VALIDATORS["minLength"](
+            validator, value, instance, field_schema
+        )
+
+
+_FormValidator = validators.extend(
+    Draft202012Validator, {JUSTIFICATION: _justification_keyword, "minLength": _min_length}
+)
+
+
 @dataclass
 class Form:
     """One task form, ready to serve and to validate against."""
@@ -193,7 +236,7 @@ class Form:
 
     @cached_property
     def validator(self) -> Draft202012Validator:
-        return Draft202012Validator(self.schema, format_checker=_format_checker)
+        return _FormValidator(self.schema, format_checker=_format_checker)
 
     def validate(
         self, data: object, context: dict | None = None, language: str = "en"
@@ -256,6 +299,8 @@ def _field_errors(error: ValidationError, language: str = "en") -> list[FieldErr
         name = _WELSH_FORMATS.get(error.validator_value, error.validator_value)
         message = _text("format", language, message=error.message, cause=cause, format=name)
         return [FieldError(path or "(form)", message)]
+    if error.validator == JUSTIFICATION:
+        return [FieldError(path or "(form)", _justification_text(error.schema, language))]
     if error.validator in ("if", "then", "allOf") and error.context:
         return [item for sub in error.context for item in _field_errors(sub, language)]
     message = _welsh_message(error) if language == "cy" else error.message
@@ -304,12 +349,17 @@ def _step(node: object, part: str) -> object | None:
     return None
 
 
+def _pointer_part(key: object) -> str:
+    """A key as one step of a JSON pointer."""
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
 def translatable_pointers(document: object, keys: tuple[str, ...], prefix: str = "") -> list[str]:
     """JSON pointers of every string under one of ``keys`` (the text a person reads)."""
     found: list[str] = []
     if isinstance(document, dict):
         for key, value in document.items():
-            pointer = f"{prefix}/{str(key).replace('~', '~0').replace('/', '~1')}"
+            pointer = f"{prefix}/{_pointer_part(key)}"
             if key in keys and isinstance(value, str):
                 found.append(pointer)
             elif key not in ("const", "default", "examples", "enum"):
@@ -348,6 +398,7 @@ def load_form(
         return None, problems
     if schema.get("type") != "object":
         problems.append(Problem(schema_path, None, 'a form schema must have "type": "object"'))
+    problems.extend(_justification_problems(schema, schema_path))
     ui_schema = _read_json(files, f"forms/{name}{UI_SCHEMA_SUFFIX}", problems, optional=True)
     welsh_path = f"forms/{name}{WELSH_SUFFIX}"
     welsh = _read_json(files, welsh_path, problems, optional=True) or {}
@@ -355,6 +406,57 @@ def load_form(
     form = Form(name, schema, ui_schema or {}, welsh, rules, decisions)
     problems.extend(_check_welsh(form, welsh_path, welsh_present=welsh_path in files))
     return (None if problems else form), problems
+
+
+# Keywords whose value is a schema, a list of schemas, or schemas by name (Draft 2020-12).
+_SCHEMA_KEYWORDS = (
+    "additionalProperties",
+    "contains",
+    "contentSchema",
+    "else",
+    "if",
+    "items",
+    "not",
+    "propertyNames",
+    "then",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+)
+_SCHEMA_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAP_KEYWORDS = ("$defs", "dependentSchemas", "patternProperties", "properties")
+
+
+def _subschemas(schema: object, pointer: str = "") -> Iterator[tuple[str, dict]]:
+    """The schema and every schema within it, each with its JSON pointer."""
+    if not isinstance(schema, dict):
+        return
+    yield pointer, schema
+    for key in _SCHEMA_KEYWORDS:
+        yield from _subschemas(schema.get(key), f"{pointer}/{key}")
+    for key in _SCHEMA_LIST_KEYWORDS:
+        if isinstance(schema.get(key), list):
+            for index, item in enumerate(schema[key]):
+                yield from _subschemas(item, f"{pointer}/{key}/{index}")
+    for key in _SCHEMA_MAP_KEYWORDS:
+        if isinstance(schema.get(key), dict):
+            for name, item in schema[key].items():
+                yield from _subschemas(item, f"{pointer}/{key}/{_pointer_part(name)}")
+
+
+def _justification_problems(schema: dict, path: str) -> list[Problem]:
+    """A ``justification`` keyword must be ``true``, on a text field."""
+    problems = []
+    for pointer, node in _subschemas(schema):
+        if JUSTIFICATION not in node:
+            continue
+        where = f'"{JUSTIFICATION}" at {pointer or "(root)"}'
+        if node[JUSTIFICATION] is not True:
+            problems.append(Problem(path, None, f"{where} must be true (or left out)"))
+        if node.get("type") != "string":
+            problems.append(
+                Problem(path, None, f'{where} is only for a text field, with "type": "string"')
+            )
+    return problems
 
 
 def _check_welsh(form: Form, path: str, welsh_present: bool) -> list[Problem]:
