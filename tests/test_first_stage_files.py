@@ -449,6 +449,7 @@ def test_boundary_events_sit_on_their_activitys_border(tree, process):
     assert attached == {
         "live_review_sla": "live_time_review",
         "victim_contact_sla": "victim_update_crime_recorded",
+        "bail_ended_at_decision": "bail_management",
     }
     for event_id, activity_id in attached.items():
         ex1, ey1, ex2, ey2 = _bounds(tree, event_id)
@@ -831,7 +832,8 @@ def test_the_time_limit_warnings_wait_on_the_last_incident(process):
     )
     assert condition.text.strip() == 'recorded_offence in ["s2", "s2A"]'
     throws = process.findall("bpmn:intermediateThrowEvent/bpmn:signalEventDefinition", NS)
-    assert len(throws) == 2  # at the charging decision and at confirmed no further action
+    released = [t for t in throws if t.get("signalRef") == "signal_time_limit_released"]
+    assert len(released) == 2  # at the charging decision and at confirmed no further action
     end = process.find("bpmn:endEvent[@id='end_case_closed']", NS)
     assert end.find("bpmn:terminateEventDefinition", NS) is not None
 
