@@ -121,7 +121,10 @@ def _count(figures: dict[str, Any], data: dict, status: str) -> None:
     outcome = data.get("outcome")
     figures["outcome"][outcome if outcome in OUTCOMES else "undecided"] += 1
     figures["cases_closed"] += status == CLOSED
-    figures["srau_missed_offences"] += data.get("srau_missed_offence") is True
+    # Found at the review before closure, or on a call the live-time review found no offence on.
+    figures["srau_missed_offences"] += (
+        data.get("srau_missed_offence") is True or data.get("srau_call_offence_missed") is True
+    )
 
 
 def _victim_contact(data: dict) -> str | None:

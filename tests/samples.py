@@ -19,6 +19,18 @@ REVIEW_OFFENCES = {
 
 REVIEW_NO_OFFENCE = {"offences_disclosed": False, "first_response": "telephone_resolution"}
 
+# The SRAU's review of a call the Vulnerability Desk found discloses no offence.
+SRAU_CALL_CLEAR = {
+    "srau_call_offence_missed": False,
+    "srau_call_notes": "Checked the call and the prior incidents: no offence was missed.",
+}
+SRAU_CALL_MISSED = {
+    "srau_call_offence_missed": True,
+    "srau_call_pha_sections": ["s2A"],
+    "srau_call_first_response": "scheduled_attendance",
+    "srau_call_notes": "Followed to work three times this week: a course of conduct, stalking.",
+}
+
 # --- first response, risk assessment, crime recording, MARAC (times are before 2026-11-28T14:00Z,
 # the time the lifecycle tests travel to) ---------------------------------------------------------
 

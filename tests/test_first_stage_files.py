@@ -74,6 +74,7 @@ FORM_NAMES = (
     "sergeant_review",
     "victim_update_crime_recorded",
     "victim_contact_overdue",
+    "srau_call_review",
 )
 # User tasks (and the start event) and the form each names.
 TASK_FORMS = {
@@ -101,6 +102,7 @@ TASK_FORMS = {
     "victim_letter_restraining_order": "victim_letter",
     "nfa_review": "nfa_review",
     "victim_letter_nfa": "victim_letter",
+    "srau_call_review": "srau_call_review",
     "srau_closure_review": "srau_closure_review",
     "missed_offence_recording": "missed_offence_recording",
     "case_closure": "case_closure",
@@ -137,7 +139,7 @@ LANES = {
     },
     "Inspector": {"inspector_review", "police_charging_decision"},
     "CPS Liaison": {"cps_charging_decision"},
-    "SRAU": {"srau_closure_review"},
+    "SRAU": {"srau_call_review", "srau_closure_review"},
 }
 DECISIONS = {
     "grade_risk": "risk_grading",
@@ -449,6 +451,7 @@ def test_boundary_events_sit_on_their_activitys_border(tree, process):
     assert attached == {
         "live_review_sla": "live_time_review",
         "victim_contact_sla": "victim_update_crime_recorded",
+        "bail_ended_at_decision": "bail_management",
     }
     for event_id, activity_id in attached.items():
         ex1, ey1, ex2, ey2 = _bounds(tree, event_id)
@@ -765,11 +768,25 @@ def completed_spec_names(workflow: BpmnWorkflow) -> set[str]:
     return {task.task_spec.name for task in workflow.get_tasks(state=TaskState.COMPLETED)}
 
 
-def test_no_offence_ends_the_case(spec):
+def review_no_offence(spec) -> tuple[BpmnWorkflow, object]:
+    """The desk finds no offence: the SRAU's review of the call is the one task open."""
     workflow, task = run_to_live_time_review(spec)
     validator("live_time_review").validate(REVIEW_NO_OFFENCE)
     task.data.update(copy.deepcopy(REVIEW_NO_OFFENCE))
     task.run()
+    workflow.do_engine_steps()
+    assert not workflow.is_completed()
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert [(t.task_spec.name, t.task_spec.lane) for t in ready] == [("srau_call_review", "SRAU")]
+    return workflow, ready[0]
+
+
+def test_no_offence_ends_the_case_once_the_srau_finds_none_missed(spec):
+    workflow, review = review_no_offence(spec)
+    finding = {"srau_call_offence_missed": False, "srau_call_notes": "Nothing was missed here."}
+    validator("srau_call_review").validate(finding)
+    review.data.update(finding)
+    review.run()
     workflow.do_engine_steps()
     assert workflow.is_completed()
     done = completed_spec_names(workflow)
@@ -777,10 +794,33 @@ def test_no_offence_ends_the_case(spec):
         "call_received",
         "live_time_review",
         "gw_offences_disclosed",
+        "srau_call_review",
+        "gw_call_offence_missed",
         "end_no_offence_call_recorded",
     } <= done
     assert "first_response" not in {t.task_spec.name for t in workflow.get_tasks()}
     assert workflow.data.get("first_response") == REVIEW_NO_OFFENCE["first_response"]
+
+
+def test_an_offence_the_srau_finds_goes_to_the_attending_officer(spec):
+    workflow, review = review_no_offence(spec)
+    finding = {
+        "srau_call_offence_missed": True,
+        "srau_call_pha_sections": ["s2A", "s4A"],
+        "srau_call_first_response": "immediate_attendance",
+        "srau_call_notes": "Loitering at her work every day: stalking.",
+    }
+    validator("srau_call_review").validate(finding)
+    review.data.update(finding)
+    review.run()
+    workflow.do_engine_steps()
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert [(t.task_spec.name, t.task_spec.lane) for t in ready] == [
+        ("first_response", "Attending Officer")
+    ]
+    assert ready[0].data["offences_disclosed"] is True
+    assert ready[0].data["pha_sections"] == ["s2A", "s4A"]
+    assert ready[0].data["first_response"] == "immediate_attendance"
 
 
 def test_offences_disclosed_go_to_the_attending_officer(spec):
@@ -831,7 +871,8 @@ def test_the_time_limit_warnings_wait_on_the_last_incident(process):
     )
     assert condition.text.strip() == 'recorded_offence in ["s2", "s2A"]'
     throws = process.findall("bpmn:intermediateThrowEvent/bpmn:signalEventDefinition", NS)
-    assert len(throws) == 2  # at the charging decision and at confirmed no further action
+    released = [t for t in throws if t.get("signalRef") == "signal_time_limit_released"]
+    assert len(released) == 2  # at the charging decision and at confirmed no further action
     end = process.find("bpmn:endEvent[@id='end_case_closed']", NS)
     assert end.find("bpmn:terminateEventDefinition", NS) is not None
 

@@ -20,7 +20,6 @@ from tests.samples import (
     FIRST_RESPONSE_SINGLE,
     MARAC_REFERRAL,
     NOT_STALKING_REASON,
-    REVIEW_NO_OFFENCE,
     REVIEW_OFFENCES,
     RISK_DASH,
     RISK_SDASH_HIGH,
@@ -300,13 +299,3 @@ def test_crime_recorded_late_is_marked(client, tokens):
     with time_machine.travel(datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=True):
         case.complete("crime_recording", "officer", CRIME_S4A)
     assert case.data["crime_recorded_within_24_hours"] is False
-
-
-def test_no_offence_still_ends_at_no_offence(client, tokens):
-    case = Case(client, tokens)
-    case.complete("live_time_review", "desk", REVIEW_NO_OFFENCE)
-    assert case.last["status"] == "completed"
-    assert case.open_tasks == []
-    assert case.data["offences_disclosed"] is False
-    assert "incident_count" not in case.data
-    assert case.path() == ["live_time_review"]

@@ -87,10 +87,13 @@ NOVEMBER_CASES = [
         "outcome": "nfa",
         "srau_missed_offence": True,
     },
-    {  # harassment without a reason ("n/a" is none), not graded, not told; last minute of Nov
+    {  # harassment without a reason ("n/a" is none), not graded yet, victim not told yet;
+        # last minute of Nov; the live-time review found no offence, the SRAU found the
+        # harassment it missed
         "reported_at": "2026-11-30T23:59:59Z",
         "recorded_offence": "s2",
         "not_stalking_reason": "n/a",
+        "srau_call_offence_missed": True,
         "victim_contact_due_at": "2026-12-07T10:00:00+00:00",
     },
     {  # no reported_at: counted by when the case was created
@@ -120,7 +123,7 @@ NOVEMBER_FIGURES = {
     "victim_told_crime_recorded": {"on_time": 1, "late": 1, "not_yet": 1},
     "outcome": {"charge": 1, "out_of_court_disposal": 1, "nfa": 1, "undecided": 1},
     "cases_closed": 1,
-    "srau_missed_offences": 1,
+    "srau_missed_offences": 2,
 }
 
 

@@ -29,9 +29,9 @@ from workflows.runner import Runner
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-def definitions(*processes: tuple[str, str, list[str]]) -> dict[str, bytes]:
+def definitions(*processes: tuple[str, str, list[str]], signals: str = "") -> dict[str, bytes]:
     """Files of one or more processes: (id, body, element ids in the Sergeant's lane)."""
-    xml = HEAD
+    xml = HEAD + signals
     for process_id, body, refs in processes:
         nodes = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in refs)
         xml += (
@@ -170,12 +170,56 @@ BOUNDARY = definitions(
     )
 )
 
+# A looped call activity beside the main path, interrupted by a signal the main path throws:
+# pre-charge bail rounds ended by the decision on the case.
+SIGNAL = '<bpmn:signalEventDefinition signalRef="decided"/>'
+INTERRUPTED_ROUNDS = definitions(
+    (
+        "interrupted",
+        '<bpmn:startEvent id="start"/><bpmn:parallelGateway id="fork"/>'
+        '<bpmn:callActivity id="rounds" calledElement="round">'
+        "<bpmn:standardLoopCharacteristics><bpmn:loopCondition>note != 'stop'"
+        "</bpmn:loopCondition></bpmn:standardLoopCharacteristics></bpmn:callActivity>"
+        '<bpmn:endEvent id="rounds_over"/>'
+        f'<bpmn:boundaryEvent id="ended" attachedToRef="rounds">{SIGNAL}</bpmn:boundaryEvent>'
+        '<bpmn:endEvent id="rounds_ended"/>'
+        + user_task("decide")
+        + f'<bpmn:intermediateThrowEvent id="throw">{SIGNAL}</bpmn:intermediateThrowEvent>'
+        + user_task("after")
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "fork")
+        + flow("f2", "fork", "rounds")
+        + flow("f3", "rounds", "rounds_over")
+        + flow("f4", "ended", "rounds_ended")
+        + flow("f5", "fork", "decide")
+        + flow("f6", "decide", "throw")
+        + flow("f7", "throw", "after")
+        + flow("f8", "after", "end"),
+        ["start", "fork", "rounds", "rounds_over", "ended", "rounds_ended", "decide", "throw"]
+        + ["after", "end"],
+    ),
+    (
+        "round",
+        '<bpmn:startEvent id="r_start"/>'
+        + user_task("first")
+        + user_task("second")
+        + '<bpmn:endEvent id="r_end"/>'
+        + flow("r1", "r_start", "first")
+        + flow("r2", "first", "second")
+        + flow("r3", "second", "r_end"),
+        ["r_start", "first", "second", "r_end"],
+    ),
+    signals='<bpmn:signal id="decided" name="decided"/>',
+)
+
 
 class Restored:
-    """A case whose every command restores it from its saved text around specs parsed anew."""
+    """A case whose every command restores it from its saved text around specs parsed anew
+    (or, not ``fresh``, takes up the workflow the runner kept from the command before)."""
 
-    def __init__(self, files: dict[str, bytes], process_id: str):
-        self.runner = Runner(build_catalog(with_welsh_names(files)), keep=0, fresh=True)
+    def __init__(self, files: dict[str, bytes], process_id: str, fresh: bool = True):
+        catalog = build_catalog(with_welsh_names(files))
+        self.runner = Runner(catalog, keep=0 if fresh else 32, fresh=fresh)
         self.process_id = process_id
         self.at = T0
         with engine_clock(self.at):
@@ -255,6 +299,24 @@ def test_a_boundary_timer_fires_and_its_task_finishes_across_restores():
     assert case.open == ["escalated", "review"]
     case.complete("review")
     assert case.open == ["after", "escalated"]
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["restored", "kept"])
+def test_an_interrupting_event_on_looped_call_activity_withdraws_the_round_under_way(fresh):
+    case = Restored(INTERRUPTED_ROUNDS, "interrupted", fresh)
+    assert case.open == ["decide", "first"]
+    case.complete("first", "again")
+    case.complete("second", "again")
+    assert case.open == ["decide", "first"]  # the next round
+    case.complete("first", "half done")
+    assert case.open == ["decide", "second"]
+
+    case.complete("decide")
+    # The round under way is withdrawn with its run of the called process; none follows.
+    assert case.open == ["after"]
+    assert case.outcome.data["note"] != "half done"  # what the withdrawn round left is gone
+    case.complete("after")
+    assert case.outcome.completed
 
 
 def to_sergeant_review(runner: Runner):

@@ -8,7 +8,7 @@ only, and a command that fails leaves nothing behind.
 import pytest
 
 from service.config import PROJECT_ROOT
-from tests.samples import CALL, REVIEW_NO_OFFENCE, REVIEW_OFFENCES
+from tests.samples import CALL, REVIEW_NO_OFFENCE, REVIEW_OFFENCES, SRAU_CALL_CLEAR
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.runner import FormInvalid, Runner
 
@@ -30,9 +30,13 @@ class CountingRunner(Runner):
         return super().restore(process_id, state)
 
 
-def review_id(outcome) -> str:
-    [review] = [t for t in outcome.open_tasks if t.bpmn_id == "live_time_review"]
+def review_id(outcome, bpmn_id: str = "live_time_review") -> str:
+    [review] = [t for t in outcome.open_tasks if t.bpmn_id == bpmn_id]
     return review.id
+
+
+def open_ids(outcome) -> list[str]:
+    return [t.bpmn_id for t in outcome.open_tasks]
 
 
 def test_the_next_command_takes_up_the_kept_workflow(catalog):
@@ -60,7 +64,7 @@ def test_a_state_saved_elsewhere_is_restored_from_its_text(catalog):
     done = here.complete(PROCESS, other.state, review_id(other), REVIEW_NO_OFFENCE)
 
     assert here.restored == 1
-    assert done.completed
+    assert open_ids(done) == ["srau_call_review"]
 
 
 def test_a_kept_workflow_goes_to_one_command_only(catalog):
@@ -72,7 +76,7 @@ def test_a_kept_workflow_goes_to_one_command_only(catalog):
     second = runner.complete(PROCESS, started.state, review_id(started), REVIEW_OFFENCES)
 
     assert runner.restored == 1
-    assert first.completed and not second.completed
+    assert open_ids(first) == ["srau_call_review"] and open_ids(second) == ["first_response"]
     assert second.data["offences_disclosed"] is True
 
 
@@ -103,7 +107,10 @@ def test_only_the_latest_states_are_kept(catalog):
 def test_a_finished_case_keeps_nothing(catalog):
     runner = CountingRunner(catalog)
     started = runner.start(PROCESS, CALL)
-    done = runner.complete(PROCESS, started.state, review_id(started), REVIEW_NO_OFFENCE)
+    reviewed = runner.complete(PROCESS, started.state, review_id(started), REVIEW_NO_OFFENCE)
+    done = runner.complete(
+        PROCESS, reviewed.state, review_id(reviewed, "srau_call_review"), SRAU_CALL_CLEAR
+    )
 
     assert done.completed
     assert done.state not in runner._kept

@@ -70,6 +70,31 @@ class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+def _withdraw_subprocesses_of_removed_tasks(workflow: BpmnWorkflow) -> BpmnWorkflow:
+    """Let a step withdrawn from the case take the run of the process it called with it.
+
+    SpiffWorkflow 3.2.0 cancels a call activity's run when the call activity itself is
+    cancelled, but an interrupting event on a looped call activity (pre-charge bail ended by
+    the decision on the case) cancels the loop and only drops its round from the task tree:
+    the round's run was left behind, still open, its tasks in the inbox and its parent gone,
+    and the next engine pass failed on it. Such a run is now cancelled (its tasks withdrawn,
+    its events no longer waited for) and forgotten, as restoring the case from its saved text
+    would forget it.
+    """
+    workflow.task_removed_event.connect(_withdraw_subprocess_of)
+    return workflow
+
+
+def _withdraw_subprocess_of(owner, task) -> None:
+    top = getattr(owner, "top_workflow", owner)
+    run = top.subprocesses.pop(task.id, None)
+    if run is None:
+        return
+    run.cancel()
+    for inner in [t for t in run.tasks.values() if t.id in top.subprocesses]:
+        _withdraw_subprocess_of(top, inner)
+
+
 SERIALIZER = BpmnWorkflowSerializer(
     BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter})
 )
@@ -173,7 +198,9 @@ class Runner:
         _check_form(
             self.catalog.form(self.catalog.processes[process_id].start_form), data, {}, language
         )
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow = _withdraw_subprocesses_of_removed_tasks(
+            BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+        )
         # The start form's data is the case's first data: put it where every task inherits it.
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
@@ -308,7 +335,7 @@ class Runner:
         if saved.pop("serializer_version", None) != SERIALIZER_VERSION:
             raise StateVersionMismatch("the case was saved by another version of the engine")
         saved["spec"], saved["subprocess_specs"] = spec, subprocess_specs
-        workflow = SERIALIZER.from_dict(saved)
+        workflow = _withdraw_subprocesses_of_removed_tasks(SERIALIZER.from_dict(saved))
         workflow.script_engine = self.script_engine
         return workflow
 
