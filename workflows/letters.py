@@ -73,9 +73,10 @@ def letter_language(data: dict[str, Any]) -> str:
 
 
 def render_letter(letters: dict[str, dict[str, str]], name: str, data: dict[str, Any]) -> Letter:
-    """The letter ``name`` rendered from ``data`` in the victim's language."""
+    """The letter ``name`` rendered from ``data`` in the victim's language, its dates too."""
     language = letter_language(data)
-    return Letter(name, language, render_instructions(letters[name][language], data))
+    text = render_instructions(letters[name][language], data, language)
+    return Letter(name, language, text)
 
 
 def record_sent(letter: Letter, data: dict[str, Any], submitted: dict[str, Any]) -> list[dict]:
