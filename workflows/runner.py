@@ -220,7 +220,12 @@ class Runner:
         if not name:
             return None
         try:
-            return render_letter(self.catalog.letters, name, {**task.data, **(submitted or {})})
+            return render_letter(
+                self.catalog.letters,
+                name,
+                {**task.data, **(submitted or {})},
+                self.catalog.choices,
+            )
         except SandboxError as error:
             raise DiagramError(
                 f"the letter '{name}' could not be written: {error}", element_id(task.task_spec)
@@ -276,7 +281,7 @@ class Runner:
         if not template:
             return None
         try:
-            return render_instructions(template, data, language)
+            return render_instructions(template, data, language, self.catalog.choices)
         except SandboxError as error:
             return f"(The instructions could not be shown: {error})"
 
