@@ -216,6 +216,9 @@ def test_nfa_with_sergeant_review_and_a_welsh_right_to_review_notice(client, tok
         case.complete("victim_letter_nfa", "investigator", LETTER_SENT)
         sent = case.data["letters_sent"][-1]
         assert (sent["letter"], sent["language"]) == ("nfa_right_to_review", "cy")
+        english, welsh = case.instructions("srau_closure_review", "srau")
+        assert "outcome: no further action." in english
+        assert "canlyniad: dim camau pellach." in welsh
 
         # The SRAU finds an offence that was missed: it is recorded before the case closes.
         case.complete(
