@@ -160,10 +160,11 @@ def test_times_are_shown_in_london_time_in_summer_and_winter():
     from workflows.diagram_functions import london_time
     from workflows.instructions import render_instructions
 
-    assert london_time("2026-07-01T08:30:00Z") == "01/07/2026 09:30"  # BST
-    assert london_time("2026-12-01T08:30:00Z") == "01/12/2026 08:30"  # GMT
-    assert london_time("2026-12-01") == "01/12/2026"
+    assert london_time("2026-07-01T08:30:00Z") == "1 July 2026, 09:30"  # BST
+    assert london_time("2026-12-01T08:30:00Z") == "1 December 2026, 08:30"  # GMT
+    assert london_time("2026-12-01") == "1 December 2026"
+    assert london_time("2026-07-01T08:30:00Z", "cy") == "1 Gorffennaf 2026, 09:30"
     rendered = render_instructions(
         "Reported {{ reported_at | london }}", {"reported_at": "2026-07-01T23:30:00Z"}
     )
-    assert rendered == "Reported 02/07/2026 00:30"
+    assert rendered == "Reported 2 July 2026, 00:30"

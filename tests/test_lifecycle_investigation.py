@@ -34,8 +34,11 @@ def test_two_review_rounds_then_ready_for_charging_advice(client, tokens):
     case = Case(client, tokens)
     to_investigation(case)
     english, welsh = case.instructions("investigation_plan", "investigator")
-    assert "recorded as s4A" in english and "Risk grade: high" in english
-    assert "wedi'i chofnodi fel s4A" in welsh and "Gradd risg: uchel" in welsh
+    # The recorded offence by its title in the crime recording form, in each language.
+    assert "recorded as Stalking involving fear of violence" in english
+    assert "Risk grade: high" in english
+    assert "wedi'i chofnodi fel Stelcio sy'n cynnwys ofn trais" in welsh
+    assert "Gradd risg: uchel" in welsh
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
     case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
     assert case.data["lines_of_enquiry"] == INVESTIGATION_PLAN["lines_of_enquiry"]

@@ -122,11 +122,12 @@ def test_the_sergeant_is_told_which_call_and_how_overdue_in_english_and_welsh(
 
     clock.move_to(DUE + timedelta(minutes=15, seconds=30))
     english = client.get(url, headers=headers).json["instructions"]
-    assert f"overdue since {(DUE + timedelta(seconds=1)).isoformat()}: 15 minutes" in english
+    # Overdue since the timer fired, a second after the review fell due (London time, GMT).
+    assert "overdue since 28 November 2026, 10:01: 15 minutes" in english
     assert "The victim has asked for contact in Welsh." in english
     welsh = client.get(url, headers={**headers, **WELSH}).json
     assert CALL["storm_reference"] in welsh["instructions"]
-    assert "Mae wedi bod yn hwyr ers" in welsh["instructions"]
+    assert "Mae wedi bod yn hwyr ers 28 Tachwedd 2026, 10:01" in welsh["instructions"]
     assert ": 15 munud hyd yma" in welsh["instructions"]
     assert welsh["form"]["schema"]["title"] == "Adolygiad amser real yn hwyr"
     choices = welsh["form"]["schema"]["properties"]["escalation_action"]["oneOf"]

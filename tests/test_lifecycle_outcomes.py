@@ -113,7 +113,7 @@ def test_high_risk_stalking_case_to_charge_with_order_and_breach(client, tokens)
         assert crime_recorded["method"] == "telephone"  # sent with the contact
         assert arrest["letter"] == "arrest_and_bail"
         assert "Not to enter Heol y Dwr" in arrest["text"]
-        assert "28/02/2027" in arrest["text"]  # when bail ends
+        assert "until **28 February 2027**" in arrest["text"]  # when bail ends
 
         case.complete("sergeant_review", "sergeant", READY)
         assert ("inspector_review", "Inspector") in case.open_tasks
@@ -212,10 +212,13 @@ def test_nfa_with_sergeant_review_and_a_welsh_right_to_review_notice(client, tok
         assert case.data["outcome"] == "nfa" and case.data["nfa_decided_on"] == "2026-12-01"
         notice = letter(case, "victim_letter_nfa", "investigator")
         assert notice["language"] == "cy"
-        assert "01/03/2027" in notice["text"]  # the last day to ask for a review
+        assert "**1 Mawrth 2027**" in notice["text"]  # the last day to ask for a review
         case.complete("victim_letter_nfa", "investigator", LETTER_SENT)
         sent = case.data["letters_sent"][-1]
         assert (sent["letter"], sent["language"]) == ("nfa_right_to_review", "cy")
+        english, welsh = case.instructions("srau_closure_review", "srau")
+        assert "outcome: no further action." in english
+        assert "canlyniad: dim camau pellach." in welsh
 
         # The SRAU finds an offence that was missed: it is recorded before the case closes.
         case.complete(
@@ -279,7 +282,7 @@ def test_bail_extended_to_6_and_9_months_only_by_the_right_roles(client, tokens)
         ]
         assert told["due_at"] == "2026-12-02T10:00:00+00:00"  # one working day
         notice = letter(case, "victim_letter_bail_changed", "investigator")
-        assert notice["language"] == "cy" and "30/05/2027" in notice["text"]
+        assert notice["language"] == "cy" and "tan **30 Mai 2027**" in notice["text"]
         case.complete("victim_letter_bail_changed", "investigator", LETTER_SENT)
 
         case.complete("bail_review", "investigator", {**extend, "bail_extension_to_months": 9})

@@ -118,10 +118,10 @@ def test_an_s2a_case_warns_the_investigator_at_4_months_and_the_sergeant_at_5(
     # The 5-month timer is still waiting.
     assert timers(case) == [("time_limit_5_months", FIVE_MONTHS.isoformat())]
     english, welsh = case.instructions("time_limit_warning_investigator", "investigator")
-    assert f"must be laid by **{TIME_LIMIT}**" in english
-    assert "27/11/2026 17:30" in english and "Two months are left" in english
-    assert f"rhaid gosod gwybodaeth erbyn **{TIME_LIMIT}**" in welsh
-    assert "27/11/2026 17:30" in welsh
+    assert "must be laid by **27 May 2027**" in english
+    assert "27 November 2026, 17:30" in english and "Two months are left" in english
+    assert "rhaid gosod gwybodaeth erbyn **27 Mai 2027**" in welsh
+    assert "27 Tachwedd 2026, 17:30" in welsh
 
     clock.move_to(FOUR_MONTHS + timedelta(days=1))
     case.complete("time_limit_warning_investigator", "investigator", INVESTIGATOR_WARNING)
@@ -140,8 +140,8 @@ def test_an_s2a_case_warns_the_investigator_at_4_months_and_the_sergeant_at_5(
     ]
     assert timers(case) == []
     english, welsh = case.instructions("time_limit_warning_sergeant", "sergeant")
-    assert f"must be laid by **{TIME_LIMIT}**" in english and "One month is left" in english
-    assert f"erbyn **{TIME_LIMIT}**" in welsh and "Mae un mis ar ôl" in welsh
+    assert "must be laid by **27 May 2027**" in english and "One month is left" in english
+    assert "erbyn **27 Mai 2027**" in welsh and "Mae un mis ar ôl" in welsh
 
     case.complete("time_limit_warning_sergeant", "sergeant", SERGEANT_WARNING)
     assert case.open_tasks == [("sergeant_review", "Sergeant")]

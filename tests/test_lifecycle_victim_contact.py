@@ -91,9 +91,9 @@ def test_a_stalking_victim_is_due_a_contact_the_next_working_day(app, client, to
         ("victim_contact_sla", DUE.isoformat())
     ]
     english, welsh = case.instructions("victim_update_crime_recorded", "investigator")
-    assert "by **07/12/2026 15:00**" in english and "enhanced rights" in english
+    assert "by **7 December 2026, 15:00**" in english and "enhanced rights" in english
     assert "make the contact in Welsh" in english
-    assert "erbyn **07/12/2026 15:00**" in welsh
+    assert "erbyn **7 Rhagfyr 2026, 15:00**" in welsh
 
     # The investigation does not wait for the contact.
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
@@ -136,8 +136,8 @@ def test_a_late_contact_is_escalated_to_the_sergeant(app, client, tokens, clock)
         "victim_update_crime_recorded"
     ]
     english, welsh = case.instructions("victim_contact_overdue", "sergeant")
-    assert "by **07/12/2026 15:00**" in english
-    assert "erbyn **07/12/2026 15:00**" in welsh
+    assert "by **7 December 2026, 15:00**" in english
+    assert "erbyn **7 Rhagfyr 2026, 15:00**" in welsh
 
     case.complete("victim_contact_overdue", "sergeant", OVERDUE)
     assert sorted(case.open_tasks) == [

@@ -247,13 +247,13 @@ def test_the_inspector_gets_last_months_figures_on_the_first(app, client, tokens
     assert task["data"]["bcu_report_period_start"] == "2026-11-01"
     assert task["data"]["bcu_report_period_end"] == "2026-12-01"
     english = task["instructions"]
-    assert "**Carmarthenshire**, 01/11/2026 to 30/11/2026" in english
+    assert "**Carmarthenshire**, 1 November 2026 to 30 November 2026:" in english
     assert "- Cases received: 4" in english
     assert "s2 2, s2A 1, s4 0, s4A 1; not yet recorded 0" in english
     assert "not stalking: 1 of 2" in english
     assert "1 on time, 1 late, 1 not yet" in english
     welsh = schedule.task("inspector", "report_bcu_monthly", WELSH)["instructions"]
-    assert "01/11/2026 i 30/11/2026" in welsh and "- Achosion a gafwyd: 4" in welsh
+    assert "1 Tachwedd 2026 i 30 Tachwedd 2026:" in welsh and "- Achosion a gafwyd: 4" in welsh
 
     schedule.complete("inspector", "report_bcu_monthly", BCU_REPORT)
     assert schedule.last["data"]["bcu_commentary"] == BCU_REPORT["bcu_commentary"]
@@ -307,7 +307,7 @@ def test_the_quarterly_report_comes_every_third_month(app, client, tokens, clock
                 assert figures["period_end"] == "2027-02-01T00:00:00+00:00"
                 assert figures["cases_received"] == 2
                 assert figures["recorded_offence"]["s4"] == 1
-                assert "01/11/2026 to 31/01/2027" in task["instructions"]
+                assert "1 November 2026 to 31 January 2027" in task["instructions"]
                 assert "VAWDASV" in task["instructions"]
             heard = (due + timedelta(days=9)).date().isoformat()
             answers = {"steering_group_presented_on": heard, "vawdasv_board_presented_on": heard}

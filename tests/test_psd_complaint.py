@@ -137,7 +137,8 @@ def test_an_upheld_complaint_goes_to_the_policy_owner_then_the_complainant(
         assert inbox(client, tokens[role], complaint.id) == []
     english, welsh = complaint.instructions("psd_assessment", "psd")
     assert stalking_case.id in english and stalking_case.id in welsh
-    assert "due by **31/12/2026 09:15**" in english and "erbyn **31/12/2026 09:15**" in welsh
+    assert "due by **31 December 2026, 09:15**" in english
+    assert "erbyn **31 Rhagfyr 2026, 09:15**" in welsh
     assert "The complainant has asked for Welsh." in english
 
     clock.move_to(T0 + timedelta(days=9))

@@ -633,13 +633,13 @@ def test_instructions_render() -> None:
         "{% for step in steps %}\n- {{ step|upper }}{% endfor %}",
         {"victim": {"name": "Ms Hughes"}, "received": "2026-12-24", "steps": ["a", "b"]},
     )
-    assert text == "Contact Ms Hughes by 2026-12-29.\n- A\n- B"
+    assert text == "Contact Ms Hughes by 29 December 2026.\n- A\n- B"
     assert render_instructions("{{ missing.deeper }}x", {}) == "x"
     assert render_instructions("<b>{{ v }}</b>", {"v": "<i>"}) == "<b><i></b>"
     # A time the case does not hold yet shows empty, like any other missing field.
     assert render_instructions("by {{ due | london }}.", {}) == "by ."
     assert render_instructions("{{ at | london }}", {"at": "2026-07-01T08:00:00Z"}) == (
-        "01/07/2026 09:00"
+        "1 July 2026, 09:00"
     )
 
 

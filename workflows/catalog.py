@@ -24,6 +24,7 @@ from .instructions import check_template
 from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
 from .names import ElementNames, is_names_file, load_names
 from .problems import DefinitionProblems, Problem
+from .readable import ChoiceTitles
 from .roles import LANE_ROLES
 from .sandbox import check_expression, check_script
 from .timers import DUE_AT_PROPERTY, DUE_IN_PROPERTY
@@ -117,6 +118,11 @@ class Catalog:
             else:
                 parser.add_bpmn_xml(root, filename=path)
         return parser
+
+    @cached_property
+    def choices(self) -> ChoiceTitles:
+        """The titles of the forms' choices, which instructions and letters show."""
+        return ChoiceTitles(self.forms.values())
 
     def form(self, schema_filename: str | None) -> Form | None:
         return self.forms.get(form_name(schema_filename)) if schema_filename else None

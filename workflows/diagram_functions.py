@@ -130,14 +130,37 @@ def isoformat(value: DateLike) -> str:
     return moment.isoformat()
 
 
-def london_time(value: DateLike) -> str:
-    """How a person in England and Wales reads a time: "28/11/2026 09:30" in Europe/London
-    (GMT or BST as the date falls); a date alone is "28/11/2026". For instructions and letters;
-    store times with ``isoformat``."""
+# Month names as people write them in a date, in English and Welsh: "28 Tachwedd 2026".
+_MONTH_NAMES = (
+    ("January", "Ionawr"),
+    ("February", "Chwefror"),
+    ("March", "Mawrth"),
+    ("April", "Ebrill"),
+    ("May", "Mai"),
+    ("June", "Mehefin"),
+    ("July", "Gorffennaf"),
+    ("August", "Awst"),
+    ("September", "Medi"),
+    ("October", "Hydref"),
+    ("November", "Tachwedd"),
+    ("December", "Rhagfyr"),
+)
+MONTHS = {"en": [en for en, _ in _MONTH_NAMES], "cy": [cy for _, cy in _MONTH_NAMES]}
+
+
+def london_time(value: DateLike, language: str = "en") -> str:
+    """How a person in England and Wales reads a time: "28 November 2026, 09:30" in
+    Europe/London (GMT or BST as the date falls), or in Welsh ("cy") "28 Tachwedd 2026, 09:30";
+    a date alone is "28 November 2026". For instructions and letters; store times with
+    ``isoformat``."""
+    if language not in MONTHS:
+        raise ValueError(f"times are shown in English ('en') or Welsh ('cy'), not {language!r}")
     moment = _moment(value)
-    if isinstance(moment, datetime):
-        return moment.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
-    return moment.strftime("%d/%m/%Y")
+    day = moment.astimezone(LONDON) if isinstance(moment, datetime) else moment
+    text = f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+    if isinstance(day, datetime):
+        text += f", {day:%H:%M}"
+    return text
 
 
 # --- arithmetic -------------------------------------------------------------

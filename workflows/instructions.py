@@ -5,6 +5,11 @@ immutable sandbox, with the diagram sandbox's attribute and size policy on
 top, filters that can build huge text in one call removed, a cap on the
 output size and a step/time budget. Output is plain text/markdown, so there
 is no HTML autoescaping; the form must display it as text.
+
+What a template shows reads as people read it, in the reader's language: times
+as "28 November 2026, 09:30" in Europe/London, and choices by their forms'
+titles (see ``workflows.readable``); the template's logic still sees the stored
+values.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ from typing import Any
 
 from jinja2 import ChainableUndefined, Template, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from workflows.diagram_functions import DIAGRAM_FUNCTIONS
+from workflows.diagram_functions import DIAGRAM_FUNCTIONS, london_time
+from workflows.languages import LANGUAGES
+from workflows.readable import ChoiceTitles, shown
 from workflows.sandbox import CHECKED_OPERATORS, SandboxError, guarded_attribute
 
 MAX_OUTPUT = 200_000  # characters of rendered instructions
@@ -61,32 +69,48 @@ class _InstructionsEnvironment(ImmutableSandboxedEnvironment):
         raise SecurityError(f"names starting with '_' are not allowed: {attribute!r}")
 
 
-def _london(value: Any) -> str:
-    if value is None or isinstance(value, Undefined):
-        return ""
-    return DIAGRAM_FUNCTIONS["london_time"](value)
+def _make_environment(language: str) -> _InstructionsEnvironment:
+    """The environment for readers of ``language``: what a template shows (``{{ x }}``) reads
+    as people read it (times in Europe/London, choices by their titles; see
+    ``workflows.readable``), in that language."""
 
+    def show(value: Any) -> Any:
+        return shown(value, language)
 
-def _make_environment() -> _InstructionsEnvironment:
-    env = _InstructionsEnvironment(autoescape=False, undefined=ChainableUndefined)
+    def london(value: Any) -> str:
+        # A time the case does not hold yet shows empty, like any other missing field.
+        if value is None or isinstance(value, Undefined):
+            return ""
+        return london_time(value, language)
+
+    def london_time_for_reader(value: Any, in_language: str = language) -> str:
+        return london_time(value, in_language)
+
+    def join(items: Any, separator: str = "", attribute: str | int | None = None) -> str:
+        if attribute is not None:
+            items = map(make_attrgetter(env, attribute), items)
+        return str(separator).join(str(show(item)) for item in items)
+
+    env = _InstructionsEnvironment(autoescape=False, undefined=ChainableUndefined, finalize=show)
     for name in _REMOVED_FILTERS:
         env.filters.pop(name, None)
     env.globals.pop("lipsum", None)
     env.globals.update(DIAGRAM_FUNCTIONS)
-    # Times are stored in UTC; people read them in Europe/London: {{ reported_at | london }}.
-    # A time the case does not hold yet shows empty, like any other missing field.
-    env.filters["london"] = _london
+    env.globals["london_time"] = london_time_for_reader
+    # {{ reported_at | london }} is {{ reported_at }}; it also reads a time given as a date-time.
+    env.filters["london"] = london
+    env.filters["join"] = join
     return env
 
 
-_ENV = _make_environment()
+_ENVIRONMENTS = {language: _make_environment(language) for language in LANGUAGES}
 
 
 @functools.lru_cache(maxsize=512)
-def _compile(template: str) -> Template | str:
+def _compile(template: str, language: str = "en") -> Template | str:
     """The compiled template, or the syntax problem as text (cached either way)."""
     try:
-        return _ENV.from_string(template)
+        return _ENVIRONMENTS[language].from_string(template)
     except TemplateSyntaxError as error:
         return f"line {error.lineno}: {error.message}"
 
@@ -116,16 +140,24 @@ class _Budget:
         return self.trace
 
 
-def render_instructions(template: str, data: Mapping[str, Any]) -> str:
-    """Render ``template`` with task ``data``; undefined variables render empty.
+def render_instructions(
+    template: str,
+    data: Mapping[str, Any],
+    language: str = "en",
+    choices: ChoiceTitles | None = None,
+) -> str:
+    """Render ``template`` with task ``data`` for a reader of ``language``; undefined variables
+    render empty. Times show as people read them, and the choices of ``choices`` by their
+    titles, in that language.
 
     Raises SandboxError with a readable message for syntax errors, refused
     access, oversized output or too much work.
     """
-    compiled = _compile(template) if isinstance(template, str) else None
+    compiled = _compile(template, language) if isinstance(template, str) else None
     if not isinstance(compiled, Template):
         problems = check_template(template)
         raise SandboxError("the instructions cannot be shown: " + "; ".join(problems))
+    context = choices.readable(data, language) if choices is not None else dict(data)
     budget = _Budget()
     pieces: list[str] = []
     size = 0
@@ -134,7 +166,7 @@ def render_instructions(template: str, data: Mapping[str, Any]) -> str:
     previous = sys.gettrace()
     sys.settrace(budget.trace)
     try:
-        for piece in compiled.generate(dict(data)):
+        for piece in compiled.generate(context):
             size += len(piece)
             if size > MAX_OUTPUT:
                 raise SandboxError(f"the instructions are longer than {MAX_OUTPUT} characters")

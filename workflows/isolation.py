@@ -497,12 +497,17 @@ class IsolatedRunner:
         return self._run("fire_due_timers", process_id, state)
 
     def task_view(
-        self, process_id: str, state: str, task_id: str, template: str | None = None
+        self,
+        process_id: str,
+        state: str,
+        task_id: str,
+        template: str | None = None,
+        language: str = "en",
     ) -> tuple[dict, dict | None, str | None]:
-        return self._run("task_view", process_id, state, task_id, template)
+        return self._run("task_view", process_id, state, task_id, template, language)
 
-    def instructions(self, template: str | None, data: dict) -> str | None:
-        return self._run("instructions", template, data)
+    def instructions(self, template: str | None, data: dict, language: str = "en") -> str | None:
+        return self._run("instructions", template, data, language)
 
     def restore(self, process_id: str, state: str):
         """The workflow rebuilt from its saved text, here (restoring runs no diagram code)."""

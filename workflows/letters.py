@@ -16,6 +16,7 @@ from . import clock
 from .instructions import check_template, render_instructions
 from .languages import LANGUAGES
 from .problems import Problem
+from .readable import ChoiceTitles
 
 LETTER_PROPERTY = "letterTemplate"
 LETTERS_FOLDER = "letters/"
@@ -72,10 +73,17 @@ def letter_language(data: dict[str, Any]) -> str:
     return "cy" if data.get(LANGUAGE_FIELD) == "cy" else "en"
 
 
-def render_letter(letters: dict[str, dict[str, str]], name: str, data: dict[str, Any]) -> Letter:
-    """The letter ``name`` rendered from ``data`` in the victim's language."""
+def render_letter(
+    letters: dict[str, dict[str, str]],
+    name: str,
+    data: dict[str, Any],
+    choices: ChoiceTitles | None = None,
+) -> Letter:
+    """The letter ``name`` rendered from ``data`` in the victim's language: its dates, and the
+    choices of ``choices`` (by their titles), read in that language too."""
     language = letter_language(data)
-    return Letter(name, language, render_instructions(letters[name][language], data))
+    text = render_instructions(letters[name][language], data, language, choices)
+    return Letter(name, language, text)
 
 
 def record_sent(letter: Letter, data: dict[str, Any], submitted: dict[str, Any]) -> list[dict]:

@@ -247,7 +247,12 @@ class Runner:
         if not name:
             return None
         try:
-            return render_letter(self.catalog.letters, name, {**task.data, **(submitted or {})})
+            return render_letter(
+                self.catalog.letters,
+                name,
+                {**task.data, **(submitted or {})},
+                self.catalog.choices,
+            )
         except SandboxError as error:
             raise DiagramError(
                 f"the letter '{name}' could not be written: {error}", element_id(task.task_spec)
@@ -277,10 +282,16 @@ class Runner:
         return self._outcome(workflow, events + decisions.events, before, steps)
 
     def task_view(
-        self, process_id: str, state: str, task_id: str, template: str | None = None
+        self,
+        process_id: str,
+        state: str,
+        task_id: str,
+        template: str | None = None,
+        language: str = "en",
     ) -> tuple[dict, dict | None, str | None]:
         """An open task's data, the letter it sends (if any) as the victim will read it, or why
-        the letter cannot be written, and its instructions rendered from ``template``."""
+        the letter cannot be written, and its instructions rendered from ``template`` for a
+        reader of ``language``."""
         task = self.open_task(self.restore(process_id, state), task_id)
         data = dict(task.data)
         try:
@@ -289,14 +300,15 @@ class Runner:
             view = {"problem": f"the letter could not be written: {error}"}
         else:
             view = vars(letter) if letter is not None else None
-        return data, view, self.instructions(template, data)
+        return data, view, self.instructions(template, data, language)
 
-    def instructions(self, template: str | None, data: dict) -> str | None:
-        """Instructions rendered with a case's data, or why they cannot be shown."""
+    def instructions(self, template: str | None, data: dict, language: str = "en") -> str | None:
+        """Instructions rendered with a case's data for a reader of ``language``, or why they
+        cannot be shown."""
         if not template:
             return None
         try:
-            return render_instructions(template, data)
+            return render_instructions(template, data, language, self.catalog.choices)
         except SandboxError as error:
             return f"(The instructions could not be shown: {error})"
 

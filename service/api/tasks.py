@@ -74,7 +74,7 @@ def get_task(_query, task_id: str):
     form = runner.catalog.form(task.form)
     template = form.instructions(language, task.instructions) if form else task.instructions
     try:
-        data, letter, instructions = _shown(runner, case, task, template)
+        data, letter, instructions = _shown(runner, case, task, template, language)
     except (DiagramError, EngineProcessFailed) as error:  # the form is still shown
         data, letter = case.data, None
         instructions = f"(The instructions could not be shown: {error})"
@@ -87,13 +87,14 @@ def get_task(_query, task_id: str):
     }
 
 
-def _shown(runner, case: Case, task: Task, template: str | None):
-    """The task's data, its letter and its instructions. Letters and instructions are diagram
-    code, rendered where commands run (an engine process)."""
+def _shown(runner, case: Case, task: Task, template: str | None, language: str):
+    """The task's data, its letter and its instructions (for a reader of ``language``).
+    Letters and instructions are diagram code, rendered where commands run (an engine
+    process)."""
     if task.status == OPEN:
         with contextlib.suppress(TaskNotOpen):
-            return runner.task_view(case.process_id, case.state, task.id, template)
-    return case.data, None, runner.instructions(template, case.data)
+            return runner.task_view(case.process_id, case.state, task.id, template, language)
+    return case.data, None, runner.instructions(template, case.data, language)
 
 
 @blp.post("/<task_id>/claim")
