@@ -108,9 +108,10 @@ _START_NEEDS_ROLE = {
     "cy": "Mae angen y rôl {role} i ddechrau achos '{name}'.",
 }
 _NOT_ON_ITS_OWN = {
-    "en": "'{name}' runs only as a step inside a '{caller}' case: start a '{caller}' case instead.",
-    "cy": "Dim ond fel cam mewn achos '{caller}' y mae '{name}' yn rhedeg: dechreuwch achos "
-    "'{caller}' yn lle hynny.",
+    "en": "'{name}' runs only as a step of another process: start a case of '{caller}' "
+    "(process {caller_id}) instead.",
+    "cy": "Dim ond fel cam mewn proses arall y mae '{name}' yn rhedeg: dechreuwch achos o "
+    "'{caller}' (proses {caller_id}) yn lle hynny.",
 }
 
 
@@ -131,7 +132,9 @@ def start_case(command: StartCase) -> CaseChanged:
         text = _NOT_ON_ITS_OWN.get(command.language, _NOT_ON_ITS_OWN["en"])
         caller_name = names.name(info.name, caller, command.language, caller)
         raise ApiProblem(
-            422, "Not a process to start on its own", text.format(name=name, caller=caller_name)
+            422,
+            "Not a process to start on its own",
+            text.format(name=name, caller=caller_name, caller_id=caller),
         )
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:

@@ -56,7 +56,7 @@ def test_a_call_with_no_offence_closes_only_after_the_srau_has_reviewed_it(clien
     assert "The Vulnerability Desk found that the call discloses no offence." in english
     assert CALL["summary"] in english and CALL["summary"] in welsh
     assert "Canfu'r Ddesg Bregusrwydd nad yw'r alwad yn datgelu unrhyw drosedd." in welsh
-    assert "28/11/2026 09:30" in english and "28/11/2026 09:30" in welsh
+    assert "28 November 2026, 09:30" in english and "28 Tachwedd 2026, 09:30" in welsh
 
     case.complete("srau_call_review", "srau", SRAU_CALL_CLEAR)
     assert case.last["status"] == "completed"
@@ -79,9 +79,9 @@ def test_an_offence_the_srau_finds_goes_to_first_response_and_back_to_the_srau(c
     assert case.data["first_response"] == "scheduled_attendance"
     english, welsh = case.instructions("first_response", "officer")
     assert "The SRAU found offences the live-time review missed" in english
-    assert "scheduled attendance; offences: s2A." in english
+    assert "scheduled attendance; offences: Stalking (s2A)." in english
     assert "Canfu'r SRAU droseddau a fethwyd" in welsh
-    assert "mynychu ar amser wedi'i drefnu; troseddau: s2A." in welsh
+    assert "mynychu ar amser wedi'i drefnu; troseddau: Stelcio (adran 2A)." in welsh
 
     # The case runs on as any other, and closes only after the SRAU's review before closure.
     case.complete("first_response", "officer", FIRST_RESPONSE)

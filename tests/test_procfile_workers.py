@@ -27,6 +27,7 @@ from service.auth import create_user
 from service.config import PROJECT_ROOT
 from service.db import db
 from service.definitions import deploy_directory
+from tests.names import with_welsh_names
 from tests.samples import (
     CALL,
     REVIEW_CONTINUE,
@@ -185,7 +186,9 @@ def test_one_case_worked_across_both_workers(server):
 
 def test_an_ordinary_read_answers_while_two_hostile_commands_run(server):
     owner = server.connect()
-    files = {"hostile.bpmn": two_step("hostile", SELF_SHARING + "same = a == b"), **NOTE_FORM}
+    files = with_welsh_names(
+        {"hostile.bpmn": two_step("hostile", SELF_SHARING + "same = a == b"), **NOTE_FORM}
+    )
     boundary = "gwarchod-test-boundary"
     body = (
         b"".join(
