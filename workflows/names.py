@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .controls import FLOW_NODES
 from .problems import Problem
 
 NAMES_SUFFIX = ".cy.json"  # appended to the diagram's own file name
-_ACTIVITIES = ("task", "subProcess", "callActivity", "transaction", "adHocSubProcess")
 
 
 def names_path(diagram_path: str) -> str:
@@ -35,17 +35,13 @@ def is_names_file(path: str) -> bool:
     return path.endswith(".bpmn" + NAMES_SUFFIX)
 
 
-def _is_named_kind(tag: str) -> bool:
-    return tag in _ACTIVITIES or tag.endswith(("Task", "Event", "Gateway"))
-
-
 def named_elements(process: etree._Element) -> dict[str, str]:
     """Element id -> English name, for the process and every named element in it."""
     found = {process.get("id"): process.get("name") or ""}
     for element in process.iter():
         if not isinstance(element.tag, str):
             continue
-        if _is_named_kind(etree.QName(element).localname) and (element.get("name") or "").strip():
+        if etree.QName(element).localname in FLOW_NODES and (element.get("name") or "").strip():
             found[element.get("id")] = element.get("name")
     return {key: name for key, name in found.items() if key and name.strip()}
 
