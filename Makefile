@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := service
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench contract clean
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(BIN)/flask
 lint: $(BIN)/flask
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# A longer property-based run over the OpenAPI document than `make test` makes.
+contract: $(BIN)/flask
+	GWARCHOD_CONTRACT_EXAMPLES=$${EXAMPLES:-400} $(BIN)/pytest -q -s tests/test_api_contract.py
 
 bench: $(BIN)/flask
 	$(BIN)/python bench/complete_tasks.py

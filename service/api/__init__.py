@@ -1,12 +1,17 @@
 """The HTTP API under /api/v1, documented at /api/v1/openapi.json."""
 
+import http
+
 from flask import Blueprint, Flask, jsonify
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 
 from ..auth import authenticate
-from ..problems import register_error_handlers
+from ..problems import PROBLEM_JSON, register_error_handlers
 from ..scheduler import scheduler_health
 from . import audit, cases, processes, tasks, timers
+from .guards import IdConverter, id_schema, refuse_unstorable_input
+from .schemas import ProblemSchema
 
 API_PREFIX = "/api/v1"
 
@@ -20,6 +25,23 @@ def health_check():
     return jsonify(report.view()), 200 if report.healthy else 503
 
 
+class GwarchodApi(Api):
+    """flask-smorest's Api, documenting every error as the problem details it is."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "An error, as problem details", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+
 def register_api(app: Flask) -> None:
     app.config.update(
         API_TITLE="Gwarchod",
@@ -28,7 +50,9 @@ def register_api(app: Flask) -> None:
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
     )
-    api = Api(app)
+    app.url_map.converters["id"] = IdConverter
+    api = GwarchodApi(app)
+    api.register_converter(IdConverter, id_schema)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
@@ -37,4 +61,5 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix}")
     app.register_blueprint(health)
     app.before_request(authenticate)
+    app.before_request(refuse_unstorable_input)
     register_error_handlers(app)

@@ -26,6 +26,7 @@ from .audit_schemas import (
     StateQuerySchema,
 )
 from .representations import shown_names
+from .schemas import PROBLEM
 
 blp = Blueprint("audit", __name__, url_prefix="", description="Audit trail")
 HISTORY_READERS = (AUDITOR, ADMINISTRATOR)
@@ -76,7 +77,9 @@ def replay(case_id: str):
 @blp.get("/cases/<case_id>/state")
 @blp.arguments(StateQuerySchema(), location="query")
 @blp.response(200, PointInTimeSchema)
-@blp.alt_response(422, description="The sequence number or time is outside the case's history")
+@blp.alt_response(
+    422, description="The sequence number or time is outside the case's history", **PROBLEM
+)
 def point_in_time(query, case_id: str):
     """The case's data, open tasks and path as they stood after event `at_seq`, or at `at`."""
     actor = _history_reader(case_id)

@@ -12,7 +12,7 @@ from ..models import Case
 from ..problems import not_found
 from .language import request_language
 from .representations import case_summary, case_view, shown_names
-from .schemas import CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema
+from .schemas import PROBLEM, CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema
 
 blp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -20,7 +20,9 @@ blp = Blueprint("cases", __name__, url_prefix="/cases")
 @blp.post("")
 @blp.arguments(StartCaseSchema())
 @blp.response(201, CaseSchema)
-@blp.alt_response(422, description="The start form's data is not valid; each field is named")
+@blp.alt_response(
+    422, description="The start form's data is not valid; each field is named", **PROBLEM
+)
 def create_case(body):
     """Start a case of a process; the data is checked against the process's start form."""
     changed = start_case(

@@ -12,7 +12,7 @@ from ..definitions import deploy, latest_files, latest_process, latest_processes
 from ..problems import ApiProblem, not_found
 from .language import request_language
 from .representations import form_view
-from .schemas import DeployResultSchema, LanguageQuerySchema, ProcessSchema
+from .schemas import PROBLEM, DeployResultSchema, LanguageQuerySchema, ProcessSchema
 
 blp = Blueprint("processes", __name__, url_prefix="/processes")
 # The Welsh names of a diagram lie beside it (x.bpmn.cy.json); other .json files are forms.
@@ -57,7 +57,7 @@ def get_process(_query, process_id: str):
 @blp.post("")
 @blp.response(201, DeployResultSchema)
 @blp.alt_response(200, schema=DeployResultSchema, description="Nothing changed")
-@blp.alt_response(422, description="Every problem found, each with file and element id")
+@blp.alt_response(422, description="Every problem found, each with file and element id", **PROBLEM)
 @blp.doc(
     requestBody={
         "content": {

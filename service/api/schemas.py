@@ -2,6 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..problems import PROBLEM_JSON
+
 TASK_STATUSES = ("open", "completed", "cancelled")
 
 
@@ -10,12 +12,36 @@ class FieldErrorSchema(Schema):
     message = fields.String()
 
 
+class DefinitionProblemSchema(Schema):
+    file = fields.String()
+    element_id = fields.String(allow_none=True)
+    message = fields.String()
+    line = fields.Integer(allow_none=True)
+
+
 class ProblemSchema(Schema):
+    """Every error answer: RFC 9457 problem details, as application/problem+json."""
+
     type = fields.String()
     status = fields.Integer()
     title = fields.String()
-    detail = fields.String()
-    errors = fields.List(fields.Nested(FieldErrorSchema))
+    detail = fields.String(metadata={"description": "the rule, in the caller's language"})
+    errors = fields.List(
+        fields.Nested(FieldErrorSchema), metadata={"description": "each field that is not valid"}
+    )
+    problems = fields.List(
+        fields.Nested(DefinitionProblemSchema),
+        metadata={"description": "each problem in definitions that could not be deployed"},
+    )
+    element_id = fields.String(
+        allow_none=True, metadata={"description": "the diagram element a refusal happened at"}
+    )
+    limit = fields.String(metadata={"description": "the limit a command went past"})
+    figure = fields.String(metadata={"description": "the limit's figure"})
+
+
+# Documents an error answer: ``@blp.alt_response(422, description=..., **PROBLEM)``.
+PROBLEM = {"schema": ProblemSchema, "content_type": PROBLEM_JSON}
 
 
 class FormSchema(Schema):

@@ -22,6 +22,7 @@ from ..problems import not_found, not_your_lane
 from .language import request_language
 from .representations import case_view, form_view, shown_names, task_summary
 from .schemas import (
+    PROBLEM,
     CaseSchema,
     CompleteTaskSchema,
     LanguageQuerySchema,
@@ -118,8 +119,8 @@ def unclaim(task_id: str):
 @blp.post("/<task_id>/complete")
 @blp.arguments(CompleteTaskSchema())
 @blp.response(200, CaseSchema)
-@blp.alt_response(422, description="The form's data is not valid; each field is named")
-@blp.alt_response(409, description="The task is no longer open")
+@blp.alt_response(422, description="The form's data is not valid; each field is named", **PROBLEM)
+@blp.alt_response(409, description="The task is no longer open", **PROBLEM)
 def complete(body, task_id: str):
     """Complete a task with its form's data; answers with the case and its next open tasks."""
     changed = complete_task(CompleteTask(task_id, body["data"], current_user(), request_language()))

@@ -72,7 +72,7 @@ def list_incidents(query):
     return list(db.session.scalars(statement))
 
 
-@blp.post("/incidents/<int:incident_id>/retry")
+@blp.post("/incidents/<id:incident_id>/retry")
 @blp.response(200, IncidentSchema)
 def retry(incident_id: int):
     """Try the failed work again now (Administrator)."""

@@ -1,0 +1,77 @@
+"""Input the database cannot hold never reaches it.
+
+PostgreSQL refuses a NUL character in any text (and SQLite's drivers stop a string there), and
+ids past what their column holds (32 bits on PostgreSQL, 64 on SQLite). Such input is answered
+here, before any view runs: a path that holds one names nothing (404), a query value 400 and a
+body value 422, each naming the field.
+"""
+
+from flask import request
+from werkzeug.routing import IntegerConverter, ValidationError
+
+from ..problems import ApiProblem
+
+LARGEST_ID = 2**31 - 1  # the largest id an INTEGER id column holds (PostgreSQL's int4)
+_NUL = "\x00"
+
+
+class IdConverter(IntegerConverter):
+    """``<id:incident_id>``: a whole number the database can hold, or no match (404)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > LARGEST_ID:
+            raise ValidationError()
+        return number
+
+
+def id_schema(_converter) -> dict:
+    """How an ``<id:...>`` path parameter looks in the OpenAPI document."""
+    return {"type": "integer", "minimum": 0, "maximum": LARGEST_ID}
+
+
+def refuse_unstorable_input() -> None:
+    """Before every request: no NUL character in the path, the query or a JSON body."""
+    if _NUL in request.path:
+        raise ApiProblem(404, "Not Found", "There is nothing at this address.")
+    for name, value in request.args.items(multi=True):
+        if _NUL in name or _NUL in value:
+            raise ApiProblem(
+                400,
+                "Bad Request",
+                f"The query parameter '{_printable(name)}' holds a NUL character, which "
+                "no field may hold.",
+                errors=[{"field": _printable(name), "message": "must not hold a NUL character"}],
+            )
+    if request.is_json:
+        found = _first_nul(request.get_json(silent=True), "")
+        if found is not None:
+            raise ApiProblem(
+                422,
+                "Unprocessable Content",
+                f"The field '{found}' holds a NUL character, which no field may hold.",
+                errors=[{"field": found, "message": "must not hold a NUL character"}],
+            )
+
+
+def _first_nul(value: object, path: str) -> str | None:
+    """The path of the first name or text in a JSON value that holds a NUL character."""
+    stack = [(value, path)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _NUL in value:
+                return path or "(body)"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{_printable(key)}" if path else _printable(key)
+                if _NUL in key:
+                    return where
+                stack.append((item, where))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
+    return None
+
+
+def _printable(text: str) -> str:
+    return text.replace(_NUL, "\\u0000")
