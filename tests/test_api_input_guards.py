@@ -4,10 +4,13 @@ PostgreSQL refuses a NUL character in text and ids past 32 bits; before these gu
 requests answered 500 from many endpoints.
 """
 
+import json
+
 import pytest
 
 from tests.conftest import bearer
 from tests.samples import CALL
+from workflows.forms import load_form
 
 PROBLEM = "application/problem+json"
 
@@ -63,3 +66,54 @@ def test_a_nul_character_or_an_id_too_large_in_a_path_names_nothing(client, ever
         assert response.status_code == 404, response.json
         assert response.mimetype == PROBLEM
     assert client.post("/api/v1/incidents/2147483647/retry", headers=everyone).status_code == 404
+
+
+def test_a_value_written_the_wrong_way_is_shown_an_example_never_a_pattern(client, everyone):
+    for headers, message in (
+        ({}, "write it like DP-20261128-0042"),
+        ({"Accept-Language": "cy"}, "ysgrifennwch ef fel DP-20261128-0042"),
+    ):
+        response = client.post(
+            "/api/v1/cases",
+            json={"process": "stalking_harassment", "data": {**CALL, "storm_reference": "bad"}},
+            headers={**everyone, **headers},
+        )
+        assert response.status_code == 422, response.json
+        assert response.json["errors"] == [{"field": "storm_reference", "message": message}]
+
+
+def test_a_patterned_field_needs_examples_that_match_it():
+    schema = {
+        "type": "object",
+        "properties": {
+            "bare": {"type": "string", "pattern": "^[A-Z]+$"},
+            "wrong": {"type": "string", "pattern": "^[A-Z]+$", "examples": ["abc"]},
+            "right": {"type": "string", "pattern": "^[A-Z]+$", "examples": ["ABC"]},
+        },
+    }
+    files = {
+        "forms/note.schema.json": json.dumps(schema).encode(),
+        "forms/note.cy.json": json.dumps({"schema": {}}).encode(),
+    }
+    _, problems = load_form("note", files)
+    messages = sorted(problem.message for problem in problems)
+    assert messages == [
+        '"pattern" at /properties/bare needs "examples": values written the right way',
+        "\"pattern\" at /properties/wrong: the example 'abc' does not match it",
+    ]
+
+
+def test_a_body_that_is_not_json_is_refused_saying_how_to_send_it(client, everyone):
+    response = client.post(
+        "/api/v1/cases", data="process=stalking_harassment", headers=everyone
+    )  # a form post, as a browser would send it
+    assert response.status_code == 415, response.json
+    assert response.mimetype == PROBLEM
+    assert "Content-Type: application/json" in response.json["detail"]
+    broken = client.post(
+        "/api/v1/cases",
+        data="{not json",
+        headers={**everyone, "Content-Type": "application/json"},
+    )
+    assert broken.status_code == 400
+    assert broken.json["detail"] == "The request body must be a JSON object."

@@ -519,7 +519,7 @@ BAD = [
     # breach crime review
     ("breach_crime_review",
      changed(GOOD["breach_crime_review"], breach_crime_reference="cr 2026 5001"), {},
-     "breach_crime_reference", "does not match", "nid yw yn y ffurf gywir"),
+     "breach_crime_reference", "write it like 62/12345/26", "ysgrifennwch ef fel 62/12345/26"),
     ("breach_crime_review", changed(GOOD["breach_crime_review"], breach_offence="harassment"), {},
      "breach_offence", "must be one of", "rhaid iddo fod yn un o"),
     # SRAU closure review
@@ -534,7 +534,8 @@ BAD = [
      {}, "missed_offence_recorded_at", "in the future", "yn y dyfodol"),
     ("missed_offence_recording",
      changed(GOOD["missed_offence_recording"], missed_offence_crime_reference="X"), {},
-     "missed_offence_crime_reference", "does not match", "nid yw yn y ffurf gywir"),
+     "missed_offence_crime_reference", "write it like 62/12345/26",
+     "ysgrifennwch ef fel 62/12345/26"),
     # case closure
     ("case_closure", changed(GOOD["case_closure"], retention_review_on="2026-12-01"), {},
      "retention_review_on", "must be after today", "ar ôl heddiw"),

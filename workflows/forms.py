@@ -17,6 +17,7 @@ the form's rules; every message comes in the caller's language. A text field the
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -301,6 +302,8 @@ def _field_errors(error: ValidationError, language: str = "en") -> list[FieldErr
         return [FieldError(path or "(form)", message)]
     if error.validator == JUSTIFICATION:
         return [FieldError(path or "(form)", _justification_text(error.schema, language))]
+    if error.validator == "pattern":
+        return [FieldError(path or "(form)", _pattern_text(error.schema, language))]
     if error.validator in ("if", "then", "allOf") and error.context:
         return [item for sub in error.context for item in _field_errors(sub, language)]
     message = _welsh_message(error) if language == "cy" else error.message
@@ -399,6 +402,7 @@ def load_form(
     if schema.get("type") != "object":
         problems.append(Problem(schema_path, None, 'a form schema must have "type": "object"'))
     problems.extend(_justification_problems(schema, schema_path))
+    problems.extend(_pattern_problems(schema, schema_path))
     ui_schema = _read_json(files, f"forms/{name}{UI_SCHEMA_SUFFIX}", problems, optional=True)
     welsh_path = f"forms/{name}{WELSH_SUFFIX}"
     welsh = _read_json(files, welsh_path, problems, optional=True) or {}
@@ -441,6 +445,49 @@ def _subschemas(schema: object, pointer: str = "") -> Iterator[tuple[str, dict]]
         if isinstance(schema.get(key), dict):
             for name, item in schema[key].items():
                 yield from _subschemas(item, f"{pointer}/{key}/{_pointer_part(name)}")
+
+
+_PATTERN_MESSAGES = {
+    "en": "write it like {example}",
+    "cy": "ysgrifennwch ef fel {example}",
+}
+
+
+def _pattern_text(field_schema: dict, language: str) -> str:
+    """A value that does not match its field's pattern: shown an example (every patterned
+    field has one, checked at deployment), never the regular expression."""
+    text = _PATTERN_MESSAGES.get(language, _PATTERN_MESSAGES["en"])
+    return text.format(example=" or ".join(field_schema["examples"][:2]))
+
+
+def _pattern_problems(schema: dict, path: str) -> list[Problem]:
+    """A field with a ``pattern`` gives ``examples`` that match it: people who write a value
+    the wrong way are shown one, not the pattern."""
+    problems = []
+    for pointer, node in _subschemas(schema):
+        pattern = node.get("pattern")
+        if not isinstance(pattern, str):
+            continue
+        where = f'"pattern" at {pointer or "(root)"}'
+        examples = node.get("examples")
+        if not (
+            isinstance(examples, list) and examples and all(isinstance(e, str) for e in examples)
+        ):
+            problems.append(
+                Problem(path, None, f'{where} needs "examples": values written the right way')
+            )
+            continue
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            problems.append(Problem(path, None, f"{where} is not a regular expression: {error}"))
+            continue
+        problems.extend(
+            Problem(path, None, f"{where}: the example {example!r} does not match it")
+            for example in examples
+            if not compiled.search(example)
+        )
+    return problems
 
 
 def _justification_problems(schema: dict, path: str) -> list[Problem]:

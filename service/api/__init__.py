@@ -10,7 +10,7 @@ from ..auth import authenticate
 from ..problems import PROBLEM_JSON, register_error_handlers
 from ..scheduler import scheduler_health
 from . import audit, cases, processes, tasks, timers
-from .guards import IdConverter, id_schema, refuse_unstorable_input
+from .guards import IdConverter, id_schema, refuse_unreadable_body, refuse_unstorable_input
 from .schemas import ProblemSchema
 
 API_PREFIX = "/api/v1"
@@ -61,5 +61,6 @@ def register_api(app: Flask) -> None:
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix}")
     app.register_blueprint(health)
     app.before_request(authenticate)
+    app.before_request(refuse_unreadable_body)
     app.before_request(refuse_unstorable_input)
     register_error_handlers(app)

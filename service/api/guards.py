@@ -30,6 +30,19 @@ def id_schema(_converter) -> dict:
     return {"type": "integer", "minimum": 0, "maximum": LARGEST_ID}
 
 
+def refuse_unreadable_body() -> None:
+    """Before every request: a body comes as JSON, or as files (multipart) to a deployment."""
+    if not request.content_length or request.is_json:
+        return
+    if request.mimetype != "multipart/form-data":
+        raise ApiProblem(
+            415,
+            "Unsupported Media Type",
+            "Send the request body as JSON, with 'Content-Type: application/json' "
+            "(a deployment sends its files as multipart/form-data).",
+        )
+
+
 def refuse_unstorable_input() -> None:
     """Before every request: no NUL character in the path, the query or a JSON body."""
     if _NUL in request.path:
