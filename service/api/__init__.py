@@ -6,7 +6,7 @@ from flask_smorest import Api
 from ..auth import authenticate
 from ..problems import register_error_handlers
 from ..scheduler import scheduler_health
-from . import audit, cases, processes, tasks, timers
+from . import audit, cases, processes, tasks, timers, tokens
 
 API_PREFIX = "/api/v1"
 
@@ -33,7 +33,7 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
     api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (processes.blp, cases.blp, tasks.blp, timers.blp, audit.blp):
+    for blueprint in (processes.blp, cases.blp, tasks.blp, timers.blp, audit.blp, tokens.blp):
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix}")
     app.register_blueprint(health)
     app.before_request(authenticate)
