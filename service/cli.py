@@ -11,22 +11,31 @@ from sqlalchemy import select
 from workflows.problems import DefinitionProblems
 from workflows.roles import ADMINISTRATOR, ALL_ROLES, AUDITOR, LANE_ROLES, PROCESS_OWNER
 
-from .audit.cli import audit
-from .auth import create_user
+from .audit.cli import audit, operator_name
+from .auth import (
+    create_user,
+    deactivate_user,
+    find_user,
+    issue_token,
+    revoke_token,
+    set_roles,
+    token_status,
+    tokens_of,
+)
 from .db import db
 from .definitions import deploy_directory
-from .models import User
+from .models import ApiToken, User, utcnow
 from .scheduler import fire_all_due, scheduler_health
 from .scheduler import run as run_scheduler
 
 users = AppGroup("users", help="Manage users, their roles and API tokens.")
+tokens = AppGroup("token", help="List, issue and revoke a user's API tokens.")
+users.add_command(tokens)
 definitions = AppGroup("definitions", help="Load and validate BPMN, DMN and form files.")
 scheduler = AppGroup("scheduler", help="Fire escalation timers when they fall due.")
 
 
-@users.command("create")
-@click.argument("name")
-@click.option(
+ROLE_OPTION = click.option(
     "--role",
     "roles",
     multiple=True,
@@ -34,16 +43,115 @@ scheduler = AppGroup("scheduler", help="Fire escalation timers when they fall du
     type=click.Choice(ALL_ROLES, case_sensitive=False),
     help="A role to grant; repeat for several.",
 )
+
+
+def _canonical(roles: tuple[str, ...]) -> list[str]:
+    return [next(r for r in ALL_ROLES if r.lower() == role.lower()) for role in roles]
+
+
+def _user(name: str) -> User:
+    try:
+        return find_user(name)
+    except LookupError as error:
+        raise click.ClickException(f"{error}; `users list` shows them") from error
+
+
+@users.command("create")
+@click.argument("name")
+@ROLE_OPTION
 def create_user_command(name: str, roles: tuple[str, ...]) -> None:
     """Create a user; the API token is printed once, alone on the last line."""
-    canonical = [next(r for r in ALL_ROLES if r.lower() == role.lower()) for role in roles]
     try:
-        user, token = create_user(name, canonical)
+        user, token = create_user(name, _canonical(roles))
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created user '{user.name}' with roles: {', '.join(sorted(user.role_names))}.")
     click.echo("Keep this API token now; it is not stored and cannot be shown again:")
     click.echo(token)
+
+
+@users.command("list")
+def list_users_command() -> None:
+    """Every user: name, roles, whether active, and how many tokens still work."""
+    now = utcnow()
+    working: dict[int, int] = {}
+    for token in tokens_of(None):
+        if token_status(token, now) == "active":
+            working[token.user_id] = working.get(token.user_id, 0) + 1
+    for user in db.session.scalars(select(User).order_by(User.name)):
+        state = "active" if user.deactivated_at is None else "deactivated"
+        click.echo(
+            f"{user.name:<28} {state:<12} tokens: {working.get(user.id, 0):<3} "
+            f"roles: {', '.join(sorted(user.role_names))}"
+        )
+
+
+@users.command("roles")
+@click.argument("name")
+@ROLE_OPTION
+def roles_command(name: str, roles: tuple[str, ...]) -> None:
+    """Replace a user's roles with those given."""
+    user = _user(name)
+    set_roles(user, _canonical(roles), by=operator_name())
+    click.echo(f"'{user.name}' now has the roles: {', '.join(sorted(user.role_names))}.")
+
+
+@users.command("deactivate")
+@click.argument("name")
+def deactivate_command(name: str) -> None:
+    """Deactivate a user: every token they hold stops working at once."""
+    user = _user(name)
+    revoked = deactivate_user(user, by=operator_name())
+    click.echo(f"'{user.name}' is deactivated; {revoked} token(s) revoked.")
+
+
+@tokens.command("issue")
+@click.argument("name")
+@click.option("--label", help="A label to tell the token apart, such as where it will be used.")
+def issue_token_command(name: str, label: str | None) -> None:
+    """Issue a user a new token; it is printed once, alone on the last line."""
+    user = _user(name)
+    try:
+        token, secret = issue_token(user, by=operator_name(), name=label)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Issued token {token.id} to '{user.name}', expiring {token.expires_at:%Y-%m-%d}.")
+    click.echo("Keep this API token now; it is not stored and cannot be shown again:")
+    click.echo(secret)
+
+
+@tokens.command("list")
+@click.argument("name")
+def list_tokens_command(name: str) -> None:
+    """A user's tokens, newest first: id, first characters, status, dates; never the secret."""
+    user = _user(name)
+    now = utcnow()
+    found = tokens_of(user)
+    for token in found:
+        last_used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(
+            f"{token.id:<6} {token.prefix or '(before prefixes)':<18} "
+            f"{token_status(token, now):<8} created {token.created_at:%Y-%m-%d %H:%M}  "
+            f"expires {token.expires_at:%Y-%m-%d %H:%M}  last used {last_used}"
+            + (f"  {token.name}" if token.name else "")
+        )
+    if not found:
+        click.echo(f"'{user.name}' has no tokens.")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token_command(token_id: int) -> None:
+    """Revoke a token by its id (from `users token list`); it is refused from then on."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"there is no token {token_id}")
+    already = token.revoked_at is not None
+    revoke_token(token, by=operator_name())
+    click.echo(
+        f"Token {token.id} of '{token.user.name}' "
+        + ("was already revoked." if already else "is revoked.")
+    )
 
 
 @users.command("demo")
@@ -61,6 +169,10 @@ def demo_users_command() -> None:
         click.echo("These tokens are shown once; keep the ones you need.")
     else:
         click.echo("Demo users already exist; their tokens were shown when they were created.")
+    click.echo(
+        "Lost a token? Issue a demo user a new one with `.venv/bin/flask --app service users "
+        "token issue demo-sergeant` (any name from `users list`)."
+    )
 
 
 @definitions.command("load")

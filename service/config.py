@@ -38,6 +38,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "SCHEDULER_STALE_AFTER_SECONDS": float(
             os.environ.get("GWARCHOD_SCHEDULER_STALE_AFTER_SECONDS", 60)
         ),
+        # A new API token works for this many days, then its user issues another.
+        "TOKEN_DAYS": int(os.environ.get("GWARCHOD_TOKEN_DAYS", 90)),
     }
 
 

@@ -146,6 +146,8 @@ class User(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A deactivated user keeps their name in case histories but can no longer sign in.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
@@ -161,14 +163,20 @@ class UserRole(db.Model):
 
 
 class ApiToken(db.Model):
-    """A bearer token, kept only as its SHA-256 hash."""
+    """A bearer token, kept only as its SHA-256 hash, with its first characters to tell it apart
+    (none for tokens issued before they were kept) and an optional label."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Moved forward at most once every few minutes, not on every request (service.auth).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user: Mapped[User] = relationship(lazy="joined")
 

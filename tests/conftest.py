@@ -68,6 +68,9 @@ def app(database_uri, tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "MAX_CONTENT_LENGTH": 512_000,
             "ENGINE_FRESH": database_uri.startswith("sqlite"),
+            # Scenarios move the clock years past when their tokens were issued (time limits,
+            # bail, sixty years of policy reviews); tests of expiry set the lifetime they need.
+            "TOKEN_DAYS": 100 * 366,
         }
     )
     with app.app_context():

@@ -36,6 +36,109 @@ def test_demo_users_one_per_role_tokens_shown_once(app):
     assert "gw_" not in second.output
 
 
+def test_demo_users_tell_how_to_issue_a_lost_token_again(app, client):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "demo"])
+    again = runner.invoke(args=["users", "demo"]).output
+    assert "flask --app service users token issue demo-sergeant" in again
+    issued = runner.invoke(args=["users", "token", "issue", "demo-sergeant"])
+    token = issued.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/tasks", headers=bearer(token)).status_code == 200
+
+
+def _create(runner, name: str, *roles: str) -> str:
+    options = [part for role in roles for part in ("--role", role)]
+    result = runner.invoke(args=["users", "create", name, *options])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_users_list_names_roles_whether_active_and_working_tokens(app):
+    runner = app.test_cli_runner()
+    _create(runner, "Sgt Rhys Evans", "Sergeant", "Inspector")
+    _create(runner, "PC Dafydd Lloyd", "Investigator")
+    runner.invoke(args=["users", "token", "issue", "Sgt Rhys Evans"])
+    runner.invoke(args=["users", "deactivate", "PC Dafydd Lloyd"])
+    listing = runner.invoke(args=["users", "list"])
+    assert listing.exit_code == 0
+    lines = listing.output.splitlines()
+    deactivated = ["PC", "Dafydd", "Lloyd", "deactivated", "tokens:", "0", "roles:", "Investigator"]
+    assert lines[0].split() == deactivated
+    assert lines[1].split()[3:6] == ["active", "tokens:", "2"]
+    assert lines[1].endswith("roles: Inspector, Sergeant")
+
+
+def test_users_roles_replaces_a_users_roles(app, client):
+    runner = app.test_cli_runner()
+    token = _create(runner, "Sgt Rhys Evans", "Sergeant")
+    assert client.get("/api/v1/timers", headers=bearer(token)).status_code == 403
+    changed = runner.invoke(args=["users", "roles", "Sgt Rhys Evans", "--role", "administrator"])
+    assert changed.exit_code == 0, changed.output
+    assert "now has the roles: Administrator." in changed.output
+    assert client.get("/api/v1/timers", headers=bearer(token)).status_code == 200
+    assert (
+        "You have: Administrator."
+        in client.get("/api/v1/audit/reads", headers=bearer(token)).json["detail"]
+    )
+
+    unknown_role = runner.invoke(args=["users", "roles", "Sgt Rhys Evans", "--role", "Janitor"])
+    assert unknown_role.exit_code != 0 and "Janitor" in unknown_role.output
+    unknown_user = runner.invoke(args=["users", "roles", "ghost", "--role", "Sergeant"])
+    assert unknown_user.exit_code != 0
+    assert "there is no user called 'ghost'" in unknown_user.output
+
+
+def test_deactivating_a_user_ends_every_token_at_once(app, client):
+    runner = app.test_cli_runner()
+    first = _create(runner, "PC Dafydd Lloyd", "Investigator")
+    issued = runner.invoke(args=["users", "token", "issue", "PC Dafydd Lloyd"])
+    second = issued.output.strip().splitlines()[-1]
+    other = _create(runner, "Sgt Rhys Evans", "Sergeant")
+
+    result = runner.invoke(args=["users", "deactivate", "PC Dafydd Lloyd"])
+    assert result.exit_code == 0, result.output
+    assert "2 token(s) revoked" in result.output
+    for token in (first, second):
+        response = client.get("/api/v1/tasks", headers=bearer(token))
+        assert response.status_code == 401 and response.mimetype == "application/problem+json"
+        assert "deactivated" in response.json["detail"]
+    assert client.get("/api/v1/tasks", headers=bearer(other)).status_code == 200
+
+    refused = runner.invoke(args=["users", "token", "issue", "PC Dafydd Lloyd"])
+    assert refused.exit_code != 0 and "deactivated" in refused.output
+    assert runner.invoke(args=["users", "deactivate", "ghost"]).exit_code != 0
+
+
+def test_users_token_issue_list_and_revoke(app, client):
+    runner = app.test_cli_runner()
+    _create(runner, "Sgt Rhys Evans", "Sergeant")
+    issued = runner.invoke(args=["users", "token", "issue", "Sgt Rhys Evans", "--label", "desk pc"])
+    assert issued.exit_code == 0, issued.output
+    token = issued.output.strip().splitlines()[-1]
+    assert token.startswith("gw_") and " " not in token
+    assert client.get("/api/v1/tasks", headers=bearer(token)).status_code == 200
+
+    listing = runner.invoke(args=["users", "token", "list", "Sgt Rhys Evans"])
+    assert listing.exit_code == 0
+    newest, oldest = listing.output.splitlines()
+    token_id = newest.split()[0]
+    assert newest.split()[1:3] == [token[:11], "active"] and newest.endswith("desk pc")
+    assert "last used 20" in newest and "last used never" in oldest
+    assert token not in listing.output
+
+    revoked = runner.invoke(args=["users", "token", "revoke", token_id])
+    assert revoked.exit_code == 0 and "is revoked" in revoked.output
+    assert client.get("/api/v1/tasks", headers=bearer(token)).status_code == 401
+    again = runner.invoke(args=["users", "token", "revoke", token_id])
+    assert again.exit_code == 0 and "already revoked" in again.output
+    listing = runner.invoke(args=["users", "token", "list", "Sgt Rhys Evans"])
+    assert listing.output.splitlines()[0].split()[2] == "revoked"
+
+    assert runner.invoke(args=["users", "token", "revoke", "999999"]).exit_code != 0
+    unknown = runner.invoke(args=["users", "token", "list", "ghost"])
+    assert unknown.exit_code != 0 and "there is no user called 'ghost'" in unknown.output
+
+
 def test_definitions_load_is_idempotent_and_reports_problems(app, tmp_path):
     runner = app.test_cli_runner()
     unchanged = runner.invoke(args=["definitions", "load"])

@@ -170,3 +170,43 @@ class CaseQuerySchema(LanguageQuerySchema):
     process = fields.String()
     status = fields.String(validate=validate.OneOf(("running", "completed")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    user = fields.String(metadata={"description": "the name of the user the token belongs to"})
+    prefix = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the token's first characters, to tell it apart (none for tokens "
+            "issued before they were kept)"
+        },
+    )
+    name = fields.String(allow_none=True, metadata={"description": "the label given at issue"})
+    status = fields.String(validate=validate.OneOf(("active", "expired", "revoked")))
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(
+        allow_none=True, metadata={"description": "to within five minutes; null if never used"}
+    )
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = fields.String(
+        metadata={"description": "the secret: shown this once, never stored or shown again"}
+    )
+
+
+class IssueTokenSchema(Schema):
+    name = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "an optional label, such as where the token will be used"},
+    )
+
+
+class TokenQuerySchema(Schema):
+    user = fields.String(metadata={"description": "this user's tokens (Administrator)"})
+    all = fields.Boolean(
+        load_default=False, metadata={"description": "every user's tokens (Administrator)"}
+    )

@@ -22,7 +22,8 @@ from .replay import replay_case
 audit = AppGroup("audit", help="Verify and replay case histories.")
 
 
-def _reader() -> str:
+def operator_name() -> str:
+    """Who runs the command line, as logs name them: `cli:<operating-system user>`."""
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
@@ -41,7 +42,7 @@ def verify_command(case_id: str | None, everything: bool) -> None:
     damaged = checked = 0
     for report in verify_all([case_id] if case_id else None):
         checked += 1
-        log_read(None, "case.verify", report.case_id, actor_name=_reader())
+        log_read(None, "case.verify", report.case_id, actor_name=operator_name())
         if report.ok:
             if case_id:
                 click.echo(f"ok  {report.case_id}: {report.events} events")
@@ -64,7 +65,7 @@ def replay_command(case_id: str) -> None:
     if db.session.get(Case, case_id) is None:
         raise click.ClickException(f"There is no case '{case_id}'.")
     report = replay_case(case_id)
-    log_read(None, "case.replay", case_id, actor_name=_reader())
+    log_read(None, "case.replay", case_id, actor_name=operator_name())
     if report["match"]:
         click.echo(
             f"match  {case_id}: {report['commands']} commands, {report['events']} events replayed"
@@ -102,7 +103,7 @@ def export_command(case_ids: tuple[str, ...], everything: bool, form: str, out: 
     for done, case_id in enumerate(ids, start=1):
         events = [event_view(row) for row in event_rows(case_id)]
         (out / f"{case_id}.{form}").write_text(render(events), encoding="utf-8")
-        log_read(None, "case.events", case_id, detail={"format": form}, actor_name=_reader())
+        log_read(None, "case.events", case_id, detail={"format": form}, actor_name=operator_name())
         db.session.rollback()  # end the read transaction; nothing here writes through it
         if progress:
             click.echo(f"\rexported {done}/{len(ids)} case(s)", nl=False, err=True)
