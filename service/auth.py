@@ -1,4 +1,4 @@
-"""Bearer-token authentication and role checks.
+"""Bearer-token authentication.
 
 Tokens are random, so a plain SHA-256 of the token is enough to look it up and keeps a stolen
 database from yielding usable tokens.
@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from flask import g, request
 from sqlalchemy import bindparam, select
 
-from workflows.roles import ALL_ROLES
-
 from .db import db
 from .models import ApiToken, User, UserRole
 from .problems import ApiProblem
+from .roles import role_catalogue
 
 TOKEN_PREFIX = "gw_"
 PUBLIC_ENDPOINTS = {"health.health_check", "api-docs.openapi_json", "static"}
@@ -47,11 +46,12 @@ def hash_token(token: str) -> str:
 
 def create_user(name: str, roles: list[str]) -> tuple[User, str]:
     """Add a user with roles and one new token; return the token, which is shown only once."""
-    unknown = sorted(set(roles) - set(ALL_ROLES))
+    catalogue = role_catalogue()
+    unknown = sorted(role for role in roles if catalogue.role(role) is None)
     if unknown:
-        raise ValueError(
-            f"unknown role(s): {', '.join(unknown)}; roles are: {', '.join(ALL_ROLES)}"
-        )
+        known = ", ".join(role.name for role in catalogue.roles)
+        raise ValueError(f"unknown role(s): {', '.join(unknown)}; roles are: {known}")
+    roles = [catalogue.role(role).name for role in roles]
     if not roles:
         raise ValueError("give the user at least one role")
     if db.session.scalar(select(User).where(User.name == name)) is not None:
@@ -83,16 +83,3 @@ def _unauthorised(detail: str) -> ApiProblem:
 
 def current_user() -> Actor:
     return g.actor
-
-
-def require_role(*roles: str) -> Actor:
-    """The caller, if they hold one of the roles; otherwise 403."""
-    user = current_user()
-    if not user.role_names.intersection(roles):
-        raise ApiProblem(
-            403,
-            "Forbidden",
-            f"This needs one of the roles: {', '.join(roles)}. "
-            f"You have: {', '.join(sorted(user.role_names)) or 'none'}.",
-        )
-    return user
