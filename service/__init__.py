@@ -1,17 +1,24 @@
 """Gwarchod's Flask application."""
 
 import os
+import sys
+from pathlib import Path
 
 from flask import Flask, has_app_context
 from flask_migrate import Migrate
 
 from workflows.forms import set_case_lookup
+from workflows.roles import RoleCatalogueError, load_roles
 
 from .config import database_url, settings_from_environment
 from .db import db
 from .definitions import case_exists
+from .roles import ROLES_EXTENSION
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
+# The exit status of a service that cannot start: gunicorn stops, rather than starting workers
+# again and again, when one exits with it ("worker failed to boot").
+CANNOT_START = 3
 
 
 def _case_exists(case_id: str) -> bool:
@@ -26,6 +33,12 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config.update(settings_from_environment(app.instance_path))
     app.config.update(settings or {})
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        app.extensions[ROLES_EXTENSION] = load_roles(Path(app.config["ROLES_FILE"]))
+    except RoleCatalogueError as error:
+        # Said plainly, without a traceback: the file's owner has a rule to put right.
+        print(f"Gwarchod cannot start: {error}", file=sys.stderr)
+        raise SystemExit(CANNOT_START) from None
     db.init_app(app)
     Migrate(app, db, directory=MIGRATIONS_DIR)
 

@@ -1,4 +1,4 @@
-"""Users, their API tokens, bearer-token authentication and role checks.
+"""Users, their API tokens and bearer-token authentication.
 
 Tokens are random, so a plain SHA-256 of the token is enough to look it up and keeps a stolen
 database from yielding usable tokens. A token works until it expires (``TOKEN_DAYS`` after it
@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from flask import current_app, g, request
 from sqlalchemy import bindparam, or_, select, update
 
-from workflows.roles import ALL_ROLES
-
 from .db import db
 from .models import ApiToken, User, UserRole, utcnow
 from .problems import ApiProblem
+from .roles import role_catalogue
 
 TOKEN_PREFIX = "gw_"
 # How many leading characters of a token are kept in the clear to tell tokens apart: the
@@ -72,20 +71,22 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_roles(roles: list[str]) -> None:
-    """Refuse an empty list or a role the service does not know, naming the roles it knows."""
-    unknown = sorted(set(roles) - set(ALL_ROLES))
+def check_roles(roles: list[str]) -> list[str]:
+    """The roles by their names in the role catalogue (matched in any case); refuse an empty
+    list or a role the catalogue does not know, naming the roles it knows."""
+    catalogue = role_catalogue()
+    unknown = sorted(role for role in roles if catalogue.role(role) is None)
     if unknown:
-        raise ValueError(
-            f"unknown role(s): {', '.join(unknown)}; roles are: {', '.join(ALL_ROLES)}"
-        )
+        known = ", ".join(role.name for role in catalogue.roles)
+        raise ValueError(f"unknown role(s): {', '.join(unknown)}; roles are: {known}")
     if not roles:
         raise ValueError("give the user at least one role")
+    return [catalogue.role(role).name for role in roles]
 
 
 def create_user(name: str, roles: list[str]) -> tuple[User, str]:
     """Add a user with roles and one new token; return the token, which is shown only once."""
-    check_roles(roles)
+    roles = check_roles(roles)
     if db.session.scalar(select(User).where(User.name == name)) is not None:
         raise ValueError(f"a user called '{name}' already exists")
     user = User(name=name, roles=[UserRole(role=role) for role in dict.fromkeys(roles)])
@@ -145,7 +146,7 @@ def deactivate_user(user: User, by: str) -> int:
 
 def set_roles(user: User, roles: list[str], by: str) -> None:
     """Replace a user's roles, committed."""
-    check_roles(roles)
+    roles = check_roles(roles)
     user.roles = [UserRole(role=role) for role in dict.fromkeys(roles)]
     db.session.commit()
     log.info("roles of '%s' set to %s by %s", user.name, ", ".join(sorted(roles)), by)
@@ -209,16 +210,3 @@ def _unauthorised(detail: str) -> ApiProblem:
 
 def current_user() -> Actor:
     return g.actor
-
-
-def require_role(*roles: str) -> Actor:
-    """The caller, if they hold one of the roles; otherwise 403."""
-    user = current_user()
-    if not user.role_names.intersection(roles):
-        raise ApiProblem(
-            403,
-            "Forbidden",
-            f"This needs one of the roles: {', '.join(roles)}. "
-            f"You have: {', '.join(sorted(user.role_names)) or 'none'}.",
-        )
-    return user

@@ -9,7 +9,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from workflows.problems import DefinitionProblems
-from workflows.roles import ADMINISTRATOR, ALL_ROLES, AUDITOR, LANE_ROLES, PROCESS_OWNER
 
 from .audit.cli import audit, operator_name
 from .auth import (
@@ -25,6 +24,7 @@ from .auth import (
 from .db import db
 from .definitions import deploy_directory
 from .models import ApiToken, User, utcnow
+from .roles import role_catalogue
 from .scheduler import fire_all_due, scheduler_health
 from .scheduler import run as run_scheduler
 
@@ -40,13 +40,8 @@ ROLE_OPTION = click.option(
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(ALL_ROLES, case_sensitive=False),
-    help="A role to grant; repeat for several.",
+    help="A role of the role catalogue (roles.toml) to give; repeat for several.",
 )
-
-
-def _canonical(roles: tuple[str, ...]) -> list[str]:
-    return [next(r for r in ALL_ROLES if r.lower() == role.lower()) for role in roles]
 
 
 def _user(name: str) -> User:
@@ -62,7 +57,7 @@ def _user(name: str) -> User:
 def create_user_command(name: str, roles: tuple[str, ...]) -> None:
     """Create a user; the API token is printed once, alone on the last line."""
     try:
-        user, token = create_user(name, _canonical(roles))
+        user, token = create_user(name, list(roles))
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created user '{user.name}' with roles: {', '.join(sorted(user.role_names))}.")
@@ -92,7 +87,10 @@ def list_users_command() -> None:
 def roles_command(name: str, roles: tuple[str, ...]) -> None:
     """Replace a user's roles with those given."""
     user = _user(name)
-    set_roles(user, _canonical(roles), by=operator_name())
+    try:
+        set_roles(user, list(roles), by=operator_name())
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
     click.echo(f"'{user.name}' now has the roles: {', '.join(sorted(user.role_names))}.")
 
 
@@ -158,12 +156,12 @@ def revoke_token_command(token_id: int) -> None:
 def demo_users_command() -> None:
     """Create one demo user per role (skipping those already there) and print their tokens."""
     created = 0
-    for role in (*LANE_ROLES, PROCESS_OWNER, AUDITOR, ADMINISTRATOR):
-        name = "demo-" + role.lower().replace(" ", "-")
+    for role in role_catalogue().roles:
+        name = "demo-" + role.name.lower().replace(" ", "-")
         if db.session.scalar(select(User).where(User.name == name)) is not None:
             continue
-        _, token = create_user(name, [role])
-        click.echo(f"{role:<20} {name:<28} {token}")
+        _, token = create_user(name, [role.name])
+        click.echo(f"{role.name:<20} {name:<28} {token}")
         created += 1
     if created:
         click.echo("These tokens are shown once; keep the ones you need.")

@@ -37,6 +37,7 @@ from .messages import CaseChanged, ClaimTask, CompleteTask, FireTimers, StartCas
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, User, new_id, utcnow
 from .names import ShownNames
 from .problems import ApiProblem, not_found, not_your_lane
+from .roles import role_catalogue, role_working
 from .timers import sync_timers
 
 log = logging.getLogger(__name__)
@@ -123,9 +124,11 @@ def start_case(command: StartCase) -> CaseChanged:
     runner = runner_for(process.version_id, content_hash)
     names = runner.catalog.names
     name = names.name(process.name, command.process_id, command.language, command.process_id)
-    if process.start_lane and process.start_lane not in command.actor.role_names:
+    lanes = role_catalogue().lanes_of(command.actor.role_names)
+    if process.start_lane and process.start_lane not in lanes:
         text = _START_NEEDS_ROLE.get(command.language, _START_NEEDS_ROLE["en"])
-        raise ApiProblem(403, "Forbidden", text.format(name=name, role=process.start_lane))
+        role = role_working(process.start_lane, command.language)
+        raise ApiProblem(403, "Forbidden", text.format(name=name, role=role))
     caller = runner.catalog.called_by.get(command.process_id)
     if caller is not None:
         info = runner.catalog.processes[caller]
@@ -336,7 +339,7 @@ def _task(task_id: str) -> Task:
 
 def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
     """Refuse unless the task is open, in one of the actor's lanes, and not someone else's."""
-    if task.lane not in actor.role_names:
+    if task.lane not in role_catalogue().lanes_of(actor.role_names):
         raise not_your_lane(
             task, language, ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
         )

@@ -21,6 +21,8 @@ def settings_from_environment(instance_path: str) -> dict:
         # Uploaded diagrams and submitted forms are small; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("GWARCHOD_MAX_BODY_BYTES", 4 * 1024 * 1024)),
         "DEFINITIONS_ROOT": os.environ.get("GWARCHOD_DEFINITIONS", str(PROJECT_ROOT)),
+        # The role catalogue: roles, the lanes they work and their grants (README).
+        "ROLES_FILE": os.environ.get("GWARCHOD_ROLES_FILE", str(PROJECT_ROOT / "roles.toml")),
         # Diagram code runs in engine processes under these limits (docs/definitions.md).
         "ENGINE_ISOLATED": _flag("GWARCHOD_ENGINE_ISOLATED", True),
         "ENGINE_CPU_SECONDS": float(os.environ.get("GWARCHOD_ENGINE_CPU_SECONDS", 2.0)),

@@ -22,6 +22,7 @@ from .catalogs import catalog_of, keep
 from .db import db
 from .models import Case, DefinitionFile, DefinitionVersion, ProcessDefinition
 from .reporting import report_figures
+from .roles import role_catalogue
 
 # Runners by content hash and the settings they run with.
 _runners: dict[tuple, Runner | IsolatedRunner] = {}
@@ -36,7 +37,7 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
     existing = _version_by_hash(content_hash(files))
     if existing is not None:
         return existing, False
-    catalog = build_catalog(files)
+    catalog = build_catalog(files, lanes=role_catalogue().lanes)
     version = DefinitionVersion(
         content_hash=catalog.content_hash,
         created_by=actor,

@@ -5,6 +5,8 @@ import logging
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
+from .roles import role_working
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger(__name__)
 
@@ -93,14 +95,16 @@ def register_error_handlers(app: Flask) -> None:
 
 
 _NOT_YOUR_LANE = {
-    "en": "The task '{name}' is work for the {lane} role, which you do not hold.",
-    "cy": "Gwaith i'r rôl {lane} yw'r dasg '{name}', ac nid yw'r rôl honno gennych.",
+    "en": "The task '{name}' is work for the {role} role, which you do not hold.",
+    "cy": "Gwaith i'r rôl {role} yw'r dasg '{name}', ac nid yw'r rôl honno gennych.",
 }
 
 
 def not_your_lane(task, language: str, name: str) -> ApiProblem:
     """403 for a task in a lane the caller has no role for (a charging decision the CPS must
     make, a bail extension only an Inspector may authorise); ``name`` is the task's name in
-    ``language``."""
+    ``language``; the role that works the lane is named in ``language`` too."""
     text = _NOT_YOUR_LANE.get(language, _NOT_YOUR_LANE["en"])
-    return ApiProblem(403, "Forbidden", text.format(name=name, lane=task.lane))
+    return ApiProblem(
+        403, "Forbidden", text.format(name=name, role=role_working(task.lane, language))
+    )

@@ -57,7 +57,14 @@ def database_uri(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_uri, tmp_path):
+def settings():
+    """Settings a test module adds to the application's, by overriding this fixture (the role
+    catalogue it runs with, for example)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, tmp_path, settings):
     # On SQLite every command restores its case from the database around freshly parsed
     # specs, as a command served by another worker or after a restart does; on PostgreSQL
     # commands take up the workflows the engine processes keep, as a busy service does.
@@ -71,6 +78,7 @@ def app(database_uri, tmp_path):
             # Scenarios move the clock years past when their tokens were issued (time limits,
             # bail, sixty years of policy reviews); tests of expiry set the lifetime they need.
             "TOKEN_DAYS": 100 * 366,
+            **settings,
         }
     )
     with app.app_context():

@@ -2,6 +2,7 @@
 
 from service.scheduler import fire_all_due
 from tests.conftest import bearer
+from tests.roles import LANE_ROLES
 from tests.samples import (
     CALL,
     CHARGE,
@@ -18,7 +19,6 @@ from tests.samples import (
     SAFEGUARDING,
     VICTIM_UPDATE,
 )
-from workflows.roles import LANE_ROLES
 
 WELSH = {"Accept-Language": "cy"}
 

@@ -6,6 +6,7 @@ import pytest
 
 from service.config import PROJECT_ROOT
 from tests.names import with_welsh_names
+from tests.roles import SHIPPED
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.problems import DefinitionProblems
 
@@ -82,7 +83,7 @@ def simple(body, lanes=None, **kwargs):
 
 def problems_of(files):
     with pytest.raises(DefinitionProblems) as caught:
-        build_catalog(with_welsh_names(files))
+        build_catalog(with_welsh_names(files), lanes=SHIPPED.lanes)
     return caught.value.problems
 
 
@@ -91,7 +92,7 @@ def messages(problems):
 
 
 def test_the_repository_definitions_are_valid():
-    catalog = build_catalog(read_definition_files(PROJECT_ROOT))
+    catalog = build_catalog(read_definition_files(PROJECT_ROOT), lanes=SHIPPED.lanes)
     assert "stalking_harassment" in catalog.processes
     info = catalog.processes["stalking_harassment"]
     assert info.start_form == "call_receipt.schema.json"

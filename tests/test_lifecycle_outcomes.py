@@ -128,7 +128,9 @@ def test_high_risk_stalking_case_to_charge_with_order_and_breach(client, tokens)
         assert "CPS Liaison" in forbidden.json["detail"]
         assert forbidden.mimetype == "application/problem+json"
         welsh = case.submit("cps_charging_decision", "inspector", CHARGE, WELSH)
-        assert welsh.json["detail"].startswith("Gwaith i'r rôl CPS Liaison yw'r dasg")
+        assert welsh.json["detail"].startswith(
+            "Gwaith i'r rôl Cyswllt Gwasanaeth Erlyn y Goron yw'r dasg"
+        )
         pin = case.submit(
             "cps_charging_decision",
             "cps",

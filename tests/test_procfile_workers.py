@@ -28,6 +28,7 @@ from service.config import PROJECT_ROOT
 from service.db import db
 from service.definitions import deploy_directory
 from tests.names import with_welsh_names
+from tests.roles import LANE_ROLES
 from tests.samples import (
     CALL,
     REVIEW_CONTINUE,
@@ -37,7 +38,6 @@ from tests.samples import (
 )
 from tests.test_api_deploy import NOTE_FORM, two_step
 from tests.test_engine_limits import SELF_SHARING
-from workflows.roles import LANE_ROLES
 
 ROLES = [*LANE_ROLES, "Process Owner"]
 

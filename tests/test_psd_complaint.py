@@ -20,6 +20,7 @@ from lxml import etree
 from service.config import PROJECT_ROOT
 from tests.conftest import bearer
 from tests.lifecycle import WELSH, Case, investigation_tokens, refused
+from tests.roles import SHIPPED
 from tests.test_first_stage_files import (
     FLOW_NODE_TAGS,
     NS,
@@ -28,7 +29,6 @@ from tests.test_first_stage_files import (
     resolve_pointer,
     translatable,
 )
-from workflows.roles import LANE_ROLES
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday
 # 20 working days from Tuesday 1 December 2026 skip Christmas Day and the substitute Boxing
@@ -357,7 +357,7 @@ def test_the_diagram_is_laid_out_in_role_lanes():
     ]
     boxes = {}
     for lane in process.findall("bpmn:laneSet/bpmn:lane", NS):
-        assert lane.get("name") in LANE_ROLES
+        assert lane.get("name") in SHIPPED.lanes
         lx1, ly1, lx2, ly2 = _box(tree, lane.get("id"))
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             x1, y1, x2, y2 = boxes[ref.text] = _box(tree, ref.text)

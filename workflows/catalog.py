@@ -7,6 +7,7 @@ immutable definition version identified by the hash of its content.
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +26,6 @@ from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
 from .names import ElementNames, is_names_file, load_names
 from .problems import DefinitionProblems, Problem
 from .readable import ChoiceTitles
-from .roles import LANE_ROLES
 from .sandbox import check_expression, check_script
 from .timers import DUE_AT_PROPERTY, DUE_IN_PROPERTY
 
@@ -151,11 +151,18 @@ def read_definition_files(root: Path) -> dict[str, bytes]:
     return files
 
 
-def build_catalog(files: dict[str, bytes], checked: bool = False) -> Catalog:
+def build_catalog(
+    files: dict[str, bytes], checked: bool = False, lanes: Collection[str] | None = None
+) -> Catalog:
     """Validate a set of files; raise DefinitionProblems listing everything wrong with it.
 
     ``checked`` files are a version deployed before, and were validated then: the costliest
     check (form schemas against JSON Schema's own) is not made again.
+
+    ``lanes`` are the lanes the role catalogue's roles work: a user task, or a process's start
+    event, in any other lane is a problem. Deployment gives them; a stored version, checked
+    when it was deployed, is read without them (the catalogue may have changed since, and its
+    cases must still run).
     """
     problems: list[Problem] = []
     if len(files) > MAX_FILES:
@@ -197,7 +204,9 @@ def build_catalog(files: dict[str, bytes], checked: bool = False) -> Catalog:
     processes: dict[str, ProcessInfo] = {}
     calls: dict[str, set[str]] = {}
     for path, root in bpmn_docs.items():
-        checker = _BpmnChecker(path, root, forms, broken_forms, decisions, all_process_ids, letters)
+        checker = _BpmnChecker(
+            path, root, forms, broken_forms, decisions, all_process_ids, letters, lanes
+        )
         processes.update(checker.check(problems))
         calls.update(checker.calls)
     _check_call_cycles(calls, all_process_ids, problems)
@@ -272,8 +281,11 @@ def _is_dmn(root: etree._Element) -> bool:
 class _BpmnChecker:
     """Static checks on one BPMN document, before the engine sees it."""
 
-    def __init__(self, path, root, forms, broken_forms, decisions, all_process_ids, letters):
+    def __init__(
+        self, path, root, forms, broken_forms, decisions, all_process_ids, letters, role_lanes
+    ):
         self.path = path
+        self.role_lanes = role_lanes
         self.letters = letters
         self.root = root
         self.forms = forms
@@ -306,6 +318,8 @@ class _BpmnChecker:
                 if element.getparent() is process and tag == "startEvent":
                     start_form = self._property(element, FORM_PROPERTY)
                     start_lane = self._lane_of(element, lanes)
+                    if start_lane is not None:
+                        self._check_role_lane(element, "start event", start_lane, problems)
                     if start_form:
                         self._check_form(element, start_form, problems)
                 self._check_element(process_id, element, tag, lanes, problems)
@@ -355,14 +369,8 @@ class _BpmnChecker:
         lane = self._lane_of(element, lanes)
         if lane is None:
             problems.append(self.problem(element, "the user task is not in a lane"))
-        elif lane not in LANE_ROLES:
-            problems.append(
-                self.problem(
-                    element,
-                    f"the user task is in lane '{lane}', which is not a role; "
-                    f"lanes must be one of: {', '.join(LANE_ROLES)}",
-                )
-            )
+        else:
+            self._check_role_lane(element, "user task", lane, problems)
         self._check_due_date(element, problems)
         schema = self._property(element, FORM_PROPERTY)
         if not schema:
@@ -380,6 +388,16 @@ class _BpmnChecker:
                     element,
                     f"the task sends the letter '{letter}', but there is no "
                     f"{LETTERS_FOLDER}{letter}.en.md or .cy.md",
+                )
+            )
+
+    def _check_role_lane(self, element, what, lane, problems):
+        if self.role_lanes is not None and lane not in self.role_lanes:
+            problems.append(
+                self.problem(
+                    element,
+                    f"the {what} is in lane '{lane}', which no role in the role catalogue "
+                    f"works; lanes are: {', '.join(sorted(self.role_lanes))}",
                 )
             )
 

@@ -1,20 +1,18 @@
 """The audit API: a case's history, its verification, replay and point-in-time views, and the
-read log. Auditors and Administrators read histories; only Auditors read the read log. Every
-read is itself logged."""
+read log. Roles with the audit or administer grant (Auditors and Administrators) read
+histories; only the audit grant reads the read log. Every read is itself logged."""
 
 from flask import Response
 from flask_smorest import Blueprint
-
-from workflows.roles import ADMINISTRATOR, AUDITOR
 
 from ..audit import export
 from ..audit.chain import verify_case
 from ..audit.reads import log_read, reads
 from ..audit.replay import replay_case, state_at
-from ..auth import require_role
 from ..db import db
 from ..models import Case
 from ..problems import not_found
+from .access import require_grant
 from .audit_schemas import (
     ChainReportSchema,
     EventQuerySchema,
@@ -29,7 +27,8 @@ from .representations import shown_names
 from .schemas import PROBLEM
 
 blp = Blueprint("audit", __name__, url_prefix="", description="Audit trail")
-HISTORY_READERS = (AUDITOR, ADMINISTRATOR)
+# The grants whose holders read a case's history (Auditors and Administrators).
+HISTORY_READERS = ("audit", "administer")
 MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv"}
 
 
@@ -97,7 +96,7 @@ def point_in_time(query, case_id: str):
 @blp.response(200, ReadLogEntrySchema(many=True))
 def read_log(query):
     """Who read what and when, newest first; filter by `case` and/or `user` (a user's name)."""
-    actor = require_role(AUDITOR)
+    actor = require_grant("audit")
     entries = reads(query.get("case"), query.get("user"), query.get("before"), query["limit"])
     filters = {key: str(value) for key, value in query.items() if key != "limit"}
     log_read(actor, "read_log.list", query.get("case"), detail=filters)
@@ -105,7 +104,7 @@ def read_log(query):
 
 
 def _history_reader(case_id: str):
-    actor = require_role(*HISTORY_READERS)
+    actor = require_grant(*HISTORY_READERS)
     if db.session.get(Case, case_id) is None:
         raise not_found("Case", case_id)
     return actor

@@ -4,12 +4,11 @@ from flask import request
 from flask_smorest import Blueprint
 
 from workflows.problems import DefinitionProblems
-from workflows.roles import PROCESS_OWNER
 
-from ..auth import require_role
 from ..db import db
 from ..definitions import deploy, latest_files, latest_process, latest_processes, runner_for
 from ..problems import ApiProblem, not_found
+from .access import require_grant
 from .language import request_language
 from .representations import form_view
 from .schemas import PROBLEM, DeployResultSchema, LanguageQuerySchema, ProcessSchema
@@ -76,10 +75,10 @@ def deploy_process():
     """Deploy uploaded .bpmn (with their Welsh names, .bpmn.cy.json), .dmn and form files
     on top of the latest version.
 
-    Needs the Process Owner role. The whole set is validated; a valid set becomes a new
-    definition version (201), the same set again changes nothing (200).
+    Needs a role with the deploy_definitions grant (Process Owner). The whole set is validated;
+    a valid set becomes a new definition version (201), the same set again changes nothing (200).
     """
-    user = require_role(PROCESS_OWNER)
+    user = require_grant("deploy_definitions")
     uploads = request.files.getlist("file")
     if not uploads:
         raise ApiProblem(

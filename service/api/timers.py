@@ -4,13 +4,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workflows.roles import ADMINISTRATOR
-
-from ..auth import require_role
 from ..db import db
 from ..models import Incident, Timer
 from ..problems import ApiProblem, not_found
 from ..scheduler import retry_incident
+from .access import require_grant
 from .representations import shown_names, timer_view
 from .schemas import LanguageQuerySchema, TimerSchema
 
@@ -45,7 +43,7 @@ class IncidentQuerySchema(Schema):
 @blp.response(200, TimerSchema(many=True))
 def list_timers(query):
     """Timers, soonest first (Administrator)."""
-    require_role(ADMINISTRATOR)
+    require_grant("administer")
     statement = select(Timer).order_by(Timer.due_at, Timer.id).limit(query["limit"])
     if "case" in query:
         statement = statement.where(Timer.case_id == query["case"])
@@ -63,7 +61,7 @@ def list_timers(query):
 @blp.response(200, IncidentSchema(many=True))
 def list_incidents(query):
     """Work the service could not finish by itself (Administrator); open ones by default."""
-    require_role(ADMINISTRATOR)
+    require_grant("administer")
     statement = select(Incident).order_by(Incident.created_at, Incident.id)
     if query["open"]:
         statement = statement.where(Incident.resolved_at.is_(None))
@@ -76,7 +74,7 @@ def list_incidents(query):
 @blp.response(200, IncidentSchema)
 def retry(incident_id: int):
     """Try the failed work again now (Administrator)."""
-    actor = require_role(ADMINISTRATOR)
+    actor = require_grant("administer")
     incident = db.session.get(Incident, incident_id)
     if incident is None:
         raise not_found("Incident", incident_id)

@@ -1,17 +1,17 @@
-"""API tokens: a user lists, issues and revokes their own; an Administrator lists and revokes
-anyone's. The secret is shown once, when the token is issued."""
+"""API tokens: a user lists, issues and revokes their own; a holder of the ``administer`` grant
+(the Administrator) lists and revokes anyone's. The secret is shown once, when the token is
+issued."""
 
 from datetime import datetime
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from workflows.roles import ADMINISTRATOR
-
 from ..auth import current_user, find_user, issue_token, revoke_token, token_status, tokens_of
 from ..db import db
 from ..models import ApiToken, User, utcnow
 from ..problems import ApiProblem, not_found
+from .access import holds_grant
 from .schemas import PROBLEM, IssueTokenSchema, NewTokenSchema, TokenQuerySchema, TokenSchema
 
 blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API tokens")
@@ -30,7 +30,7 @@ def list_tokens(query):
     An Administrator lists another user's with `user=NAME`, or everyone's with `all=true`."""
     actor = current_user()
     name = query.get("user", actor.name)
-    if (query["all"] or name != actor.name) and ADMINISTRATOR not in actor.role_names:
+    if (query["all"] or name != actor.name) and not holds_grant(actor, "administer"):
         raise ApiProblem(403, "Forbidden", "Only an Administrator can list other users' tokens.")
     user = None
     if not query["all"]:
@@ -61,7 +61,7 @@ def delete_token(token_id: int):
     Revoking a token already revoked changes nothing and answers the same."""
     actor = current_user()
     statement = select(ApiToken).where(ApiToken.id == token_id)
-    if ADMINISTRATOR not in actor.role_names:
+    if not holds_grant(actor, "administer"):
         statement = statement.where(ApiToken.user_id == actor.id)
     token = db.session.scalar(statement)
     if token is None:
