@@ -77,7 +77,7 @@ def test_users_roles_replaces_a_users_roles(app, client):
     assert "now has the roles: Administrator." in changed.output
     assert client.get("/api/v1/timers", headers=bearer(token)).status_code == 200
     assert (
-        "You have: Administrator."
+        "Your roles: Administrator."
         in client.get("/api/v1/audit/reads", headers=bearer(token)).json["detail"]
     )
 
