@@ -31,6 +31,7 @@ from workflows.runner import (
 
 from .audit import trail as audit
 from .auth import Actor
+from .case_access import reading_of
 from .db import db
 from .definitions import runner_for
 from .messages import CaseChanged, ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
@@ -338,8 +339,13 @@ def _task(task_id: str) -> Task:
 
 
 def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
-    """Refuse unless the task is open, in one of the actor's lanes, and not someone else's."""
-    if task.lane not in role_catalogue().lanes_of(actor.role_names):
+    """Refuse unless the task is open, in one of the actor's lanes, and not someone else's; a
+    task of a case the actor may not read does not exist for them. An open task in their lane
+    is involvement in its case, so only other tasks need the question asked."""
+    in_lane = task.lane in role_catalogue().lanes_of(actor.role_names)
+    if not (in_lane and task.status == OPEN) and reading_of(actor, task.case_id) is None:
+        raise not_found("Task", task.id)
+    if not in_lane:
         raise not_your_lane(
             task, language, ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
         )

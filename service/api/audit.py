@@ -1,6 +1,8 @@
 """The audit API: a case's history, its verification, replay and point-in-time views, and the
 read log. Roles with the audit or administer grant (Auditors and Administrators) read
-histories; only the audit grant reads the read log. Every read is itself logged."""
+histories of the cases they may read (service.case_access), an Administrator who does not
+work on the case with its personal data withheld; only the audit grant reads the read log.
+Every read is itself logged, and so is every refused one."""
 
 from flask import Response
 from flask_smorest import Blueprint
@@ -9,10 +11,9 @@ from ..audit import export
 from ..audit.chain import verify_case
 from ..audit.reads import log_read, reads
 from ..audit.replay import replay_case, state_at
-from ..db import db
-from ..models import Case
-from ..problems import not_found
-from .access import require_grant
+from ..case_access import WITHHELD
+from ..personal import withhold, withhold_anywhere
+from .access import readable_case, require_grant
 from .audit_schemas import (
     ChainReportSchema,
     EventQuerySchema,
@@ -37,8 +38,10 @@ MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv"}
 @blp.response(200, EventSchema(many=True))
 def case_events(query, case_id: str):
     """A case's history, oldest first: JSON (default), JSON Lines or CSV (`format`)."""
-    actor = _history_reader(case_id)
+    actor, reading = _history_reader(case_id, "case.events")
     events = [export.event_view(event) for event in export.event_rows(case_id)]
+    if reading == WITHHELD:
+        events = [{**event, "payload": withhold_anywhere(event["payload"])} for event in events]
     log_read(actor, "case.events", case_id, detail={"format": query["format"]})
     if query["format"] == "json":
         return events
@@ -55,7 +58,7 @@ def case_events(query, case_id: str):
 @blp.response(200, ChainReportSchema)
 def verify(case_id: str):
     """Recompute the case's hash chain: ok, or the first event altered, missing or out of order."""
-    actor = _history_reader(case_id)
+    actor, _ = _history_reader(case_id, "case.verify")
     report = verify_case(case_id)
     log_read(actor, "case.verify", case_id)
     return report.as_dict()
@@ -67,9 +70,11 @@ def replay(case_id: str):
     """Rebuild the case from its recorded commands and compare it with the stored case.
 
     Changes nothing; answers whether they match, or where they first differ."""
-    actor = _history_reader(case_id)
+    actor, reading = _history_reader(case_id, "case.replay")
     report = replay_case(case_id)
     log_read(actor, "case.replay", case_id)
+    if reading == WITHHELD and report["first_difference"] is not None:
+        report["first_difference"] = _withheld_difference(report["first_difference"])
     return report
 
 
@@ -81,8 +86,12 @@ def replay(case_id: str):
 )
 def point_in_time(query, case_id: str):
     """The case's data, open tasks and path as they stood after event `at_seq`, or at `at`."""
-    actor = _history_reader(case_id)
+    actor, reading = _history_reader(case_id, "case.state")
     view = state_at(case_id, query.get("at_seq"), query.get("at"))
+    if reading == WITHHELD:
+        view["data"] = withhold(view["data"])
+        if view["difference"] is not None:
+            view["difference"] = _withheld_difference(view["difference"])
     names = shown_names()
     for task in view["open_tasks"]:
         task["name"] = names.element(case_id, task["bpmn_id"], task["name"])
@@ -103,8 +112,23 @@ def read_log(query):
     return entries
 
 
-def _history_reader(case_id: str):
+def _history_reader(case_id: str, action: str):
+    """The caller, if they read histories, and how they read this case's."""
     actor = require_grant(*HISTORY_READERS)
-    if db.session.get(Case, case_id) is None:
-        raise not_found("Case", case_id)
-    return actor
+    _, reading = readable_case(actor, case_id, action)
+    return actor, reading
+
+
+def _withheld_difference(difference: dict) -> dict:
+    """A difference replay found, its values withheld where they hold personal data: a field
+    of the case's data (``data.<field>``) is withheld as that field."""
+    field = difference["what"].removeprefix("data.")
+    if field != difference["what"]:
+        recorded, replayed = (
+            withhold({field: difference[side]})[field] for side in ("recorded", "replayed")
+        )
+    else:
+        recorded, replayed = (
+            withhold_anywhere(difference[side]) for side in ("recorded", "replayed")
+        )
+    return {**difference, "recorded": recorded, "replayed": replayed}

@@ -1,15 +1,17 @@
-"""Cases: start one, list them, show one."""
+"""Cases: start one, list those the caller may read, show one (service.case_access)."""
 
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from ..audit.reads import log_read
 from ..auth import current_user
+from ..case_access import WITHHELD, readable_cases
 from ..commands import start_case
 from ..db import db
 from ..messages import StartCase
 from ..models import Case
-from ..problems import not_found
+from ..personal import withhold
+from .access import readable_case
 from .language import request_language
 from .representations import case_summary, case_view, shown_names
 from .schemas import PROBLEM, CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema
@@ -35,8 +37,13 @@ def create_case(body):
 @blp.arguments(CaseQuerySchema(), location="query")
 @blp.response(200, CaseSummarySchema(many=True))
 def list_cases(query):
-    """Cases, most recently changed first."""
-    statement = select(Case).order_by(Case.updated_at.desc()).limit(query["limit"])
+    """The cases the caller may read, most recently changed first."""
+    statement = (
+        select(Case)
+        .where(readable_cases(current_user()))
+        .order_by(Case.updated_at.desc())
+        .limit(query["limit"])
+    )
     if "process" in query:
         statement = statement.where(Case.process_id == query["process"])
     if "status" in query:
@@ -47,10 +54,14 @@ def list_cases(query):
 
 @blp.get("/<case_id>")
 @blp.response(200, CaseSchema)
+@blp.alt_response(404, description="No such case, or not one the caller may read", **PROBLEM)
 def get_case(case_id: str):
-    """A case: its status, data and open tasks."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise not_found("Case", case_id)
-    log_read(current_user(), "case.view", case_id)
-    return case_view(case, shown_names())
+    """A case: its status, data and open tasks; its personal data withheld from an
+    Administrator who does not work on it."""
+    actor = current_user()
+    case, reading = readable_case(actor, case_id, "case.view")
+    log_read(actor, "case.view", case_id)
+    view = case_view(case, shown_names())
+    if reading == WITHHELD:
+        view["data"] = withhold(view["data"])
+    return view

@@ -11,14 +11,17 @@ from workflows.problems import DiagramError, TaskNotOpen
 
 from ..audit.reads import log_read
 from ..auth import current_user
+from ..case_access import WITHHELD, of_readable_case
 from ..commands import OPEN, claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
 from ..messages import ClaimTask, CompleteTask, UnclaimTask
 from ..models import Case, Task, utcnow
 from ..names import ShownNames
+from ..personal import withhold
 from ..problems import not_found, not_your_lane
 from ..roles import role_catalogue
+from .access import readable_task
 from .language import request_language
 from .representations import case_view, form_view, shown_names, task_summary
 from .schemas import (
@@ -40,11 +43,13 @@ READERS = ("audit", "administer")
 @blp.arguments(TaskQuerySchema(), location="query")
 @blp.response(200, TaskSummarySchema(many=True))
 def inbox(query):
-    """The caller's inbox: tasks in the lanes of their roles (open ones unless asked)."""
-    lanes = role_catalogue().lanes_of(current_user().role_names)
+    """The caller's inbox: tasks in the lanes of their roles (open ones unless asked), of
+    cases they may read."""
+    actor = current_user()
+    lanes = role_catalogue().lanes_of(actor.role_names)
     statement = (
         select(Task)
-        .where(Task.lane.in_(lanes))
+        .where(Task.lane.in_(lanes), of_readable_case(actor, Task.case_id))
         .options(joinedload(Task.assignee), joinedload(Task.completed_by))
     )
     if query["status"] != "all":
@@ -66,14 +71,25 @@ def inbox(query):
 @blp.get("/<task_id>")
 @blp.arguments(LanguageQuerySchema(), location="query")
 @blp.response(200, TaskDetailSchema)
+@blp.alt_response(404, description="No such task, or not one the caller may read", **PROBLEM)
 def get_task(_query, task_id: str):
-    """A task with its form (JSON Schema and UI schema), instructions and current data."""
-    task = _readable_task(task_id)
+    """A task with its form (JSON Schema and UI schema), instructions and current data. An
+    Administrator who does not work on the case sees neither its personal data nor the
+    instructions and letter, which show it."""
+    task, reading = _readable_task(task_id)
     case = db.session.get(Case, task.case_id)
     log_read(current_user(), "task.view", case.id, task.id)
     runner = runner_for(case.definition_version_id)
     language = request_language()
     form = runner.catalog.form(task.form)
+    if reading == WITHHELD:
+        return {
+            **task_summary(task, ShownNames(language).know(case)),
+            "form": form_view(form, language),
+            "instructions": None,
+            "letter": None,
+            "data": withhold(case.data),
+        }
     template = form.instructions(language, task.instructions) if form else task.instructions
     try:
         data, letter, instructions = _shown(runner, case, task, template, language)
@@ -128,14 +144,18 @@ def complete(body, task_id: str):
     return case_view(changed.case, shown_names(), changed.open_tasks, changed.timers)
 
 
-def _readable_task(task_id: str) -> Task:
+def _readable_task(task_id: str) -> tuple[Task, str]:
+    """The task and how the caller reads its case: 404 for a case they may not read, 403 for a
+    task of a case they read outside their lanes (unless they read any task)."""
     task = db.session.get(Task, task_id)
     if task is None:
         raise not_found("Task", task_id)
-    catalogue, roles = role_catalogue(), current_user().role_names
-    reads_any = catalogue.grants_of(roles).intersection(READERS)
-    if task.lane not in catalogue.lanes_of(roles) and not reads_any:
+    actor = current_user()
+    reading = readable_task(actor, task, "task.view")
+    catalogue = role_catalogue()
+    reads_any = catalogue.grants_of(actor.role_names).intersection(READERS)
+    if task.lane not in catalogue.lanes_of(actor.role_names) and not reads_any:
         language = request_language()
         name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
         raise not_your_lane(task, language, name)
-    return task
+    return task, reading
