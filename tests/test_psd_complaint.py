@@ -292,8 +292,11 @@ def test_only_psd_completes_the_assessment_and_tells_the_complainant(
     client, tokens, clock, stalking_case
 ):
     complaint = Complaint(client, tokens, {**COMPLAINT, "complaint_case_id": stalking_case.id})
-    for role in ("policy", "sergeant", "call_handler"):
-        assert complaint.submit("psd_assessment", role, UPHELD).status_code == 403
+    # The Sergeant reads every case but works another lane; to the Policy Owner and a Call
+    # Handler, who have no part in it yet, the complaint does not exist.
+    assert complaint.submit("psd_assessment", "sergeant", UPHELD).status_code == 403
+    for role in ("policy", "call_handler"):
+        assert complaint.submit("psd_assessment", role, UPHELD).status_code == 404
     complaint.complete("psd_assessment", "psd", UPHELD)
     assert complaint.submit("psd_learning_actions", "psd", LEARNING_ACTIONS).status_code == 403
     complaint.complete("psd_learning_actions", "policy", LEARNING_ACTIONS)
