@@ -88,8 +88,9 @@ class PointInTimeSchema(Schema):
 
 
 class ReadLogQuerySchema(Schema):
-    case = fields.String()
-    user = fields.String()
+    # As long as the read log's columns hold: the filter is itself written there when logged.
+    case = fields.String(validate=validate.Length(max=36))
+    user = fields.String(validate=validate.Length(max=200))
     before = fields.AwareDateTime()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
