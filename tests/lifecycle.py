@@ -132,6 +132,12 @@ def to_investigation(case: Case, crime: dict = CRIME_S4A) -> None:
     """A high-risk case recorded as ``crime``, referred to MARAC, the victim told: the
     Investigator's plan is next."""
     to_risk_assessment(case)
+    from_risk_assessment(case, crime)
+
+
+def from_risk_assessment(case: Case, crime: dict = CRIME_S4A) -> None:
+    """From an open risk assessment: graded high, recorded as ``crime``, referred to MARAC, the
+    victim told: the Investigator's plan is next."""
     case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
     case.complete("crime_recording", "officer", crime)
     case.complete("marac_referral", "marac", MARAC_REFERRAL)

@@ -11,20 +11,22 @@ The clock is fixed on the afternoon of the sample call.
 
 import pytest
 
-from tests.lifecycle import WELSH, Case, investigation_tokens, refused, to_confirmed_nfa
+from tests.lifecycle import (
+    WELSH,
+    Case,
+    from_risk_assessment,
+    investigation_tokens,
+    refused,
+    to_confirmed_nfa,
+)
 from tests.samples import (
     CALL,
-    CRIME_S4A,
     FIRST_RESPONSE,
     INVESTIGATION_PLAN,
-    MARAC_REFERRAL,
     REVIEW_NO_OFFENCE,
-    RISK_SDASH_HIGH,
-    SAFEGUARDING,
     SRAU_CALL_CLEAR,
     SRAU_CALL_MISSED,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
-    VICTIM_UPDATE,
 )
 
 pytestmark = pytest.mark.usefixtures("afternoon_of_the_call")
@@ -85,15 +87,7 @@ def test_an_offence_the_srau_finds_goes_to_first_response_and_back_to_the_srau(c
 
     # The case runs on as any other, and closes only after the SRAU's review before closure.
     case.complete("first_response", "officer", FIRST_RESPONSE)
-    case.complete("risk_assessment", "officer", RISK_SDASH_HIGH)
-    case.complete("crime_recording", "officer", CRIME_S4A)
-    case.complete("marac_referral", "marac", MARAC_REFERRAL)
-    case.complete("safeguarding_referrals", "officer", SAFEGUARDING)
-    case.complete(
-        "victim_update_crime_recorded",
-        "investigator",
-        {**VICTIM_UPDATE, "victim_contacted_at": case.data["crime_recorded_at"]},
-    )
+    from_risk_assessment(case)
     assert case.data["crime_recorded_within_24_hours"] is True
     case.complete("investigation_plan", "investigator", INVESTIGATION_PLAN)
     case.complete("suspect_management", "investigator", SUSPECT_RELEASED_UNDER_INVESTIGATION)
