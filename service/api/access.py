@@ -19,11 +19,6 @@ _OR = {"en": " or ", "cy": " neu "}
 _NONE = {"en": "none", "cy": "dim"}
 
 
-def holds_grant(actor: Actor, grant: str) -> bool:
-    """Whether one of the actor's roles holds the grant."""
-    return grant in role_catalogue().grants_of(actor.role_names)
-
-
 def require_grant(*grants: str) -> Actor:
     """The caller, if one of their roles holds one of the grants; otherwise 403 naming the
     roles that do, in the caller's language."""

@@ -11,7 +11,7 @@ from ..auth import current_user, find_user, issue_token, revoke_token, token_sta
 from ..db import db
 from ..models import ApiToken, User, utcnow
 from ..problems import ApiProblem, not_found
-from .access import holds_grant
+from ..roles import holds_grant
 from .schemas import PROBLEM, IssueTokenSchema, NewTokenSchema, TokenQuerySchema, TokenSchema
 
 blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API tokens")
