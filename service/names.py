@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflows.names import ElementNames
+from workflows.catalog import Catalog
 
 from .db import db
 from .definitions import runner_for
@@ -16,13 +16,14 @@ from .models import Case
 
 
 class ShownNames:
-    """Names in one reader's language. Looks up each case's version once, and reads nothing
-    at all for English."""
+    """Names in one reader's language. Looks up each case's version and each version's catalog
+    once, however many tasks, timers or cases are shown; task and timer names in English need
+    no lookup at all."""
 
     def __init__(self, language: str) -> None:
         self.language = language
         self._cases: dict[str, tuple[int, str]] = {}  # case id -> (version, process id)
-        self._versions: dict[int, ElementNames] = {}
+        self._catalogs: dict[int, Catalog] = {}
 
     def know(self, case: Case) -> ShownNames:
         self._cases[case.id] = (case.definition_version_id, case.process_id)
@@ -49,14 +50,18 @@ class ShownNames:
         if case_id not in self._cases:
             return english
         version_id, process_id = self._cases[case_id]
-        return self._names(version_id).name(english, element_id, self.language, process_id)
+        names = self._catalog(version_id).names
+        return names.name(english, element_id, self.language, process_id)
 
-    def process(self, version_id: int, process_id: str, english: str) -> str:
-        if self.language == "en":
-            return english
-        return self._names(version_id).name(english, process_id, self.language, process_id)
+    def process(self, version_id: int, process_id: str) -> str:
+        """A process's name, as the version names it (its id if the version has no such
+        process)."""
+        catalog = self._catalog(version_id)
+        info = catalog.processes.get(process_id)
+        english = info.name if info is not None else process_id
+        return catalog.names.name(english, process_id, self.language, process_id)
 
-    def _names(self, version_id: int) -> ElementNames:
-        if version_id not in self._versions:
-            self._versions[version_id] = runner_for(version_id).catalog.names
-        return self._versions[version_id]
+    def _catalog(self, version_id: int) -> Catalog:
+        if version_id not in self._catalogs:
+            self._catalogs[version_id] = runner_for(version_id).catalog
+        return self._catalogs[version_id]

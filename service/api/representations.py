@@ -5,7 +5,6 @@ from sqlalchemy import select
 from workflows.forms import Form
 
 from ..db import db
-from ..definitions import runner_for
 from ..models import Case, Task, Timer
 from ..names import ShownNames
 from ..timers import WAITING
@@ -78,18 +77,11 @@ def timer_view(timer: Timer, names: ShownNames) -> dict:
     }
 
 
-def process_name(case: Case, names: ShownNames) -> str:
-    """The name of the case's process, as its own version names it."""
-    info = runner_for(case.definition_version_id).catalog.processes.get(case.process_id)
-    english = info.name if info is not None else case.process_id
-    return names.process(case.definition_version_id, case.process_id, english)
-
-
 def case_summary(case: Case, names: ShownNames) -> dict:
     return {
         "id": case.id,
         "process_id": case.process_id,
-        "process_name": process_name(case, names),
+        "process_name": names.process(case.definition_version_id, case.process_id),
         "status": case.status,
         "created_at": case.created_at,
         "updated_at": case.updated_at,
@@ -110,7 +102,7 @@ def case_view(
     return {
         "id": case.id,
         "process_id": case.process_id,
-        "process_name": process_name(case, names),
+        "process_name": names.process(case.definition_version_id, case.process_id),
         "definition_version": case.definition_version_id,
         "status": case.status,
         "data": case.data,
