@@ -2,20 +2,26 @@
 
 A user reads a case in full when one of their roles holds the ``read_all_cases`` grant, or
 when they are involved in it: they started it, it has an open task in a lane one of their
-roles works, or they hold (have claimed) or completed one of its tasks. A holder of the
-``administer`` grant who is not involved runs the service, not the case: they see it with
-its personal data withheld (``service.personal``). To anyone else the case does not exist.
+roles works, they hold (have claimed) or completed one of its tasks, or they gave a reason to
+open it and the time that bought has not run out (``service.restrictions``, "break glass"). A
+holder of the ``administer`` grant who is not involved runs the service, not the case: they see
+it with its personal data withheld (``service.personal``). To anyone else the case does not
+exist.
+
+A restricted case is read only by the users named on its restriction and by holders of the
+``audit`` grant, whatever else their roles hold; its tasks reach only named users, and only
+named users work them. An Administrator still sees it with its personal data withheld.
 
 The same rule is a clause for lists, ``readable_cases``, so that a list is one query
 (EXISTS subqueries), and a yes or no for one case, ``reading_of``.
 """
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from .auth import Actor
 from .db import db
-from .models import Case, Task
+from .models import Case, CaseAccessGrant, CaseRestriction, CaseRestrictionUser, Task, utcnow
 from .roles import holds_grant, role_catalogue
 
 FULL, WITHHELD = "full", "personal data withheld"
@@ -30,6 +36,10 @@ def runs_the_service(actor: Actor) -> bool:
     return holds_grant(actor, "administer")
 
 
+def audits(actor: Actor) -> bool:
+    return holds_grant(actor, "audit")
+
+
 def involved(actor: Actor) -> ColumnElement[bool]:
     """True for a case (``Case``) the actor is involved in."""
     task = aliased(Task)  # the caller's query may be on tasks itself
@@ -41,27 +51,66 @@ def involved(actor: Actor) -> ColumnElement[bool]:
             task.case_id == Case.id,
             or_(task.assignee_id == actor.id, task.completed_by_id == actor.id),
         ),
+        _granted(actor, Case.id),
     )
+
+
+def _restricted(case_id: ColumnElement) -> ColumnElement[bool]:
+    return exists().where(CaseRestriction.case_id == case_id)
+
+
+def _named(actor: Actor, case_id: ColumnElement) -> ColumnElement[bool]:
+    return exists().where(
+        CaseRestrictionUser.case_id == case_id, CaseRestrictionUser.user_id == actor.id
+    )
+
+
+def _granted(actor: Actor, case_id: ColumnElement) -> ColumnElement[bool]:
+    return exists().where(
+        CaseAccessGrant.case_id == case_id,
+        CaseAccessGrant.user_id == actor.id,
+        CaseAccessGrant.expires_at > utcnow(),
+    )
+
+
+def _readable(actor: Actor, case_id: ColumnElement, involvement) -> ColumnElement[bool]:
+    if audits(actor) or runs_the_service(actor):
+        return true()
+    unrestricted = true() if reads_every_case(actor) else involvement()
+    return or_(and_(not_(_restricted(case_id)), unrestricted), _named(actor, case_id))
 
 
 def readable_cases(actor: Actor) -> ColumnElement[bool]:
     """True for a case (``Case``) the actor may see, in full or with personal data withheld."""
-    if reads_every_case(actor) or runs_the_service(actor):
-        return true()
-    return involved(actor)
+    return _readable(actor, Case.id, lambda: involved(actor))
 
 
-def of_readable_case(actor: Actor, case_id: ColumnElement) -> ColumnElement[bool]:
-    """True for a row whose case (its id, ``case_id``) the actor may see: for lists of tasks."""
-    if reads_every_case(actor) or runs_the_service(actor):
-        return true()
-    return exists().where(Case.id == case_id, involved(actor))
+def tasks_reaching(actor: Actor, case_id: ColumnElement) -> ColumnElement[bool]:
+    """True for a task (of the case ``case_id``) the actor may see in an inbox: its case is one
+    they may read and, when it is restricted, they are named on it."""
+    readable = _readable(
+        actor, case_id, lambda: exists().where(Case.id == case_id, involved(actor))
+    )
+    return and_(readable, or_(not_(_restricted(case_id)), _named(actor, case_id)))
+
+
+def restriction_of(actor: Actor, case_id: str) -> tuple[bool, bool]:
+    """Whether the case is restricted, and whether the actor is named on its restriction."""
+    restricted, named = db.session.execute(
+        select(_restricted(case_id), _named(actor, case_id))
+    ).one()
+    return bool(restricted), bool(named)
 
 
 def reading_of(actor: Actor, case_id: str) -> str | None:
     """How the actor may read the case: FULL, WITHHELD (personal data withheld), or None,
     when it does not exist for them (nor, perhaps, at all)."""
-    if reads_every_case(actor):
+    restricted, named = restriction_of(actor, case_id)
+    if restricted:
+        if named or audits(actor):
+            return FULL
+        return WITHHELD if runs_the_service(actor) else None
+    if reads_every_case(actor) or audits(actor):
         return FULL
     if db.session.scalar(select(exists().where(Case.id == case_id, involved(actor)))):
         return FULL

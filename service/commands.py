@@ -31,9 +31,10 @@ from workflows.runner import (
 
 from .audit import trail as audit
 from .auth import Actor
-from .case_access import reading_of
+from .case_access import reading_of, restriction_of
 from .db import db
 from .definitions import runner_for
+from .matching import keep_match_keys
 from .messages import CaseChanged, ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, User, new_id, utcnow
 from .names import ShownNames
@@ -117,6 +118,13 @@ _NOT_ON_ITS_OWN = {
 }
 
 
+_RESTRICTED_WORK = {
+    "en": "This case is restricted: only the people named on its restriction work its tasks.",
+    "cy": "Mae'r achos hwn wedi'i gyfyngu: dim ond y bobl a enwir ar ei gyfyngiad sy'n "
+    "gweithio ar ei dasgau.",
+}
+
+
 def start_case(command: StartCase) -> CaseChanged:
     process = db.session.execute(_LATEST_PROCESS, {"process_id": command.process_id}).first()
     if process is None:
@@ -152,6 +160,7 @@ def start_case(command: StartCase) -> CaseChanged:
     except EngineProcessFailed as error:
         raise _engine_failed(error) from error
     case = _insert_case(command, process.version_id, outcome, now)
+    keep_match_keys(case.id, None, outcome.data, runner.catalog.match_fields)
     opened = _project_new_tasks(case, outcome, known=set(), now=now)
     audit.case_started(command, case, process, content_hash, outcome, now)
     timers = sync_timers(case.id, outcome.timers, now, firing=False, new_case=True)
@@ -203,7 +212,9 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     were_open = [other for other in were_open if other.id != task.id]
     try:
         audit.task_completed(command, task, case, outcome, now, were_open)
-        changed = _record_outcome(case, outcome, now, were_open, firing=False, finished=task.id)
+        changed = _record_outcome(
+            case, outcome, now, were_open, runner, firing=False, finished=task.id
+        )
         db.session.commit()
     except CaseMovedOn as error:
         db.session.rollback()
@@ -260,7 +271,7 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         raise _engine_failed(error) from error
     try:
         audit.timers_fired(command, case, outcome, now, were_open)
-        changed = _record_outcome(case, outcome, now, were_open, firing=True)
+        changed = _record_outcome(case, outcome, now, were_open, runner, firing=True)
         db.session.commit()
     except CaseMovedOn as error:
         db.session.rollback()
@@ -273,14 +284,17 @@ def _record_outcome(
     outcome: Outcome,
     now: datetime,
     were_open: list[Task],
+    runner,
     firing: bool,
     finished: str | None = None,
 ) -> CaseChanged:
-    """Write the case, its task projection and its timer rows; return what changed.
+    """Write the case, its task projection, its match keys and its timer rows; return what
+    changed.
 
     ``were_open`` are the case's tasks open before the command, apart from ``finished``, the
     task this command completed, already marked so.
     """
+    keep_match_keys(case.id, case.data, outcome.data, runner.catalog.match_fields)
     _save_case(case, outcome, now)
     still_open = {t.id for t in outcome.open_tasks}
     vanished = [t.id for t in were_open if t.id not in still_open and t.id != finished]
@@ -341,8 +355,14 @@ def _task(task_id: str) -> Task:
 def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
     """Refuse unless the task is open, in one of the actor's lanes, and not someone else's; a
     task of a case the actor may not read does not exist for them. An open task in their lane
-    is involvement in its case, so only other tasks need the question asked."""
+    is involvement in its case, so only other tasks need the question asked. Only the users
+    named on a restricted case work its tasks."""
     in_lane = task.lane in role_catalogue().lanes_of(actor.role_names)
+    restricted, named = restriction_of(actor, task.case_id)
+    if restricted and not named:
+        if reading_of(actor, task.case_id) is None:
+            raise not_found("Task", task.id)
+        raise ApiProblem(403, "Forbidden", _RESTRICTED_WORK.get(language, _RESTRICTED_WORK["en"]))
     if not (in_lane and task.status == OPEN) and reading_of(actor, task.case_id) is None:
         raise not_found("Task", task.id)
     if not in_lane:

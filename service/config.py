@@ -42,6 +42,8 @@ def settings_from_environment(instance_path: str) -> dict:
         ),
         # A new API token works for this many days, then its user issues another.
         "TOKEN_DAYS": int(os.environ.get("GWARCHOD_TOKEN_DAYS", 90)),
+        # A case opened for a stated reason ("break glass") can be read for this many hours.
+        "CASE_ACCESS_HOURS": float(os.environ.get("GWARCHOD_CASE_ACCESS_HOURS", 24)),
     }
 
 

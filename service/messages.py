@@ -45,6 +45,35 @@ class FireTimers:
 
 
 @dataclass(frozen=True)
+class RestrictCase:
+    """Restrict a case to the users named (the restricting user is named too), with a reason;
+    a case already restricted has its reason and users replaced."""
+
+    case_id: str
+    reason: str
+    users: tuple[str, ...]
+    actor: Actor
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class LiftRestriction:
+    case_id: str
+    actor: Actor
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class OpenCaseAccess:
+    """Read a case one is not involved in, for a stated reason, for a while ("break glass")."""
+
+    case_id: str
+    reason: str
+    actor: Actor
+    language: str = "en"
+
+
+@dataclass(frozen=True)
 class CaseChanged:
     """What a command leaves for its caller: the case and its open tasks after it."""
 

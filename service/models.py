@@ -228,3 +228,52 @@ class SchedulerHeartbeat(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_wake_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     fired: Mapped[int] = mapped_column(Integer, default=0)  # timers fired since it started
+
+
+class CaseRestriction(db.Model):
+    """A case restricted to the users named on it (and Auditors), with the reason given."""
+
+    __tablename__ = "case_restrictions"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    restricted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    restricted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseRestrictionUser(db.Model):
+    """One user named on a case's restriction."""
+
+    __tablename__ = "case_restriction_users"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("case_restrictions.case_id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+class CaseAccessGrant(db.Model):
+    """A user's stated reason to read a case they are not involved in ("break glass"), and
+    until when it lets them read it."""
+
+    __tablename__ = "case_access_grants"
+    __table_args__ = (Index("ix_case_access_grants_user_case", "user_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseMatchKey(db.Model):
+    """A value a case is found by (a name, a date of birth, a phone number, a STORM
+    reference), written one way (workflows.matching)."""
+
+    __tablename__ = "case_match_keys"
+    __table_args__ = (Index("ix_case_match_keys_kind_value", "kind", "value"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)

@@ -108,6 +108,19 @@ def token_for(app):
     return make
 
 
+@pytest.fixture
+def user_for(app):
+    """user_for("Investigator") -> (username, token) of a new user holding that role."""
+
+    def make(*roles: str) -> tuple[str, str]:
+        name = f"{roles[0].lower().replace(' ', '-')}-{uuid.uuid4().hex[:6]}"
+        with app.app_context():
+            _, token = create_user(name, list(roles))
+        return name, token
+
+    return make
+
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

@@ -23,6 +23,7 @@ from . import timer_text
 from .forms import FORM_FILE_SUFFIXES, SCHEMA_SUFFIX, Form, form_name, load_form
 from .instructions import check_template
 from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
+from .matching import MatchField, match_fields
 from .names import ElementNames, is_names_file, load_names
 from .problems import DefinitionProblems, Problem
 from .readable import ChoiceTitles
@@ -123,6 +124,13 @@ class Catalog:
     def choices(self) -> ChoiceTitles:
         """The titles of the forms' choices, which instructions and letters show."""
         return ChoiceTitles(self.forms.values())
+
+    @cached_property
+    def match_fields(self) -> list[MatchField]:
+        """The fields of the case data that earlier cases are found by, from every form."""
+        return sorted(
+            {found for form in self.forms.values() for found in match_fields(form.schema)}
+        )
 
     def form(self, schema_filename: str | None) -> Form | None:
         return self.forms.get(form_name(schema_filename)) if schema_filename else None

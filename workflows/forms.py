@@ -31,6 +31,7 @@ from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from .form_rules import RULES_SUFFIX, FormRule, broken_rules, load_rules
 from .justification import KEYWORD as JUSTIFICATION
 from .justification import MIN_LETTERS, holds_words, minimum_length
+from .matching import match_problems
 from .problems import FieldError, Problem
 
 SCHEMA_SUFFIX = ".schema.json"
@@ -196,7 +197,11 @@ def _text(key: str, language: str, **values: object) -> str:
 
 def _justification_text(field_schema: dict, language: str) -> str:
     """The justification rule in words, for a field of this schema."""
-    minimum = minimum_length(field_schema)
+    return justification_rule(minimum_length(field_schema), language)
+
+
+def justification_rule(minimum: int, language: str) -> str:
+    """The rule a reason of at least ``minimum`` characters keeps, in words."""
     if minimum <= MIN_LETTERS:
         return _text("justification", language)
     return _text("justification_length", language, minimum=minimum)
@@ -403,6 +408,7 @@ def load_form(
         problems.append(Problem(schema_path, None, 'a form schema must have "type": "object"'))
     problems.extend(_justification_problems(schema, schema_path))
     problems.extend(_pattern_problems(schema, schema_path))
+    problems.extend(Problem(schema_path, None, text) for text in match_problems(schema))
     ui_schema = _read_json(files, f"forms/{name}{UI_SCHEMA_SUFFIX}", problems, optional=True)
     welsh_path = f"forms/{name}{WELSH_SUFFIX}"
     welsh = _read_json(files, welsh_path, problems, optional=True) or {}

@@ -9,7 +9,7 @@ from flask_smorest.utils import prepare_response
 from ..auth import authenticate
 from ..problems import PROBLEM_JSON, register_error_handlers
 from ..scheduler import scheduler_health
-from . import audit, cases, processes, tasks, timers, tokens
+from . import audit, cases, processes, restrictions, tasks, timers, tokens
 from .guards import IdConverter, id_schema, refuse_unreadable_body, refuse_unstorable_input
 from .schemas import ProblemSchema
 
@@ -57,7 +57,15 @@ def register_api(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}
     )
     api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (processes.blp, cases.blp, tasks.blp, timers.blp, audit.blp, tokens.blp):
+    for blueprint in (
+        processes.blp,
+        cases.blp,
+        restrictions.blp,
+        tasks.blp,
+        timers.blp,
+        audit.blp,
+        tokens.blp,
+    ):
         api.register_blueprint(blueprint, url_prefix=f"{API_PREFIX}{blueprint.url_prefix}")
     app.register_blueprint(health)
     app.before_request(authenticate)

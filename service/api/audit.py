@@ -13,7 +13,9 @@ from ..audit.reads import log_read, reads
 from ..audit.replay import replay_case, state_at
 from ..case_access import WITHHELD
 from ..personal import withhold, withhold_anywhere
+from ..restrictions import access_openings
 from .access import readable_case, require_grant
+from .access_schemas import AccessOpeningQuerySchema, CaseAccessSchema
 from .audit_schemas import (
     ChainReportSchema,
     EventQuerySchema,
@@ -132,3 +134,16 @@ def _withheld_difference(difference: dict) -> dict:
             withhold_anywhere(difference[side]) for side in ("recorded", "replayed")
         )
     return {**difference, "recorded": recorded, "replayed": replayed}
+
+
+@blp.get("/access-openings")
+@blp.arguments(AccessOpeningQuerySchema(), location="query")
+@blp.response(200, CaseAccessSchema(many=True))
+@blp.alt_response(403, description="The caller's roles do not audit", **PROBLEM)
+def list_access_openings(query):
+    """Cases opened by people not involved in them ("break glass"), each with its reason and
+    until when it could be read, newest first: for Auditors to review."""
+    actor = require_grant("audit")
+    openings = access_openings(query.get("user"), query.get("case"), query["limit"])
+    log_read(actor, "access_openings.view", detail={k: v for k, v in query.items() if k != "limit"})
+    return openings

@@ -36,6 +36,7 @@ class ProblemSchema(Schema):
     element_id = fields.String(
         allow_none=True, metadata={"description": "the diagram element a refusal happened at"}
     )
+    lane = fields.String(metadata={"description": "the lane a refusal names"})
     limit = fields.String(metadata={"description": "the limit a command went past"})
     figure = fields.String(metadata={"description": "the limit's figure"})
 

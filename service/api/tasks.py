@@ -11,7 +11,7 @@ from workflows.problems import DiagramError, TaskNotOpen
 
 from ..audit.reads import log_read
 from ..auth import current_user
-from ..case_access import WITHHELD, of_readable_case
+from ..case_access import WITHHELD, tasks_reaching
 from ..commands import OPEN, claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
@@ -44,12 +44,12 @@ READERS = ("audit", "administer")
 @blp.response(200, TaskSummarySchema(many=True))
 def inbox(query):
     """The caller's inbox: tasks in the lanes of their roles (open ones unless asked), of
-    cases they may read."""
+    cases they may read; of a restricted case, only when they are named on it."""
     actor = current_user()
     lanes = role_catalogue().lanes_of(actor.role_names)
     statement = (
         select(Task)
-        .where(Task.lane.in_(lanes), of_readable_case(actor, Task.case_id))
+        .where(Task.lane.in_(lanes), tasks_reaching(actor, Task.case_id))
         .options(joinedload(Task.assignee), joinedload(Task.completed_by))
     )
     if query["status"] != "all":

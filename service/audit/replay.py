@@ -32,10 +32,24 @@ from ..models import Case
 from ..problems import ApiProblem, not_found
 from .chain import EVENT_ROWS, canonical_json, stored_time, time_text
 from .events import COMMAND, engine_events
-from .trail import CLAIM_TASK, COMPLETE_TASK, FIRE_TIMERS, START_CASE, UNCLAIM_TASK
+from .trail import (
+    ACCESS_COMMANDS,
+    ACCESS_EVENTS,
+    CLAIM_TASK,
+    COMPLETE_TASK,
+    FIRE_TIMERS,
+    START_CASE,
+    UNCLAIM_TASK,
+)
 
 # Recorded alongside the engine's events but not made by it.
-_NOT_FROM_ENGINE = {COMMAND, "definition_version", "task_claimed", "task_unclaimed"}
+_NOT_FROM_ENGINE = {
+    COMMAND,
+    "definition_version",
+    "task_claimed",
+    "task_unclaimed",
+    *ACCESS_EVENTS,
+}
 
 
 @dataclass(frozen=True)
@@ -128,6 +142,10 @@ def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = N
         if name in (CLAIM_TASK, UNCLAIM_TASK):
             task_id = command.payload.get("task_id")
             assignees[task_id] = command.actor if name == CLAIM_TASK else None
+            rebuilt.commands += 1
+            rebuilt.as_of = command
+            continue
+        if name in ACCESS_COMMANDS:  # who may see the case, not what it holds
             rebuilt.commands += 1
             rebuilt.as_of = command
             continue

@@ -13,12 +13,26 @@ from sqlalchemy import Row
 from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, Outcome
 
 from ..auth import Actor
-from ..messages import ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
+from ..messages import (
+    ClaimTask,
+    CompleteTask,
+    FireTimers,
+    LiftRestriction,
+    OpenCaseAccess,
+    RestrictCase,
+    StartCase,
+    UnclaimTask,
+)
 from ..models import Case, Task
 from .events import engine_events, record
 
 START_CASE, COMPLETE_TASK, FIRE_TIMERS = "start_case", "complete_task", "fire_timers"
 CLAIM_TASK, UNCLAIM_TASK = "claim_task", "unclaim_task"
+RESTRICT_CASE, LIFT_RESTRICTION = "restrict_case", "lift_restriction"
+OPEN_CASE_ACCESS = "open_case_access"
+# Commands about who may see or work a case, not run by the engine: replay passes over them.
+ACCESS_COMMANDS = (RESTRICT_CASE, LIFT_RESTRICTION, OPEN_CASE_ACCESS)
+ACCESS_EVENTS = ("case_restricted", "case_restriction_lifted", "case_access_opened")
 
 
 def case_started(
@@ -91,6 +105,29 @@ def task_claimed(command: ClaimTask, task: Task, at: datetime) -> None:
 
 def task_unclaimed(command: UnclaimTask, task: Task, at: datetime) -> None:
     _assignment(UNCLAIM_TASK, "task_unclaimed", command.actor, task, at)
+
+
+def case_restricted(command: RestrictCase, users: list[str], role: str | None, at) -> None:
+    details = {"reason": command.reason, "users": users}
+    _access(RESTRICT_CASE, "case_restricted", command.case_id, command.actor, role, at, details)
+
+
+def restriction_lifted(command: LiftRestriction, role: str | None, at: datetime) -> None:
+    _access(LIFT_RESTRICTION, "case_restriction_lifted", command.case_id, command.actor, role, at)
+
+
+def case_access_opened(
+    command: OpenCaseAccess, until: datetime, role: str | None, at: datetime
+) -> None:
+    details = {"reason": command.reason, "until": until.isoformat()}
+    _access(
+        OPEN_CASE_ACCESS, "case_access_opened", command.case_id, command.actor, role, at, details
+    )
+
+
+def _access(name, event, case_id, actor, role, at, details: dict | None = None) -> None:
+    details = details or {}
+    record(case_id, actor, role, at, {"name": name, **details}, [{"type": event, **details}], None)
 
 
 def diagram_error(
