@@ -8,8 +8,8 @@ holder of the ``administer`` grant who is not involved runs the service, not the
 it with its personal data withheld (``service.personal``). To anyone else the case does not
 exist.
 
-A restricted case is read only by the users named on its restriction and by holders of the
-``audit`` grant, whatever else their roles hold; its tasks reach only named users, and only
+A restricted case is read only by the users named on its restriction and by Auditors (the
+``audit`` grant with ``read_all_cases``), whatever else their roles hold; its tasks reach only named users, and only
 named users work them. An Administrator still sees it with its personal data withheld.
 
 The same rule is a clause for lists, ``readable_cases``, so that a list is one query
@@ -36,8 +36,9 @@ def runs_the_service(actor: Actor) -> bool:
     return holds_grant(actor, "administer")
 
 
-def audits(actor: Actor) -> bool:
-    return holds_grant(actor, "audit")
+def reads_restricted(actor: Actor) -> bool:
+    """Auditors: the ``audit`` grant, with reading every case, reads restricted cases too."""
+    return holds_grant(actor, "audit") and reads_every_case(actor)
 
 
 def involved(actor: Actor) -> ColumnElement[bool]:
@@ -74,7 +75,7 @@ def _granted(actor: Actor, case_id: ColumnElement) -> ColumnElement[bool]:
 
 
 def _readable(actor: Actor, case_id: ColumnElement, involvement) -> ColumnElement[bool]:
-    if audits(actor) or runs_the_service(actor):
+    if reads_restricted(actor) or runs_the_service(actor):
         return true()
     unrestricted = true() if reads_every_case(actor) else involvement()
     return or_(and_(not_(_restricted(case_id)), unrestricted), _named(actor, case_id))
@@ -107,10 +108,10 @@ def reading_of(actor: Actor, case_id: str) -> str | None:
     when it does not exist for them (nor, perhaps, at all)."""
     restricted, named = restriction_of(actor, case_id)
     if restricted:
-        if named or audits(actor):
+        if named or reads_restricted(actor):
             return FULL
         return WITHHELD if runs_the_service(actor) else None
-    if reads_every_case(actor) or audits(actor):
+    if reads_every_case(actor):
         return FULL
     if db.session.scalar(select(exists().where(Case.id == case_id, involved(actor)))):
         return FULL

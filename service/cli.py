@@ -23,6 +23,7 @@ from .auth import (
 )
 from .db import db
 from .definitions import deploy_directory
+from .matching import reindex_all
 from .models import ApiToken, User, utcnow
 from .roles import role_catalogue
 from .scheduler import fire_all_due, scheduler_health
@@ -33,6 +34,7 @@ tokens = AppGroup("token", help="List, issue and revoke a user's API tokens.")
 users.add_command(tokens)
 definitions = AppGroup("definitions", help="Load and validate BPMN, DMN and form files.")
 scheduler = AppGroup("scheduler", help="Fire escalation timers when they fall due.")
+cases = AppGroup("cases", help="Look after the cases' records.")
 
 
 ROLE_OPTION = click.option(
@@ -228,8 +230,16 @@ def status_command() -> None:
         raise click.exceptions.Exit(1)
 
 
+@cases.command("reindex-matches")
+def reindex_matches_command() -> None:
+    """Write again the values every case is found by (names, dates of birth, phone numbers,
+    STORM references): once after upgrading, so cases started before are found too."""
+    click.echo(f"{reindex_all()} case(s) can be found by a value they hold.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(definitions)
     app.cli.add_command(scheduler)
+    app.cli.add_command(cases)
     app.cli.add_command(audit)

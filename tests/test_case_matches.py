@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import delete
 
+from service.db import db
+from service.models import CaseMatchKey
 from tests.conftest import bearer
 from tests.samples import CALL
 from tests.test_case_restriction import restrict, status_of
@@ -206,3 +209,18 @@ def test_a_match_mark_must_name_a_kind_on_a_text_field_reached_through_propertie
     assert match_problems(
         {"oneOf": [{"properties": {"n": {"type": "string", "match": "name"}}}]}
     ) == ['"match" is only for fields reached through "properties" and "items"']
+
+
+def test_cases_started_before_matching_existed_are_found_once_reindexed(
+    app, client, user_for, earlier_case
+):
+    with app.app_context():
+        db.session.execute(delete(CaseMatchKey))  # as after the upgrade that added them
+        db.session.commit()
+    _, handler = user_for("Call Handler")
+    assert search(client, handler, name="Gareth Evans").json == []
+    result = app.test_cli_runner().invoke(args=["cases", "reindex-matches"])
+    assert result.exit_code == 0, result.output
+    assert "1 case(s) can be found" in result.output
+    [found] = search(client, handler, name="Gareth Evans").json
+    assert found["case_id"] == earlier_case["id"]

@@ -48,6 +48,7 @@ _RULES = {
 @blp.get("/matches")
 @blp.arguments(MatchQuerySchema(), location="query")
 @blp.response(200, MatchSchema(many=True))
+@blp.alt_response(400, description="A value no case could hold, each named", **PROBLEM)
 @blp.alt_response(403, description="None of the caller's roles starts a case", **PROBLEM)
 def matches(query):
     """Earlier cases holding any of the values given, in minimal form (no details), for anyone
