@@ -9,8 +9,9 @@ it with its personal data withheld (``service.personal``). To anyone else the ca
 exist.
 
 A restricted case is read only by the users named on its restriction and by Auditors (the
-``audit`` grant with ``read_all_cases``), whatever else their roles hold; its tasks reach only named users, and only
-named users work them. An Administrator still sees it with its personal data withheld.
+``audit`` grant with ``read_all_cases``), whatever else their roles hold; its tasks reach only
+named users, and only named users work them. An Administrator still sees it with its personal
+data withheld.
 
 The same rule is a clause for lists, ``readable_cases``, so that a list is one query
 (EXISTS subqueries), and a yes or no for one case, ``reading_of``.
