@@ -56,8 +56,13 @@ class ReplayReportSchema(Schema):
 
 
 class StateQuerySchema(LanguageQuerySchema):
-    at_seq = fields.Integer(validate=validate.Range(min=1))
-    at = fields.AwareDateTime()
+    at_seq = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={"description": "the case as it was after this event; not with `at`"},
+    )
+    at = fields.AwareDateTime(
+        metadata={"description": "the case as it was at this time; not with `at_seq`"}
+    )
 
     @validates_schema
     def _one_of(self, data, **_kwargs):
