@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := service
 
-.PHONY: run test lint bench contract clean
+.PHONY: run test lint bench contract clean vendor screenshots translations
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,32 @@ lint: $(BIN)/flask
 # A longer property-based run over the OpenAPI document than `make test` makes.
 contract: $(BIN)/flask
 	GWARCHOD_CONTRACT_EXAMPLES=$${EXAMPLES:-400} $(BIN)/pytest -q -s tests/test_api_contract.py
+
+# Front-end files, built from npm packages at the versions package-lock.json pins and kept in the
+# repository with their licences, so that `make run` needs neither node nor a network.
+WEB_VENDOR := service/web/static/vendor
+vendor:
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(WEB_VENDOR) tests/vendor
+	mkdir -p $(WEB_VENDOR)/govuk-frontend tests/vendor/axe-core
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(WEB_VENDOR)/govuk-frontend/
+	$(PYTHON) scripts/licence.py node_modules/govuk-frontend > $(WEB_VENDOR)/govuk-frontend/LICENCE.txt
+	npx sass --load-path=node_modules --style=compressed --no-source-map \
+		service/web/assets/gwarchod.scss $(WEB_VENDOR)/gwarchod.css
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/vendor/axe-core/
+
+# The pages' words: extracted from the templates and views, filled in Welsh from
+# scripts/welsh.py (which names any word it has no Welsh for), and compiled.
+TRANSLATIONS := service/web/translations
+translations: $(BIN)/flask
+	$(BIN)/pybabel extract -F service/web/babel.cfg -k _l -o $(TRANSLATIONS)/messages.pot \
+		--no-location --omit-header --sort-output .
+	test -f $(TRANSLATIONS)/cy/LC_MESSAGES/messages.po || \
+		$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l cy
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l cy \
+		--no-fuzzy-matching
+	$(BIN)/python scripts/welsh.py $(TRANSLATIONS)/cy/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l cy
 
 bench: $(BIN)/flask
 	$(BIN)/python bench/complete_tasks.py

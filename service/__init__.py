@@ -44,8 +44,10 @@ def create_app(settings: dict | None = None) -> Flask:
 
     from .api import register_api
     from .cli import register_cli
+    from .web import register_web
 
     register_api(app)
+    register_web(app)
     register_cli(app)
     if app.config["WORKER_HEADER"]:
 

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from .db import db
 from .models import ApiToken, User, UserRole, utcnow
+from .passwords import set_password
 from .problems import ApiProblem
 from .roles import role_catalogue
 
@@ -84,12 +85,15 @@ def check_roles(roles: list[str]) -> list[str]:
     return [catalogue.role(role).name for role in roles]
 
 
-def create_user(name: str, roles: list[str]) -> tuple[User, str]:
-    """Add a user with roles and one new token; return the token, which is shown only once."""
+def create_user(name: str, roles: list[str], password: str | None = None) -> tuple[User, str]:
+    """Add a user with roles, a password to sign in to the pages with (when given) and one new
+    token; return the token, which is shown only once."""
     roles = check_roles(roles)
     if db.session.scalar(select(User).where(User.name == name)) is not None:
         raise ValueError(f"a user called '{name}' already exists")
     user = User(name=name, roles=[UserRole(role=role) for role in dict.fromkeys(roles)])
+    if password is not None:
+        set_password(user, password)
     db.session.add(user)
     _, token = issue_token(user, by="user creation")
     return user, token
@@ -170,6 +174,8 @@ def authenticate() -> None:
     """Before every request: find the caller from the bearer token, or answer 401."""
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return
+    if not request.path.startswith("/api/"):
+        return  # the pages sign people in with a session of their own (service.web)
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

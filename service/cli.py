@@ -25,6 +25,7 @@ from .db import db
 from .definitions import deploy_directory
 from .matching import reindex_all
 from .models import ApiToken, User, utcnow
+from .passwords import SHORTEST, new_password, set_password
 from .roles import role_catalogue
 from .scheduler import fire_all_due, scheduler_health
 from .scheduler import run as run_scheduler
@@ -56,15 +57,41 @@ def _user(name: str) -> User:
 @users.command("create")
 @click.argument("name")
 @ROLE_OPTION
-def create_user_command(name: str, roles: tuple[str, ...]) -> None:
-    """Create a user; the API token is printed once, alone on the last line."""
+@click.option(
+    "--password",
+    help=f"The password to sign in to the pages with (at least {SHORTEST} characters); "
+    "one is made up and printed when left out.",
+)
+def create_user_command(name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Create a user with a password and an API token; the token is printed once, alone on the
+    last line."""
+    made_up = password is None
+    password = new_password() if made_up else password
     try:
-        user, token = create_user(name, list(roles))
+        user, token = create_user(name, list(roles), password)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created user '{user.name}' with roles: {', '.join(sorted(user.role_names))}.")
+    if made_up:
+        click.echo(f"Password to sign in with (shown once): {password}")
     click.echo("Keep this API token now; it is not stored and cannot be shown again:")
     click.echo(token)
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password", help="The new password; one is made up and printed when left out.")
+def password_command(name: str, password: str | None) -> None:
+    """Give a user a new password to sign in to the pages with."""
+    user = _user(name)
+    made_up = password is None
+    password = new_password() if made_up else password
+    try:
+        set_password(user, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"'{user.name}' has a new password" + (f": {password}" if made_up else "."))
 
 
 @users.command("list")
@@ -162,16 +189,21 @@ def demo_users_command() -> None:
         name = "demo-" + role.name.lower().replace(" ", "-")
         if db.session.scalar(select(User).where(User.name == name)) is not None:
             continue
-        _, token = create_user(name, [role.name])
-        click.echo(f"{role.name:<20} {name:<28} {token}")
+        password = new_password()
+        _, token = create_user(name, [role.name], password)
+        click.echo(f"{role.name:<20} {name:<28} password {password}  token {token}")
         created += 1
     if created:
-        click.echo("These tokens are shown once; keep the ones you need.")
+        click.echo("These passwords and tokens are shown once; keep the ones you need.")
     else:
-        click.echo("Demo users already exist; their tokens were shown when they were created.")
+        click.echo(
+            "Demo users already exist; their passwords and tokens were shown when they were "
+            "created."
+        )
     click.echo(
-        "Lost a token? Issue a demo user a new one with `.venv/bin/flask --app service users "
-        "token issue demo-sergeant` (any name from `users list`)."
+        "Lost one? `.venv/bin/flask --app service users password demo-sergeant` gives a demo "
+        "user a new password, and `users token issue demo-sergeant` a new token (any name from "
+        "`users list`)."
     )
 
 

@@ -16,7 +16,10 @@ def database_url(url: str) -> str:
 
 def settings_from_environment(instance_path: str) -> dict:
     default_db = f"sqlite:///{Path(instance_path) / 'gwarchod.db'}"
+    secret = os.environ.get("GWARCHOD_SECRET_KEY")
     return {
+        # Signs the pages' session cookies; made and kept in the instance folder when unset.
+        **({"SECRET_KEY": secret} if secret else {}),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL", default_db)),
         # Uploaded diagrams and submitted forms are small; anything bigger is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("GWARCHOD_MAX_BODY_BYTES", 4 * 1024 * 1024)),
@@ -42,6 +45,10 @@ def settings_from_environment(instance_path: str) -> dict:
         ),
         # A new API token works for this many days, then its user issues another.
         "TOKEN_DAYS": int(os.environ.get("GWARCHOD_TOKEN_DAYS", 90)),
+        # The pages: a user idle this long is signed out (warned a few minutes before).
+        "IDLE_MINUTES": float(os.environ.get("GWARCHOD_IDLE_MINUTES", 30)),
+        # Session cookies only over HTTPS: on wherever the service is served over HTTPS.
+        "SESSION_COOKIE_SECURE": _flag("GWARCHOD_SECURE_COOKIES", False),
         # A case opened for a stated reason ("break glass") can be read for this many hours.
         "CASE_ACCESS_HOURS": float(os.environ.get("GWARCHOD_CASE_ACCESS_HOURS", 24)),
     }

@@ -148,6 +148,10 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A deactivated user keeps their name in case histories but can no longer sign in.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An argon2 hash of the password the user signs in to the pages with (none: no password).
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The language the user last chose for the pages ("en" or "cy"; none: the browser's).
+    language: Mapped[str | None] = mapped_column(String(2))
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property

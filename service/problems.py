@@ -1,8 +1,9 @@
 """Errors as RFC 9457 problem details (application/problem+json), never a stack trace."""
 
 import logging
+import uuid
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from .roles import role_working
@@ -73,24 +74,42 @@ def _flatten(fields: object, prefix: str = "") -> list[tuple[str, list]]:
     return [(prefix or "(body)", fields if isinstance(fields, list) else [fields])]
 
 
+# Set by the pages (service.web.errors): renders an error as a page, for a request that is
+# not to the API.
+ERROR_PAGE = "gwarchod.error_page"
+
+
+def _page_for(error: Exception) -> Response | None:
+    render = current_app.extensions.get(ERROR_PAGE)
+    if render is None or request.path.startswith("/api/") or request.path == "/health":
+        return None
+    return render(error)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiProblem)
     def _api_problem(error: ApiProblem):
+        page = _page_for(error)
+        if page is not None:
+            return page
         response = problem_response(error.status, error.title, error.detail, **error.extra)
         response.headers.update(error.headers)
         return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        return _from_http_exception(error)
+        return _page_for(error) or _from_http_exception(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        log.exception("unhandled error")
-        return problem_response(
+        reference = uuid.uuid4().hex[:12]
+        log.exception("unhandled error (reference %s)", reference)
+        error.reference = reference
+        return _page_for(error) or problem_response(
             500,
             "Internal Server Error",
-            "Something went wrong on the server; nothing was changed. The error has been logged.",
+            "Something went wrong on the server; nothing was changed. The error has been "
+            f"logged with the reference {reference}.",
         )
 
 

@@ -31,8 +31,9 @@ def id_schema(_converter) -> dict:
 
 
 def refuse_unreadable_body() -> None:
-    """Before every request: a body comes as JSON, or as files (multipart) to a deployment."""
-    if not request.content_length or request.is_json:
+    """Before every request to the API: a body comes as JSON, or as files (multipart) to a
+    deployment. (The pages take forms.)"""
+    if not request.content_length or request.is_json or not request.path.startswith("/api/"):
         return
     if request.mimetype != "multipart/form-data":
         raise ApiProblem(
@@ -47,7 +48,7 @@ def refuse_unstorable_input() -> None:
     """Before every request: no NUL character in the path, the query or a JSON body."""
     if _NUL in request.path:
         raise ApiProblem(404, "Not Found", "There is nothing at this address.")
-    for name, value in request.args.items(multi=True):
+    for name, value in [*request.args.items(multi=True), *_form_fields()]:
         if _NUL in name or _NUL in value:
             raise ApiProblem(
                 400,
@@ -65,6 +66,14 @@ def refuse_unstorable_input() -> None:
                 f"The field '{found}' holds a NUL character, which no field may hold.",
                 errors=[{"field": found, "message": "must not hold a NUL character"}],
             )
+
+
+def _form_fields() -> list[tuple[str, str]]:
+    """A page's form fields (the API takes no forms but a deployment's, whose files these are
+    not)."""
+    if request.path.startswith("/api/") or request.mimetype != "application/x-www-form-urlencoded":
+        return []
+    return list(request.form.items(multi=True))
 
 
 def _first_nul(value: object, path: str) -> str | None:

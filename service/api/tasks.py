@@ -3,20 +3,19 @@
 import contextlib
 
 from flask_smorest import Blueprint
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from workflows.isolation import EngineProcessFailed
 from workflows.problems import DiagramError, TaskNotOpen
 
 from ..audit.reads import log_read
 from ..auth import current_user
-from ..case_access import WITHHELD, tasks_reaching
+from ..case_access import WITHHELD
 from ..commands import OPEN, claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
+from ..inbox import InboxQuery, inbox_tasks
 from ..messages import ClaimTask, CompleteTask, UnclaimTask
-from ..models import Case, Task, utcnow
+from ..models import Case, Task
 from ..names import ShownNames
 from ..personal import withhold
 from ..problems import not_found, not_your_lane
@@ -45,25 +44,10 @@ READERS = ("audit", "administer")
 def inbox(query):
     """The caller's inbox: tasks in the lanes of their roles (open ones unless asked), of
     cases they may read; of a restricted case, only when they are named on it."""
-    actor = current_user()
-    lanes = role_catalogue().lanes_of(actor.role_names)
-    statement = (
-        select(Task)
-        .where(Task.lane.in_(lanes), tasks_reaching(actor, Task.case_id))
-        .options(joinedload(Task.assignee), joinedload(Task.completed_by))
+    fields = ("status", "case", "lane", "due_before", "overdue", "limit")
+    tasks = inbox_tasks(
+        current_user(), InboxQuery(**{name: query[name] for name in fields if name in query})
     )
-    if query["status"] != "all":
-        statement = statement.where(Task.status == query["status"])
-    if "case" in query:
-        statement = statement.where(Task.case_id == query["case"])
-    if "lane" in query:
-        statement = statement.where(Task.lane == query["lane"])
-    if "due_before" in query:
-        statement = statement.where(Task.due_at < query["due_before"])
-    if query.get("overdue"):
-        statement = statement.where(Task.status == OPEN, Task.due_at < utcnow())
-    statement = statement.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
-    tasks = list(db.session.scalars(statement.limit(query["limit"])))
     names = shown_names().know_cases({task.case_id for task in tasks})
     return [task_summary(task, names) for task in tasks]
 

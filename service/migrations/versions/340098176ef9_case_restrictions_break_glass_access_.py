@@ -4,6 +4,8 @@ Revision ID: 340098176ef9
 Revises: 3b10f5c01a8d
 Create Date: 2026-12-07 01:38:01.453071
 
+Cases started before this revision hold no match keys: run `flask --app service cases
+reindex-matches` once after upgrading, so that they are found too.
 """
 from alembic import op
 import sqlalchemy as sa

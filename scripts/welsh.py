@@ -1,0 +1,141 @@
+"""The Welsh for the pages' words, kept beside the catalogue it fills: `make translations`
+extracts the words, writes them here where a Welsh speaker checks them, and compiles them.
+
+    python scripts/welsh.py service/web/translations/cy/LC_MESSAGES/messages.po
+
+fills every empty Welsh string of the catalogue from WELSH and exits non-zero naming any the
+list lacks.
+"""
+
+import sys
+
+from babel.messages.pofile import read_po, write_po
+
+WELSH = {
+    "Actions": "Camau gweithredu",
+    "All my work": "Fy holl waith",
+    "Case": "Achos",
+    "Claim": "Hawlio",
+    "Claimed by": "Wedi'i hawlio gan",
+    "Done": "Wedi'i wneud",
+    "Due": "Erbyn",
+    "Due today": "Erbyn heddiw",
+    "Enter your password": "Rhowch eich cyfrinair",
+    "Enter your username": "Rhowch eich enw defnyddiwr",
+    "Error": "Gwall",
+    "For your security, forms stop working after you sign out or sign in again.": (
+        "Er eich diogelwch, mae ffurflenni'n peidio â gweithio ar ôl i chi allgofnodi neu "
+        "fewngofnodi eto."
+    ),
+    "Forgotten your password? Ask your Gwarchod administrator for a new one.": (
+        "Wedi anghofio'ch cyfrinair? Gofynnwch i weinyddwr Gwarchod am un newydd."
+    ),
+    "Give back": "Rhoi'n ôl",
+    "Go back and try again.": "Ewch yn ôl a rhowch gynnig arall arni.",
+    "Go back, reload the page and send the form again.": (
+        "Ewch yn ôl, ail-lwythwch y dudalen ac anfonwch y ffurflen eto."
+    ),
+    "Go to your inbox": "Ewch i'ch mewnflwch",
+    "Gwarchod: stalking and harassment case work. Open source under the GNU AGPL.": (
+        "Gwarchod: gwaith achos stelcio ac aflonyddu. Cod agored dan drwydded GNU AGPL."
+    ),
+    "Hide": "Cuddio",
+    "Hide password": "Cuddio'r cyfrinair",
+    "If you followed a link to a case or task, it may not be one you can see.": (
+        "Os dilynoch chi ddolen i achos neu dasg, efallai nad yw'n un y gallwch ei gweld."
+    ),
+    "If you tell the service desk, give them this reference: %(reference)s": (
+        "Os byddwch yn cysylltu â'r ddesg wasanaeth, rhowch y cyfeirnod hwn iddynt: %(reference)s"
+    ),
+    "If you typed the web address, check it is correct.": (
+        "Os teipioch chi'r cyfeiriad gwe, gwiriwch ei fod yn gywir."
+    ),
+    "Important": "Pwysig",
+    "Inbox": "Mewnflwch",
+    # Welsh counts with the singular noun: "3 tasg".
+    ("Inbox: %(num)d task", "Inbox: %(num)d tasks"): "Mewnflwch: %(num)d tasg",
+    "Menu": "Dewislen",
+    "Next": "Nesaf",
+    "No due time": "Dim amser terfyn",
+    "No one": "Neb",
+    "No task matches.": "Nid oes tasg yn cyfateb.",
+    "Nothing was half saved: try again in a few minutes.": (
+        "Ni chafodd dim ei hanner gadw: rhowch gynnig arall arni ymhen ychydig funudau."
+    ),
+    "Overdue": "Hwyr",
+    "Overdue only": "Rhai hwyr yn unig",
+    "Page %(page)d of %(pages)d": "Tudalen %(page)d o %(pages)d",
+    "Page not found": "Heb ddod o hyd i'r dudalen",
+    "Pages of the inbox": "Tudalennau'r mewnflwch",
+    "Password": "Cyfrinair",
+    "Previous": "Blaenorol",
+    "Send less, or split it up.": "Anfonwch lai, neu rhannwch ef.",
+    "Show": "Dangos",
+    "Show password": "Dangos y cyfrinair",
+    "Show tasks": "Dangos tasgau",
+    "Sign in": "Mewngofnodi",
+    "Sign in to Gwarchod": "Mewngofnodi i Gwarchod",
+    "Sign out": "Allgofnodi",
+    "Sign out of Gwarchod": "Allgofnodi o Gwarchod",
+    "Sign out when you leave this computer, so no one else works as you.": (
+        "Allgofnodwch pan fyddwch yn gadael y cyfrifiadur hwn, fel nad oes neb arall yn "
+        "gweithio fel chi."
+    ),
+    "Signed in as %(name)s": "Wedi mewngofnodi fel %(name)s",
+    "Skip to main content": "Neidio i'r prif gynnwys",
+    "Something you sent could not be used": "Nid oedd modd defnyddio rhywbeth a anfonoch",
+    "Sorry, there is a problem with Gwarchod": "Mae'n ddrwg gennym, mae problem gyda Gwarchod",
+    "Task": "Tasg",
+    "Tasks, soonest due first": "Tasgau, y rhai sydd i'w gwneud gyntaf ar y brig",
+    "The username or password is not right": ("Nid yw'r enw defnyddiwr neu'r cyfrinair yn gywir"),
+    "There is a problem": "Mae problem",
+    "There is nothing in your inbox.": "Nid oes dim yn eich mewnflwch.",
+    "This form has expired": "Mae'r ffurflen hon wedi dod i ben",
+    "This page cannot be used that way.": "Nid oes modd defnyddio'r dudalen hon yn y ffordd honno.",
+    "Username": "Enw defnyddiwr",
+    "What you sent is too large": "Mae'r hyn a anfonoch yn rhy fawr",
+    "Work for": "Gwaith i",
+    "You": "Chi",
+    "You cannot do this": "Ni allwch wneud hyn",
+    "You have claimed the task.": "Rydych wedi hawlio'r dasg.",
+    "You have given the task back.": "Rydych wedi rhoi'r dasg yn ôl.",
+    "You have signed out.": "Rydych wedi allgofnodi.",
+    "You were signed out because you had not used Gwarchod for a while.": (
+        "Cawsoch eich allgofnodi am nad oeddech wedi defnyddio Gwarchod ers tro."
+    ),
+    "Your password is hidden": "Mae eich cyfrinair wedi'i guddio",
+    "Your password is visible": "Mae eich cyfrinair i'w weld",
+    "Your roles do not allow it.": "Nid yw eich rolau'n caniatáu hyn.",
+}
+
+
+def fill(path: str) -> list[str]:
+    with open(path, "rb") as file:
+        catalog = read_po(file, locale="cy")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        welsh = WELSH.get(message.id)
+        if welsh is None:
+            missing.append(str(message.id))
+            continue
+        if isinstance(message.id, tuple):
+            message.string = tuple(welsh for _ in range(catalog.num_plurals))
+        else:
+            message.string = welsh
+        message.flags.discard("fuzzy")
+    catalog.fuzzy = False
+    catalog.project, catalog.version = "Gwarchod", ""
+    catalog.copyright_holder = catalog.last_translator = "Gwarchod contributors"
+    catalog.language_team, catalog.msgid_bugs_address = "Welsh", ""
+    with open(path, "wb") as file:
+        write_po(file, catalog, omit_header=False, no_location=True, sort_output=True)
+    return missing
+
+
+if __name__ == "__main__":
+    lacking = fill(sys.argv[1])
+    if lacking:
+        print("No Welsh yet for:", *lacking, sep="\n  ", file=sys.stderr)
+        raise SystemExit(1)

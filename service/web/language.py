@@ -1,0 +1,14 @@
+"""Which language a page speaks: the one its user chose, else the browser's best, else English."""
+
+from flask import g, has_request_context, request, session
+
+LANGUAGES = ("en", "cy")
+
+
+def page_language() -> str:
+    if not has_request_context():
+        return "en"
+    chosen = session.get("language") or getattr(g, "chosen_language", None)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"

@@ -1,0 +1,201 @@
+"""The caseworker's pages, through Flask's test client: signing in and out, the session's
+rules, the inbox, the language switch, error pages and the security headers."""
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from flask_migrate import upgrade  # noqa: F401
+
+from service.auth import create_user, deactivate_user, find_user
+from service.db import db
+from tests.conftest import bearer
+from tests.samples import CALL
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def desk(app):
+    """A Vulnerability Desk officer with a password."""
+    with app.app_context():
+        create_user("desk-officer", ["Vulnerability Desk"], PASSWORD)
+    return "desk-officer"
+
+
+@pytest.fixture
+def call(client, token_for):
+    """A call logged by a Call Handler: its live-time review waits in the desk's lane."""
+    response = client.post(
+        "/api/v1/cases",
+        json={"process": "stalking_harassment", "data": CALL},
+        headers=bearer(token_for("Call Handler")),
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def csrf_token(page) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+
+
+def sign_in(client, name, password=PASSWORD, next_page=None):
+    form = client.get("/sign-in")
+    data = {"username": name, "password": password, "csrf_token": csrf_token(form)}
+    if next_page:
+        data["next"] = next_page
+    return client.post("/sign-in", data=data)
+
+
+def test_a_signed_out_visitor_is_sent_to_sign_in_and_brought_back(client, desk):
+    response = client.get("/?overdue=yes")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=/?overdue%3Dyes"
+    page = client.get(response.headers["Location"])
+    assert re.search(r'<label class="govuk-label" for="username">\s*Username\s*</label>', page.text)
+    assert re.search(r'<label class="govuk-label" for="password">\s*Password\s*</label>', page.text)
+    assert 'value="/?overdue=yes"' in page.text
+    response = sign_in(client, desk, next_page="/?overdue=yes")
+    assert (response.status_code, response.headers["Location"]) == (302, "/?overdue=yes")
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_password_is_refused_in_plain_words_and_logged(app, client, desk, token_for):
+    response = sign_in(client, desk, password="not-the-password")
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "The username or password is not right" in response.text
+    assert 'href="#password"' in response.text  # the summary links to the field
+    assert response.text.count("Error:") >= 1
+    assert client.get("/").status_code == 302
+    reads = client.get(
+        "/api/v1/audit/reads", query_string={"user": desk}, headers=bearer(token_for("Auditor"))
+    ).json
+    assert [entry["action"] for entry in reads] == ["session.sign_in.refused"]
+    # An unknown name gets the same answer.
+    assert "is not right" in sign_in(client, "nobody-at-all").text
+
+
+def test_a_form_sent_without_its_csrf_token_is_refused(client, desk):
+    response = client.post("/sign-in", data={"username": desk, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "This form has expired" in response.text
+    assert client.get("/").status_code == 302  # not signed in
+    sign_in(client, desk)
+    response = client.post("/sign-out")
+    assert response.status_code == 400
+    assert client.get("/").status_code == 200  # still signed in
+
+
+def test_every_page_carries_the_security_headers_and_a_safe_cookie(client, desk):
+    response = sign_in(client, desk)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    for url in ("/sign-in", "/", "/no-such-page"):
+        page = client.get(url)
+        policy = page.headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy and "style-src 'self'" in policy
+        nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", policy).group(1)
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+        for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page.text):
+            assert f'nonce="{nonce}"' in script, url  # an inline script runs only by nonce
+
+
+def test_the_inbox_lists_my_lanes_work_and_claims_it(client, desk, call):
+    sign_in(client, desk)
+    page = client.get("/")
+    assert "Inbox: 1 task" in page.text
+    assert "Live-time review" in page.text
+    assert call["id"][:8] in page.text
+    form = csrf_token(page)
+    [review] = call["open_tasks"]
+    response = client.post(f"/tasks/{review['id']}/claim", data={"csrf_token": form, "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert "You have claimed the task." in page.text
+    assert re.search(r">\s*You\s*<", page.text)
+    assert "Give back" in page.text
+
+
+def test_the_pages_speak_welsh_when_asked_and_remember_it(app, client, desk, call):
+    sign_in(client, desk)
+    response = client.get("/language/cy?next=/")
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    page = client.get("/")
+    assert '<html lang="cy"' in page.text
+    assert "Mewnflwch: 1 tasg" in page.text
+    assert "Adolygiad amser real" in page.text or "Adolygiad" in page.text
+    assert '<span lang="en">English</span>' in page.text
+    with app.app_context():
+        assert find_user(desk).language == "cy"
+    # Remembered for the user: a new session speaks Welsh from the start.
+    client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    client.delete_cookie("session")
+    sign_in(client, desk)
+    assert "Mewnflwch" in client.get("/").text
+    assert "Heb ddod o hyd i'r dudalen" in html.unescape(client.get("/no-such-page").text)
+
+
+def test_a_session_ends_when_idle_and_when_its_user_is_deactivated(app, client, desk):
+    with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False) as clock:
+        sign_in(client, desk)
+        clock.move_to("2026-12-01 09:29:00+00:00")
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = client.get("/")
+        assert response.headers["Location"] == "/sign-in?next=/"
+        assert "had not used Gwarchod for a while" in client.get("/sign-in").text
+    sign_in(client, desk)
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        deactivate_user(find_user(desk), by="tests")
+    assert client.get("/").status_code == 302
+    assert "is not right" in sign_in(client, desk).text
+
+
+def test_sign_in_never_sends_a_visitor_to_another_site(client, desk):
+    for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = sign_in(client, desk, next_page=elsewhere)
+        assert response.headers["Location"] == "/", elsewhere
+
+
+def test_sign_out_ends_the_session_and_is_logged(client, desk, token_for):
+    sign_in(client, desk)
+    page = client.get("/sign-out")
+    assert page.status_code == 200
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    assert response.headers["Location"] == "/sign-in"
+    assert "You have signed out." in client.get("/sign-in").text
+    assert client.get("/").status_code == 302
+    reads = client.get(
+        "/api/v1/audit/reads", query_string={"user": desk}, headers=bearer(token_for("Auditor"))
+    ).json
+    assert [entry["action"] for entry in reversed(reads)] == [
+        "session.sign_in",
+        "session.sign_out",
+    ]
+
+
+def test_the_api_still_answers_problems_not_pages(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.mimetype == "application/problem+json"
+    response = client.post("/api/v1/cases", data="x=1")
+    assert response.mimetype == "application/problem+json"
+
+
+def test_users_create_gives_a_password_to_sign_in_with(app, client):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "new-officer", "--role", "Investigator"]
+    )
+    assert result.exit_code == 0, result.output
+    password = re.search(r"Password to sign in with \(shown once\): (\S+)", result.output).group(1)
+    assert result.output.strip().splitlines()[-1].startswith("gw_")  # the token, last
+    response = sign_in(client, "new-officer", password=password)
+    assert response.headers["Location"] == "/"
+    with app.app_context():
+        assert find_user("new-officer").password_hash.startswith("$argon2")
+        db.session.rollback()
