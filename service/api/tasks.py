@@ -2,7 +2,6 @@
 
 import contextlib
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -22,6 +21,7 @@ from ..personal import withhold
 from ..problems import not_found, not_your_lane
 from ..roles import role_catalogue
 from .access import readable_task
+from .blueprint import Blueprint
 from .language import request_language
 from .representations import case_view, form_view, shown_names, task_summary
 from .schemas import (
