@@ -166,9 +166,14 @@ def token_status(token: ApiToken, now: datetime) -> str:
     return "expired" if token.expires_at <= now else "active"
 
 
+def needs_token() -> bool:
+    """Whether this request must carry a token: all but the public endpoints and preflights."""
+    return request.endpoint not in PUBLIC_ENDPOINTS and request.method != "OPTIONS"
+
+
 def authenticate() -> None:
     """Before every request: find the caller from the bearer token, or answer 401."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+    if not needs_token():
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
