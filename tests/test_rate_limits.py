@@ -149,11 +149,18 @@ def test_the_document_lists_429_with_retry_after_for_every_operation(client):
     assert list(refused["content"]) == ["application/problem+json"]
 
 
-def test_a_limit_that_cannot_be_read_stops_the_service(capsys):
+@pytest.mark.parametrize(
+    "setting, said",
+    [
+        ({"AUTH_FAILURE_LIMIT": "ten a minute"}, "GWARCHOD_AUTH_FAILURE_LIMIT is 'ten a minute'"),
+        ({"RATE_LIMIT_STORAGE": "nowhere://"}, "GWARCHOD_RATE_LIMIT_STORAGE is 'nowhere://'"),
+    ],
+)
+def test_a_limit_or_storage_that_cannot_be_used_stops_the_service(capsys, setting, said):
     with pytest.raises(SystemExit) as stopped:
-        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "AUTH_FAILURE_LIMIT": "ten a minute"})
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", **setting})
     assert stopped.value.code == CANNOT_START
-    assert "GWARCHOD_AUTH_FAILURE_LIMIT is 'ten a minute'" in capsys.readouterr().err
+    assert said in capsys.readouterr().err
 
 
 def test_a_deployment_refuses_the_eleventh_failure_in_a_minute(database_uri, monkeypatch, clock):
