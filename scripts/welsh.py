@@ -92,6 +92,12 @@ WELSH = {
     "There is nothing in your inbox.": "Nid oes dim yn eich mewnflwch.",
     "This form has expired": "Mae'r ffurflen hon wedi dod i ben",
     "This page cannot be used that way.": "Nid oes modd defnyddio'r dudalen hon yn y ffordd honno.",
+    "Too many attempts to sign in": "Gormod o ymdrechion i fewngofnodi",
+    "For your security, signing in from this computer is paused. Try again in "
+    "%(minutes)d minute(s).": (
+        "Er eich diogelwch, mae mewngofnodi o'r cyfrifiadur hwn wedi'i oedi. Rhowch gynnig "
+        "arall arni ymhen %(minutes)d munud."
+    ),
     "Username": "Enw defnyddiwr",
     "What you sent is too large": "Mae'r hyn a anfonoch yn rhy fawr",
     "Work for": "Gwaith i",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, has_app_context
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workflows.forms import set_case_lookup
 from workflows.roles import RoleCatalogueError, load_roles
@@ -13,6 +14,7 @@ from workflows.roles import RoleCatalogueError, load_roles
 from .config import database_url, settings_from_environment
 from .db import db
 from .definitions import case_exists
+from .limits import RateLimitSettingError, limit_failed_sign_ins
 from .roles import ROLES_EXTENSION
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
@@ -35,11 +37,17 @@ def create_app(settings: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         app.extensions[ROLES_EXTENSION] = load_roles(Path(app.config["ROLES_FILE"]))
-    except RoleCatalogueError as error:
-        # Said plainly, without a traceback: the file's owner has a rule to put right.
+        # Before the API: a client past the limit is refused before its token is looked at.
+        limit_failed_sign_ins(app)
+    except (RoleCatalogueError, RateLimitSettingError) as error:
+        # Said plainly, without a traceback: the file's or setting's owner has a rule to put right.
         print(f"Gwarchod cannot start: {error}", file=sys.stderr)
         raise SystemExit(CANNOT_START) from None
     db.init_app(app)
+    if app.config["PROXIES"]:
+        # The client's address is the one the outermost of that many proxies saw, as its
+        # X-Forwarded-For says; without proxies the header is not believed.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=0)
     Migrate(app, db, directory=MIGRATIONS_DIR)
 
     from .api import register_api

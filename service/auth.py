@@ -170,12 +170,21 @@ def token_status(token: ApiToken, now: datetime) -> str:
     return "expired" if token.expires_at <= now else "active"
 
 
+def needs_token() -> bool:
+    """Whether this request must carry a token: every request to the API but its public
+    endpoints and preflights. (The pages sign people in with a session of their own:
+    service.web.)"""
+    return (
+        request.path.startswith("/api/")
+        and request.endpoint not in PUBLIC_ENDPOINTS
+        and request.method != "OPTIONS"
+    )
+
+
 def authenticate() -> None:
     """Before every request: find the caller from the bearer token, or answer 401."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+    if not needs_token():
         return
-    if not request.path.startswith("/api/"):
-        return  # the pages sign people in with a session of their own (service.web)
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

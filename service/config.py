@@ -51,6 +51,15 @@ def settings_from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _flag("GWARCHOD_SECURE_COOKIES", False),
         # A case opened for a stated reason ("break glass") can be read for this many hours.
         "CASE_ACCESS_HOURS": float(os.environ.get("GWARCHOD_CASE_ACCESS_HOURS", 24)),
+        # Failed sign-ins allowed from one client address, in Flask-Limiter's notation ("10 per
+        # minute", "5/minute;20/hour"); past them every request needing a token is 429.
+        "AUTH_FAILURE_LIMIT": os.environ.get("GWARCHOD_AUTH_FAILURE_LIMIT", "10 per minute"),
+        # Where failed sign-ins are counted: the service's own database when empty, or a storage
+        # Flask-Limiter knows ("redis://host:6379", with the redis client installed).
+        "RATE_LIMIT_STORAGE": os.environ.get("GWARCHOD_RATE_LIMIT_STORAGE", ""),
+        # How many proxies in front of the service add to X-Forwarded-For; 0 (the default)
+        # trusts no such header and takes the client's address from the connection.
+        "PROXIES": int(os.environ.get("GWARCHOD_PROXIES", 0)),
     }
 
 

@@ -1,5 +1,5 @@
 """Tables: definition versions, cases, the task projection (the inbox), users and tokens, timers
-and the schedulers that fire them."""
+and the schedulers that fire them, and the counts behind rate limits."""
 
 import uuid
 from datetime import UTC, datetime
@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -281,3 +282,15 @@ class CaseMatchKey(db.Model):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     value: Mapped[str] = mapped_column(String(300), primary_key=True)
+
+
+class RateLimitCounter(db.Model):
+    """One rate limit's count for one client in its current window (service/limits.py): the
+    failed sign-ins from an address. Every web worker counts here, and counts outlive a restart."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    # When the window ends, in seconds since the epoch (the clock the rate limits keep).
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

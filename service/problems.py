@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from .roles import role_working
 
 PROBLEM_JSON = "application/problem+json"
+SERVER_ERROR = "Something went wrong on the server; nothing was changed. The error has been logged."
 log = logging.getLogger(__name__)
 
 
@@ -24,8 +25,12 @@ class ApiProblem(Exception):
         self.extra = extra
 
 
+def problem_body(status: int, title: str, detail: str, **extra) -> dict:
+    return {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+
+
 def problem_response(status: int, title: str, detail: str, **extra) -> Response:
-    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    body = problem_body(status, title, detail, **extra)
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
 
 
@@ -106,10 +111,7 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error (reference %s)", reference)
         error.reference = reference
         return _page_for(error) or problem_response(
-            500,
-            "Internal Server Error",
-            "Something went wrong on the server; nothing was changed. The error has been "
-            f"logged with the reference {reference}.",
+            500, "Internal Server Error", f"{SERVER_ERROR} Its reference: {reference}."
         )
 
 

@@ -57,6 +57,36 @@ def test_missing_and_wrongly_typed_fields_are_named(client, token_for):
     assert {e["field"] for e in body["errors"]} == {"process", "data", "other"}
 
 
+def test_a_bad_query_value_is_a_bad_request_naming_the_field(client, token_for):
+    token = token_for("Sergeant", "Auditor")
+    for url, field in (
+        ("/api/v1/cases?limit=abc", "limit"),
+        ("/api/v1/tasks?status=bogus", "status"),
+        ("/api/v1/timers?due_before=soon", "due_before"),
+        ("/api/v1/audit/reads?limit=0", "limit"),
+    ):
+        body = assert_problem(client.get(url, headers=bearer(token)), 400)
+        assert [e["field"] for e in body["errors"]] == [field], url
+        assert field in body["detail"]
+
+
+def test_the_document_lists_400_for_query_values_and_422_for_bodies(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    with_query = {
+        (method, path): operation["responses"]
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if method in ("get", "post", "delete")
+        and any(p.get("in") == "query" for p in operation.get("parameters", []))
+    }
+    assert len(with_query) > 10
+    for where, responses in with_query.items():
+        assert "400" in responses, where
+    assert "422" not in paths["/api/v1/cases"]["get"]["responses"]
+    assert "422" in paths["/api/v1/cases"]["post"]["responses"]
+    assert "422" in paths["/api/v1/tasks/{task_id}/complete"]["post"]["responses"]
+
+
 def test_oversized_body_is_413(client, token_for):
     token = token_for("Call Handler")
     big = {"process": "stalking_harassment", "data": {"summary": "x" * 600_000}}

@@ -115,7 +115,8 @@ def test_history_export_as_json_jsonl_and_csv(client, loop, investigator, audito
     assert json.loads(rows[0]["payload"]) == events[0]["payload"]
     assert rows[-1]["hash"] == events[-1]["hash"]
     bad = client.get(f"{base}?format=xml", headers=bearer(auditor))
-    assert bad.status_code == 422 and bad.mimetype == PROBLEM
+    assert bad.status_code == 400 and bad.mimetype == PROBLEM
+    assert bad.json["errors"][0]["field"] == "format"
     assert client.get("/api/v1/cases/nope/events", headers=bearer(auditor)).status_code == 404
 
 

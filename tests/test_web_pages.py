@@ -199,3 +199,23 @@ def test_users_create_gives_a_password_to_sign_in_with(app, client):
     with app.app_context():
         assert find_user("new-officer").password_hash.startswith("$argon2")
         db.session.rollback()
+
+
+@pytest.fixture
+def settings():
+    return {"AUTH_FAILURE_LIMIT": "3 per minute"}
+
+
+def test_failed_sign_ins_are_limited_with_the_apis_failed_tokens(client, desk):
+    for _ in range(2):
+        assert "is not right" in sign_in(client, desk, password="not-the-password").text
+    # A bad API token from the same address counts in the same store.
+    assert client.get("/api/v1/cases", headers=bearer("gw_not-a-token")).status_code == 401
+    response = sign_in(client, desk)  # even the right password, until the window passes
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Too many attempts to sign in" in response.text
+    assert response.mimetype == "text/html"
+    assert client.get("/api/v1/cases", headers=bearer("gw_x")).mimetype == (
+        "application/problem+json"
+    )

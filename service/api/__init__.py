@@ -2,6 +2,7 @@
 
 import http
 
+from apispec import BasePlugin
 from flask import Blueprint, Flask, jsonify
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -25,6 +26,15 @@ def health_check():
     return jsonify(report.view()), 200 if report.healthy else 503
 
 
+class SignInLimit(BasePlugin):
+    """Every operation in the document needs a token, so any of them may be answered 429 while
+    the client is past the limit on failed sign-ins (service/limits.py)."""
+
+    def operation_helper(self, path=None, operations=None, **_kwargs):
+        for operation in operations.values():
+            operation.setdefault("responses", {})[429] = http.HTTPStatus(429).name
+
+
 class GwarchodApi(Api):
     """flask-smorest's Api, documenting every error as the problem details it is."""
 
@@ -35,6 +45,15 @@ class GwarchodApi(Api):
             response = {"description": status.phrase}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
+            if status == http.HTTPStatus.TOO_MANY_REQUESTS:
+                response["description"] = "Too many failed sign-ins from the client's address"
+                response["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds until the client may try again",
+                        "required": True,
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                }
             prepare_response(response, self.spec, PROBLEM_JSON)
             self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "An error, as problem details", "schema": self.ERROR_SCHEMA}
@@ -51,7 +70,7 @@ def register_api(app: Flask) -> None:
         OPENAPI_JSON_PATH="openapi.json",
     )
     app.url_map.converters["id"] = IdConverter
-    api = GwarchodApi(app)
+    api = GwarchodApi(app, spec_kwargs={"extra_plugins": [SignInLimit()]})
     api.register_converter(IdConverter, id_schema)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "An API token"}

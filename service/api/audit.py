@@ -5,7 +5,6 @@ work on the case with its personal data withheld; only the audit grant reads the
 Every read is itself logged, and so is every refused one."""
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from ..audit import export
 from ..audit.chain import verify_case
@@ -26,6 +25,7 @@ from .audit_schemas import (
     ReplayReportSchema,
     StateQuerySchema,
 )
+from .blueprint import Blueprint
 from .representations import shown_names
 from .schemas import PROBLEM
 

@@ -1,6 +1,5 @@
 """Cases: start one, list those the caller may read, show one (service.case_access)."""
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from ..audit.reads import log_read
@@ -12,6 +11,7 @@ from ..messages import StartCase
 from ..models import Case
 from ..personal import withhold
 from .access import readable_case
+from .blueprint import Blueprint
 from .language import request_language
 from .representations import case_summary, case_view, shown_names
 from .schemas import PROBLEM, CaseQuerySchema, CaseSchema, CaseSummarySchema, StartCaseSchema

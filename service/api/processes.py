@@ -1,7 +1,6 @@
 """Processes: list them, show one with its start form, deploy new diagrams."""
 
 from flask import request
-from flask_smorest import Blueprint
 
 from workflows.problems import DefinitionProblems
 
@@ -9,6 +8,7 @@ from ..db import db
 from ..definitions import deploy, latest_files, latest_process, latest_processes, runner_for
 from ..problems import ApiProblem, not_found
 from .access import require_grant
+from .blueprint import Blueprint
 from .language import request_language
 from .representations import form_view
 from .schemas import PROBLEM, DeployResultSchema, LanguageQuerySchema, ProcessSchema

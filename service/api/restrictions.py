@@ -2,8 +2,6 @@
 finding earlier cases by a name, a date of birth, a phone number or a STORM reference
 (service.restrictions, service.matching)."""
 
-from flask_smorest import Blueprint
-
 from ..audit.reads import log_read
 from ..auth import current_user
 from ..matching import matching_cases, search_keys
@@ -26,6 +24,7 @@ from .access_schemas import (
     RestrictionBodySchema,
     RestrictionSchema,
 )
+from .blueprint import Blueprint
 from .language import request_language
 from .representations import shown_names
 from .schemas import PROBLEM

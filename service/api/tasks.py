@@ -2,8 +2,6 @@
 
 import contextlib
 
-from flask_smorest import Blueprint
-
 from workflows.isolation import EngineProcessFailed
 from workflows.problems import DiagramError, TaskNotOpen
 
@@ -21,6 +19,7 @@ from ..personal import withhold
 from ..problems import not_found, not_your_lane
 from ..roles import role_catalogue
 from .access import readable_task
+from .blueprint import Blueprint
 from .language import request_language
 from .representations import case_view, form_view, shown_names, task_summary
 from .schemas import (

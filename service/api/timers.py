@@ -1,6 +1,5 @@
 """Administrators' views of timers and incidents, and retrying an incident."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -9,6 +8,7 @@ from ..models import Incident, Timer
 from ..problems import ApiProblem, not_found
 from ..scheduler import retry_incident
 from .access import require_grant
+from .blueprint import Blueprint
 from .representations import shown_names, timer_view
 from .schemas import LanguageQuerySchema, TimerSchema
 

@@ -4,7 +4,6 @@ issued."""
 
 from datetime import datetime
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from ..auth import current_user, find_user, issue_token, revoke_token, token_status, tokens_of
@@ -12,6 +11,7 @@ from ..db import db
 from ..models import ApiToken, User, utcnow
 from ..problems import ApiProblem, not_found
 from ..roles import holds_grant
+from .blueprint import Blueprint
 from .schemas import PROBLEM, IssueTokenSchema, NewTokenSchema, TokenQuerySchema, TokenSchema
 
 blp = Blueprint("tokens", __name__, url_prefix="/tokens", description="API tokens")

@@ -6,10 +6,26 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from ..limits import TooManySignIns
 from ..problems import ERROR_PAGE, ApiProblem
 
 
 def render_error(error: Exception):
+    if isinstance(error, TooManySignIns):
+        minutes = max(1, -(-error.seconds // 60))
+        page = render_template(
+            "web/error.html",
+            title=_("Too many attempts to sign in"),
+            paragraphs=[
+                _(
+                    "For your security, signing in from this computer is paused. Try again in "
+                    "%(minutes)d minute(s).",
+                    minutes=minutes,
+                )
+            ],
+            reference=None,
+        )
+        return page, 429
     if isinstance(error, CSRFError):
         status = 400
         title = _("This form has expired")

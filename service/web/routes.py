@@ -108,6 +108,7 @@ def sign_in_page():
             sign_in(user)
             return redirect(next_page or url_for("web.inbox"))
         log_read(None, "session.sign_in.refused", actor_name=form.username.data.strip()[:200])
+        g.sign_in_refused = True  # counted against the client's address (service.limits)
         form.password.errors = [_("The username or password is not right")]
     return render_template("web/sign_in.html", form=form, next_page=next_page)
 
