@@ -59,6 +59,10 @@ translations: $(BIN)/flask
 	$(BIN)/python scripts/welsh.py $(TRANSLATIONS)/cy/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l cy
 
+# Each page in English and Welsh, as the browser tests see them, into docs/screenshots/.
+screenshots: $(BIN)/flask
+	GWARCHOD_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/test_browser.py -k sqlite
+
 bench: $(BIN)/flask
 	$(BIN)/python bench/complete_tasks.py
 

@@ -19,6 +19,7 @@ WELSH = {
     "Claimed by": "Wedi'i hawlio gan",
     "Done": "Wedi'i wneud",
     "Due": "Erbyn",
+    "Due in %(minutes)d min": "Erbyn ymhen %(minutes)d munud",
     "Due today": "Erbyn heddiw",
     "Enter your password": "Rhowch eich cyfrinair",
     "Enter your username": "Rhowch eich enw defnyddiwr",

@@ -40,7 +40,8 @@ def test_demo_users_tell_how_to_issue_a_lost_token_again(app, client):
     runner = app.test_cli_runner()
     runner.invoke(args=["users", "demo"])
     again = runner.invoke(args=["users", "demo"]).output
-    assert "flask --app service users token issue demo-sergeant" in again
+    assert "flask --app service users password demo-sergeant" in again
+    assert "users token issue demo-sergeant" in again
     issued = runner.invoke(args=["users", "token", "issue", "demo-sergeant"])
     token = issued.output.strip().splitlines()[-1]
     assert client.get("/api/v1/tasks", headers=bearer(token)).status_code == 200
@@ -151,3 +152,16 @@ def test_definitions_load_is_idempotent_and_reports_problems(app, tmp_path):
     assert broken.exit_code != 0
     assert "live_time_review" in broken.output
     assert "nothing was loaded" in broken.output
+
+
+def test_demo_users_are_printed_with_a_password_to_sign_in_with(app, client):
+    output = app.test_cli_runner().invoke(args=["users", "demo"]).output
+    line = next(line for line in output.splitlines() if "demo-vulnerability-desk" in line)
+    password = line.split("password ")[1].split()[0]
+    page = client.get("/sign-in")
+    token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/sign-in",
+        data={"username": "demo-vulnerability-desk", "password": password, "csrf_token": token},
+    )
+    assert response.headers["Location"] == "/"

@@ -110,6 +110,7 @@ def test_the_inbox_lists_my_lanes_work_and_claims_it(client, desk, call):
     page = client.get("/")
     assert "Inbox: 1 task" in page.text
     assert "Live-time review" in page.text
+    assert re.search(r"Due in (2\d|30) min", page.text)  # the review is due in 30 minutes
     assert call["id"][:8] in page.text
     form = csrf_token(page)
     [review] = call["open_tasks"]

@@ -186,23 +186,22 @@ def _assignment(task_id, command, message_type, done: str):
 
 
 def _inbox_row(task, names: ShownNames, language: str, now, actor) -> dict:
-    due = task.due_at
+    due, state, minutes = task.due_at, None, None
     if due is None:
-        state = None
+        pass
     elif due < now:
         state = "overdue"
+    elif due - now <= timedelta(hours=1):
+        state, minutes = "soon", max(1, -(-int((due - now).total_seconds()) // 60))
     elif london_time(due, language).split(",")[0] == london_time(now, language).split(",")[0]:
         state = "today"
-    elif due - now < timedelta(days=1):
-        state = "soon"
-    else:
-        state = None
     return {
         "task": task,
         "name": names.element(task.case_id, task.bpmn_id, task.name),
         "lane": role_working(task.lane, language) if task.lane else "",
         "due": london_time(due, language) if due else None,
         "state": state,
+        "minutes": minutes,
         "mine": task.assignee_id == actor.id,
         "claimed_by": task.assignee.name if task.assignee is not None else None,
     }
