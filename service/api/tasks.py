@@ -1,14 +1,9 @@
 """Tasks: the caller's inbox, a task's form, and claiming and completing work."""
 
-import contextlib
-
-from workflows.isolation import EngineProcessFailed
-from workflows.problems import DiagramError, TaskNotOpen
-
 from ..audit.reads import log_read
 from ..auth import current_user
 from ..case_access import WITHHELD
-from ..commands import OPEN, claim_task, complete_task, unclaim_task
+from ..commands import claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
 from ..inbox import InboxQuery, inbox_tasks
@@ -18,6 +13,7 @@ from ..names import ShownNames
 from ..personal import withhold
 from ..problems import not_found, not_your_lane
 from ..roles import role_catalogue
+from ..task_view import task_view
 from .access import readable_task
 from .blueprint import Blueprint
 from .language import request_language
@@ -73,29 +69,14 @@ def get_task(_query, task_id: str):
             "letter": None,
             "data": withhold(case.data),
         }
-    template = form.instructions(language, task.instructions) if form else task.instructions
-    try:
-        data, letter, instructions = _shown(runner, case, task, template, language)
-    except (DiagramError, EngineProcessFailed) as error:  # the form is still shown
-        data, letter = case.data, None
-        instructions = f"(The instructions could not be shown: {error})"
+    view = task_view(case, task, language)
     return {
         **task_summary(task, ShownNames(language).know(case)),
         "form": form_view(form, language),
-        "instructions": instructions,
-        "letter": letter,
-        "data": data,
+        "instructions": view.instructions,
+        "letter": view.letter,
+        "data": view.data,
     }
-
-
-def _shown(runner, case: Case, task: Task, template: str | None, language: str):
-    """The task's data, its letter and its instructions (for a reader of ``language``).
-    Letters and instructions are diagram code, rendered where commands run (an engine
-    process)."""
-    if task.status == OPEN:
-        with contextlib.suppress(TaskNotOpen):
-            return runner.task_view(case.process_id, case.state, task.id, template, language)
-    return case.data, None, runner.instructions(template, case.data, language)
 
 
 @blp.post("/<task_id>/claim")
