@@ -571,9 +571,9 @@ def _parse_object(
             value = _parse_value(sub, sub_ui, read, _join(prefix, key), key in needed, depth)
             if value is not MISSING:
                 result[key] = value
-    if _has_content(result):
-        return result
-    return {} if required else MISSING
+    # A required object left empty still holds its required parts (a list's first item, an
+    # object within it), so that each question says what it needs.
+    return result if required or _has_content(result) else MISSING
 
 
 def _parse_value(
