@@ -114,7 +114,7 @@ WELSH = {
     "Year": "Blwyddyn",
     "Yes": "Ie",
     "You": "Chi",
-    "You can enter up to %(count)d characters.": "Gallwch ysgrifennu hyd at %(count)d nod.",
+    "You can enter up to %(count)s characters.": "Gallwch ysgrifennu hyd at %(count)s nod.",
     "You cannot do this": "Ni allwch wneud hyn",
     "You have claimed the task.": "Rydych wedi hawlio'r dasg.",
     "You have given the task back.": "Rydych wedi rhoi'r dasg yn ôl.",
