@@ -12,11 +12,15 @@ import sys
 from babel.messages.pofile import read_po, write_po
 
 WELSH = {
+    "(optional)": "(dewisol)",
     "Actions": "Camau gweithredu",
+    "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",
     "Case": "Achos",
+    "Choose one": "Dewiswch un",
     "Claim": "Hawlio",
     "Claimed by": "Wedi'i hawlio gan",
+    "Day": "Diwrnod",
     "Done": "Wedi'i wneud",
     "Due": "Erbyn",
     "Due in %(minutes)d min": "Erbyn ymhen %(minutes)d munud",
@@ -24,6 +28,7 @@ WELSH = {
     "Enter your password": "Rhowch eich cyfrinair",
     "Enter your username": "Rhowch eich enw defnyddiwr",
     "Error": "Gwall",
+    "For example, 23:30": "Er enghraifft, 23:30",
     "For your security, forms stop working after you sign out or sign in again.": (
         "Er eich diogelwch, mae ffurflenni'n peidio â gweithio ar ôl i chi allgofnodi neu "
         "fewngofnodi eto."
@@ -56,7 +61,9 @@ WELSH = {
     # Welsh counts with the singular noun: "3 tasg".
     ("Inbox: %(num)d task", "Inbox: %(num)d tasks"): "Mewnflwch: %(num)d tasg",
     "Menu": "Dewislen",
+    "Month": "Mis",
     "Next": "Nesaf",
+    "No": "Na",
     "No due time": "Dim amser terfyn",
     "No one": "Neb",
     "No task matches.": "Nid oes tasg yn cyfateb.",
@@ -70,6 +77,7 @@ WELSH = {
     "Pages of the inbox": "Tudalennau'r mewnflwch",
     "Password": "Cyfrinair",
     "Previous": "Blaenorol",
+    "Remove": "Dileu",
     "Send less, or split it up.": "Anfonwch lai, neu rhannwch ef.",
     "Show": "Dangos",
     "Show password": "Dangos y cyfrinair",
@@ -93,6 +101,7 @@ WELSH = {
     "There is nothing in your inbox.": "Nid oes dim yn eich mewnflwch.",
     "This form has expired": "Mae'r ffurflen hon wedi dod i ben",
     "This page cannot be used that way.": "Nid oes modd defnyddio'r dudalen hon yn y ffordd honno.",
+    "Time": "Amser",
     "Too many attempts to sign in": "Gormod o ymdrechion i fewngofnodi",
     "For your security, signing in from this computer is paused. Try again in "
     "%(minutes)d minute(s).": (
@@ -102,7 +111,10 @@ WELSH = {
     "Username": "Enw defnyddiwr",
     "What you sent is too large": "Mae'r hyn a anfonoch yn rhy fawr",
     "Work for": "Gwaith i",
+    "Year": "Blwyddyn",
+    "Yes": "Ie",
     "You": "Chi",
+    "You can enter up to %(count)s characters.": "Gallwch ysgrifennu hyd at %(count)s nod.",
     "You cannot do this": "Ni allwch wneud hyn",
     "You have claimed the task.": "Rydych wedi hawlio'r dasg.",
     "You have given the task back.": "Rydych wedi rhoi'r dasg yn ôl.",
