@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po, write_po
 
 WELSH = {
     "(optional)": "(dewisol)",
+    "%(task)s is done.": "Wedi cwblhau: %(task)s.",
     "Actions": "Camau gweithredu",
     "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",
@@ -78,7 +79,19 @@ WELSH = {
     "Password": "Cyfrinair",
     "Previous": "Blaenorol",
     "Remove": "Dileu",
+    "Send": "Anfon",
     "Send less, or split it up.": "Anfonwch lai, neu rhannwch ef.",
+    "Someone else completed this task, or claimed it, while you were working on it, so what "
+    "you entered was not sent.": (
+        "Mae rhywun arall wedi cwblhau'r dasg hon, neu wedi'i hawlio, tra oeddech chi'n gweithio "
+        "arni, felly ni chafodd yr hyn a roesoch ei anfon."
+    ),
+    "The letter to the victim": "Y llythyr at y dioddefwr",
+    "This task": "Y dasg hon",
+    "This task has already been dealt with": "Mae'r dasg hon eisoes wedi'i thrin",
+    "This task is no longer open.": "Nid yw'r dasg hon ar agor mwyach.",
+    "to see what is waiting for you now.": "i weld beth sy'n aros amdanoch nawr.",
+    "What to do": "Beth i'w wneud",
     "Show": "Dangos",
     "Show password": "Dangos y cyfrinair",
     "Show tasks": "Dangos tasgau",

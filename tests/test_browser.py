@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from service.auth import create_user
@@ -112,19 +113,38 @@ def test_a_desk_officer_signs_in_works_the_inbox_in_both_languages_and_signs_out
     page.goto(f"{server}/sign-in")
     check(page, "sign-in")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check(page, "sign-in-errors")
     sign_in(page, server, desk_with_a_call)
-    heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "Inbox: 1 task"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox: 1 task")
     check(page, "inbox")
     page.get_by_role("button", name=re.compile(r"^Claim\W+Live-time review$")).click()
-    assert page.get_by_text("You have claimed the task.").is_visible()
+    expect(page.get_by_text("You have claimed the task.")).to_be_visible()
     check(page, "inbox-claimed")
     page.get_by_role("link", name="Cymraeg").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Mewnflwch: 1 tasg"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mewnflwch: 1 tasg")
     assert page.locator("html").get_attribute("lang") == "cy"
     check(page, "inbox-cy")
+    page.get_by_role("link", name="Adolygiad amser real").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adolygiad amser real")
+    check(page, "task-cy")
+    page.get_by_role("link", name="English").click()
+
+    # The live-time review: sent empty, it comes back with each mistake named; put right, done.
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    assert page.title().startswith("Error: ")
+    check(page, "task-errors")
+    page.get_by_role("link", name=re.compile("^Offences disclosed")).first.click()
+    page.get_by_label("Yes, offences are disclosed").check()
+    page.get_by_label("Stalking (s2A)", exact=True).check()
+    page.get_by_label("Immediate attendance").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Live-time review is done.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox: 0 tasks")
+    check(page, "inbox-done")
+
+    page.get_by_role("link", name="Cymraeg").click()
     page.get_by_role("link", name="Allgofnodi").click()
     page.get_by_role("button", name="Allgofnodi").click()
     assert "/sign-in" in page.url
@@ -134,9 +154,17 @@ def test_a_desk_officer_signs_in_works_the_inbox_in_both_languages_and_signs_out
 def test_the_inbox_works_with_javascript_off(server, browser, desk_with_a_call):
     page = open_page(browser, javascript=False)
     sign_in(page, server, desk_with_a_call)
-    assert page.get_by_role("heading", level=1).inner_text() == "Inbox: 1 task"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox: 1 task")
     page.get_by_role("button", name=re.compile(r"^Claim\W+Live-time review$")).click()
-    assert page.get_by_text("You have claimed the task.").is_visible()
+    expect(page.get_by_text("You have claimed the task.")).to_be_visible()
+    page.get_by_role("link", name="Live-time review").click()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    page.get_by_label("Yes, offences are disclosed").check()
+    page.get_by_label("Stalking (s2A)", exact=True).check()
+    page.get_by_label("Immediate attendance").check()
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Live-time review is done.")).to_be_visible()
     page.get_by_role("link", name="Sign out").click()
     page.get_by_role("button", name="Sign out").click()
     assert "/sign-in" in page.url

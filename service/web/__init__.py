@@ -16,13 +16,14 @@ from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from .language import page_language
+from .text import as_html
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 csrf = CSRFProtect()
 
 
 def register_web(app: Flask) -> None:
-    from . import errors, routes
+    from . import errors, routes, task_pages  # noqa: F401 (adds the task pages' routes)
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
+    app.jinja_env.filters["markdown"] = as_html
     app.register_blueprint(routes.web)
     errors.register(app)
 

@@ -1,0 +1,132 @@
+"""A task's page: its form drawn from the form's JSON Schema (``schema_form``), its instructions
+and its case, and sending it through the same completion command as the API."""
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from workflows.diagram_functions import london_time
+from workflows.problems import FieldError
+
+from ..api.access import readable_task
+from ..audit.reads import log_read
+from ..case_access import WITHHELD
+from ..commands import complete_task
+from ..db import db
+from ..messages import CompleteTask
+from ..models import Case, Task
+from ..names import ShownNames
+from ..problems import ApiProblem, not_found, not_your_lane
+from ..roles import role_catalogue, role_working
+from ..task_view import task_view
+from .language import page_language
+from .routes import web
+from .schema_form import (
+    add_item,
+    error_summary_items,
+    errors_by_field,
+    form_fields,
+    parse_submission,
+    remove_item,
+)
+
+OPEN = "open"
+# Actions a form's own buttons post (add or remove an item of a list) instead of submitting it.
+ADD, REMOVE = "add:", "remove:"
+
+
+@web.get("/tasks/<task_id>")
+def task_page(task_id: str):
+    task, case = _workable(task_id)
+    return _render(task, case, values={}, errors={})
+
+
+@web.post("/tasks/<task_id>")
+def submit_task(task_id: str):
+    gone = db.session.get(Task, task_id)
+    lanes = role_catalogue().lanes_of(g.actor.role_names)
+    if gone is not None and gone.status != OPEN and gone.lane in lanes:
+        return _taken(gone, None)  # done or withdrawn while this person was filling it in
+    task, case = _workable(task_id)
+    language = page_language()
+    view = task_view(case, task, language)
+    schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
+    values = parse_submission(schema, request.form, ui_schema)
+    action = request.form.get("action", "")
+    if action.startswith(ADD):
+        return _render(task, case, add_item(values, action.removeprefix(ADD), schema), {})
+    if action.startswith(REMOVE):
+        path, _dot, index = action.removeprefix(REMOVE).rpartition(".")
+        if index.isdigit():
+            values = remove_item(values, path, int(index))
+        return _render(task, case, values, {})
+    try:
+        changed = complete_task(CompleteTask(task.id, values, g.actor, language))
+    except ApiProblem as problem:
+        if problem.status == 422 and problem.extra.get("errors"):
+            found = [FieldError(e["field"], e["message"]) for e in problem.extra["errors"]]
+            return _render(task, case, values, errors_by_field(found, schema))
+        if problem.status == 409:
+            return _taken(task, problem)
+        raise
+    name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
+    flash(_("%(task)s is done.", task=name))
+    following = [t for t in changed.open_tasks if t.lane in lanes]
+    if following:
+        return redirect(url_for("web.task_page", task_id=following[0].id))
+    return redirect(url_for("web.inbox"))
+
+
+def _workable(task_id: str) -> tuple[Task, Case]:
+    """The task and its case, for someone who may work it: 404 when its case is not one they
+    may read, 403 when the task is another role's work."""
+    task = db.session.get(Task, task_id)
+    if task is None:
+        raise not_found("Task", task_id)
+    reading = readable_task(g.actor, task, "task.view")
+    language = page_language()
+    if reading == WITHHELD or task.lane not in role_catalogue().lanes_of(g.actor.role_names):
+        name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
+        raise not_your_lane(task, language, name)
+    return task, db.session.get(Case, task.case_id)
+
+
+def _render(task: Task, case: Case, values: dict, errors: dict[str, str], status: int = 200):
+    language = page_language()
+    view = task_view(case, task, language)
+    schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
+    fields = form_fields(schema, ui_schema, values, errors)
+    log_read(g.actor, "task.view", case.id, task.id)
+    names = ShownNames(language).know(case)
+    return (
+        render_template(
+            "web/task.html",
+            title=names.element(case.id, task.bpmn_id, task.name),
+            task=task,
+            case=case,
+            process_name=names.process(case.definition_version_id, case.process_id),
+            lane=role_working(task.lane, language) if task.lane else "",
+            due=london_time(task.due_at, language) if task.due_at else None,
+            instructions=view.instructions,
+            letter=view.letter,
+            fields=fields,
+            summary=error_summary_items(fields, errors),
+            has_errors=bool(errors),
+            form_title=schema.get("title"),
+            form_description=schema.get("description"),
+            open=task.status == OPEN,
+        ),
+        status,
+    )
+
+
+def _taken(task: Task, problem: ApiProblem | None):
+    """Someone else got there first: say so plainly, and what to do next."""
+    return (
+        render_template(
+            "web/task_taken.html",
+            title=_("This task has already been dealt with"),
+            detail=problem.detail if problem is not None else None,
+            task=task,
+        ),
+        409,
+    )
