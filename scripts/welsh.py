@@ -14,6 +14,31 @@ from babel.messages.pofile import read_po, write_po
 WELSH = {
     "(optional)": "(dewisol)",
     "%(task)s is done.": "Wedi cwblhau: %(task)s.",
+    "The case %(reference)s has started.": "Mae achos %(reference)s wedi dechrau.",
+    "Start a case": "Dechrau achos",
+    "a name": "enw",
+    "a date of birth": "dyddiad geni",
+    "a phone number": "rhif ffôn",
+    "a STORM reference": "cyfeirnod STORM",
+    "Earlier reports": "Adroddiadau cynharach",
+    # Welsh counts with the singular noun: "2 achos cynharach".
+    (
+        "%(num)d earlier case holds the same details",
+        "%(num)d earlier cases hold the same details",
+    ): "Mae gan %(num)d achos cynharach yr un manylion",
+    "Repeat reports are how stalking is spotted. Add their STORM references to the prior "
+    "incidents if they concern the same people, then start the case.": (
+        "Adroddiadau dro ar ôl tro yw'r ffordd o sylwi ar stelcio. Ychwanegwch eu cyfeirnodau "
+        "STORM at y digwyddiadau blaenorol os ydynt yn ymwneud â'r un bobl, yna dechreuwch yr "
+        "achos."
+    ),
+    "Started": "Dechreuwyd",
+    "Holds": "Yn cynnwys",
+    "Restricted": "Cyfyngedig",
+    "No earlier case holds these details.": "Nid oes gan yr un achos cynharach y manylion hyn.",
+    "Start the case": "Dechrau'r achos",
+    "Check for earlier reports": "Chwilio am adroddiadau cynharach",
+    "None of your roles starts a case.": "Nid oes yr un o'ch rolau'n dechrau achos.",
     "Actions": "Camau gweithredu",
     "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",

@@ -15,6 +15,8 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
+from workflows.diagram_functions import london_time
+
 from .language import page_language
 from .text import as_html
 
@@ -23,7 +25,7 @@ csrf = CSRFProtect()
 
 
 def register_web(app: Flask) -> None:
-    from . import errors, routes, task_pages  # noqa: F401 (adds the task pages' routes)
+    from . import errors, routes, start_pages, task_pages  # noqa: F401 (their routes)
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
@@ -48,6 +50,7 @@ def register_web(app: Flask) -> None:
         ]
     )
     app.jinja_env.filters["markdown"] = as_html
+    app.jinja_env.filters["london"] = lambda moment: london_time(moment, page_language())
     app.register_blueprint(routes.web)
     errors.register(app)
 

@@ -25,13 +25,12 @@ from .schema_form import (
     error_summary_items,
     errors_by_field,
     form_fields,
+    item_action,
     parse_submission,
     remove_item,
 )
 
 OPEN = "open"
-# Actions a form's own buttons post (add or remove an item of a list) instead of submitting it.
-ADD, REMOVE = "add:", "remove:"
 
 
 @web.get("/tasks/<task_id>")
@@ -51,13 +50,13 @@ def submit_task(task_id: str):
     view = task_view(case, task, language)
     schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
     values = parse_submission(schema, request.form, ui_schema)
-    action = request.form.get("action", "")
-    if action.startswith(ADD):
-        return _render(task, case, add_item(values, action.removeprefix(ADD), schema), {})
-    if action.startswith(REMOVE):
-        path, _dot, index = action.removeprefix(REMOVE).rpartition(".")
-        if index.isdigit():
-            values = remove_item(values, path, int(index))
+    listed = item_action(request.form.get("action"))
+    if listed is not None:  # "Add another" or "Remove": the form again, one item more or less
+        verb, path, index = listed
+        if verb == "add":
+            values = add_item(values, path, schema)
+        elif index is not None:
+            values = remove_item(values, path, index)
         return _render(task, case, values, {})
     try:
         changed = complete_task(CompleteTask(task.id, values, g.actor, language))
