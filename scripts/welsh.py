@@ -39,6 +39,13 @@ WELSH = {
     "Start the case": "Dechrau'r achos",
     "Check for earlier reports": "Chwilio am adroddiadau cynharach",
     "None of your roles starts a case.": "Nid oes yr un o'ch rolau'n dechrau achos.",
+    "You will be signed out soon because you have not used Gwarchod for a while.": (
+        "Byddwch yn cael eich allgofnodi cyn bo hir am nad ydych wedi defnyddio Gwarchod ers tro."
+    ),
+    "Anything you have typed but not sent will be lost.": (
+        "Bydd unrhyw beth rydych wedi'i deipio ond heb ei anfon yn cael ei golli."
+    ),
+    "Stay signed in": "Aros wedi mewngofnodi",
     "Actions": "Camau gweithredu",
     "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",

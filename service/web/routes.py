@@ -161,6 +161,12 @@ def unclaim(task_id: str):
     return _assignment(task_id, unclaim_task, UnclaimTask, _("You have given the task back."))
 
 
+@web.post("/session/keep")
+def keep_session():
+    """The idle warning's "Stay signed in": the session was seen now (``protect`` did it)."""
+    return "", 204
+
+
 @web.get("/language/<code>")
 def language(code: str):
     """Switch the pages' language and go back to the page the switch was on."""
