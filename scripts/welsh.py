@@ -46,6 +46,12 @@ WELSH = {
         "Bydd unrhyw beth rydych wedi'i deipio ond heb ei anfon yn cael ei golli."
     ),
     "Stay signed in": "Aros wedi mewngofnodi",
+    "What you typed on %(when)s is back in the form below: check it and send it.": (
+        "Mae'r hyn a deipiwyd gennych ar %(when)s yn ôl yn y ffurflen isod: gwiriwch ef a'i anfon."
+    ),
+    "What you typed is kept: if the task comes back to you, it will be in the form.": (
+        "Mae'r hyn a deipiwyd gennych wedi'i gadw: os daw'r dasg yn ôl atoch, bydd yn y ffurflen."
+    ),
     "Actions": "Camau gweithredu",
     "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",

@@ -34,6 +34,7 @@ from .auth import Actor
 from .case_access import reading_of, restriction_of
 from .db import db
 from .definitions import runner_for
+from .drafts import drop_drafts
 from .matching import keep_match_keys
 from .messages import CaseChanged, ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
 from .models import Case, DefinitionVersion, ProcessDefinition, Task, User, new_id, utcnow
@@ -209,6 +210,7 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     if not _mark_completed(task, command, now):
         db.session.rollback()
         raise _no_longer_open(task.id)
+    drop_drafts(task.id)
     were_open = [other for other in were_open if other.id != task.id]
     try:
         audit.task_completed(command, task, case, outcome, now, were_open)

@@ -294,3 +294,15 @@ class RateLimitCounter(db.Model):
     hits: Mapped[int] = mapped_column(Integer)
     # When the window ends, in seconds since the epoch (the clock the rate limits keep).
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class TaskDraft(db.Model):
+    """What a user has typed into a task's form but not sent: kept so nothing typed is lost to
+    a timeout, a mistake or someone else finishing first; dropped when the task completes."""
+
+    __tablename__ = "task_drafts"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    answers: Mapped[dict] = mapped_column(JSON)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

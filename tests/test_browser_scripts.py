@@ -59,3 +59,22 @@ def test_an_idle_session_is_warned_kept_and_then_ended(
     expect(warning).to_be_hidden()
     page.clock.fast_forward("30:01")
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/"))
+
+
+def test_answers_are_kept_as_they_are_typed_and_come_back_after_a_reload(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    desk_with_a_call,  # noqa: F811
+):
+    page = open_page(browser)
+    page.clock.install()
+    sign_in(page, server, desk_with_a_call)
+    page.get_by_role("link", name="Live-time review").click()
+    notes = "The caller says he has her new address."
+    page.get_by_label("Review notes (optional)").fill(notes)
+    with page.expect_response(re.compile(r"/draft$")) as saved:
+        page.clock.run_for(1500)  # the script waits a second after the last keystroke
+    assert saved.value.status == 204
+    page.reload()
+    expect(page.get_by_label("Review notes (optional)")).to_have_value(notes)
+    expect(page.get_by_text("is back in the form below")).to_be_visible()

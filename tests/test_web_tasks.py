@@ -8,6 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from service.auth import create_user
+from service.db import db
+from service.models import TaskDraft
 from tests.conftest import bearer
 from tests.samples import CALL, REVIEW_OFFENCES
 from tests.test_web_pages import PASSWORD, csrf_token, sign_in
@@ -128,3 +130,51 @@ def test_instructions_show_their_markdown_but_never_html_or_links():
     assert '<p class="govuk-body">Review <strong>DP-1</strong>.</p>' in shown
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "<a " not in shown
+
+
+def test_what_was_typed_is_kept_until_the_task_is_done(app, client, desk, review):
+    sign_in(client, desk)
+    page = client.get(f"/tasks/{review['id']}")
+    notes = "Typed before the tea break; the caller is frightened."
+    # As the page's script sends it while typing.
+    response = client.post(
+        f"/tasks/{review['id']}/draft",
+        data={"csrf_token": csrf_token(page), "review_notes": notes, "first_response": "x"},
+    )
+    assert response.status_code == 204
+    # After a timeout and signing in again, it is back in the form.
+    client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    sign_in(client, desk)
+    text = html.unescape(client.get(f"/tasks/{review['id']}").text)
+    assert notes in text
+    assert "is back in the form below" in text
+    # A draft without the CSRF token is refused.
+    assert (
+        client.post(f"/tasks/{review['id']}/draft", data={"review_notes": "x"}).status_code == 400
+    )
+    # Sent with a mistake: kept too.
+    page = client.get(f"/tasks/{review['id']}")
+    fields = review_form(csrf_token(page), first_response=None, review_notes="Second go at it.")
+    assert client.post(f"/tasks/{review['id']}", data=fields).status_code == 200
+    assert "Second go at it." in html.unescape(client.get(f"/tasks/{review['id']}").text)
+    # Done: the draft goes with the task, in the same transaction.
+    response = client.post(f"/tasks/{review['id']}", data=review_form(csrf_token(page)))
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(TaskDraft).count() == 0
+
+
+def test_another_users_draft_is_never_shown(app, client, desk, review):
+    sign_in(client, desk)
+    page = client.get(f"/tasks/{review['id']}")
+    client.post(
+        f"/tasks/{review['id']}/draft",
+        data={"csrf_token": csrf_token(page), "review_notes": "Only mine to see."},
+    )
+    client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    with app.app_context():
+        create_user("other-desk", ["Vulnerability Desk"], PASSWORD)
+    sign_in(client, "other-desk")
+    page = client.get(f"/tasks/{review['id']}")
+    assert page.status_code == 200
+    assert "Only mine to see." not in html.unescape(page.text)

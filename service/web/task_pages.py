@@ -12,6 +12,7 @@ from ..audit.reads import log_read
 from ..case_access import WITHHELD
 from ..commands import complete_task
 from ..db import db
+from ..drafts import draft_of, save_draft
 from ..messages import CompleteTask
 from ..models import Case, Task
 from ..names import ShownNames
@@ -36,7 +37,22 @@ OPEN = "open"
 @web.get("/tasks/<task_id>")
 def task_page(task_id: str):
     task, case = _workable(task_id)
-    return _render(task, case, values={}, errors={})
+    draft = draft_of(g.actor, task.id) if task.status == OPEN else None
+    if draft is None:
+        return _render(task, case, values={}, errors={})
+    when = london_time(draft.saved_at, page_language())
+    return _render(task, case, values=draft.answers, errors={}, restored=when)
+
+
+@web.post("/tasks/<task_id>/draft")
+def keep_draft(task_id: str):
+    """The form's answers so far, sent by the page's script as they are typed."""
+    task, case = _workable(task_id)
+    language = page_language()
+    view = task_view(case, task, language)
+    schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
+    saved = save_draft(g.actor, task.id, parse_submission(schema, request.form, ui_schema))
+    return ("", 204) if saved else ("", 413)
 
 
 @web.post("/tasks/<task_id>")
@@ -62,9 +78,11 @@ def submit_task(task_id: str):
         changed = complete_task(CompleteTask(task.id, values, g.actor, language))
     except ApiProblem as problem:
         if problem.status == 422 and problem.extra.get("errors"):
+            save_draft(g.actor, task.id, values)
             found = [FieldError(e["field"], e["message"]) for e in problem.extra["errors"]]
             return _render(task, case, values, errors_by_field(found, schema))
         if problem.status == 409:
+            save_draft(g.actor, task.id, values)
             return _taken(task, problem)
         raise
     name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
@@ -89,7 +107,14 @@ def _workable(task_id: str) -> tuple[Task, Case]:
     return task, db.session.get(Case, task.case_id)
 
 
-def _render(task: Task, case: Case, values: dict, errors: dict[str, str], status: int = 200):
+def _render(
+    task: Task,
+    case: Case,
+    values: dict,
+    errors: dict[str, str],
+    status: int = 200,
+    restored: str | None = None,
+):
     language = page_language()
     view = task_view(case, task, language)
     schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
@@ -113,6 +138,7 @@ def _render(task: Task, case: Case, values: dict, errors: dict[str, str], status
             form_title=schema.get("title"),
             form_description=schema.get("description"),
             open=task.status == OPEN,
+            restored=restored,
         ),
         status,
     )

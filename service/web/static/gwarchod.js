@@ -65,3 +65,26 @@ function warnBeforeSigningOut () {
 
 revealConditionalQuestions()
 warnBeforeSigningOut()
+
+// A task's answers are kept as a draft as they are typed (a second after the last change),
+// so that nothing typed is lost to a timeout or a closed tab.
+function keepDrafts () {
+  const form = document.querySelector('form[data-app-draft-url]')
+  if (!form) return
+  let timer
+  const save = () => {
+    fetch(form.dataset.appDraftUrl, {
+      method: 'POST',
+      body: new FormData(form),
+      credentials: 'same-origin'
+    }).catch(() => {})
+  }
+  const changed = () => {
+    clearTimeout(timer)
+    timer = setTimeout(save, 1000)
+  }
+  form.addEventListener('input', changed)
+  form.addEventListener('change', changed)
+}
+
+keepDrafts()
