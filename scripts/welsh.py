@@ -52,6 +52,18 @@ WELSH = {
     "What you typed is kept: if the task comes back to you, it will be in the form.": (
         "Mae'r hyn a deipiwyd gennych wedi'i gadw: os daw'r dasg yn ôl atoch, bydd yn y ffurflen."
     ),
+    "Team": "Tîm",
+    "%(task)s is now %(officer)s's.": "Mae %(task)s bellach gyda %(officer)s.",
+    "Given by %(name)s": "Gan %(name)s",
+    ("Team: %(num)d open task", "Team: %(num)d open tasks"): "Tîm: %(num)d tasg ar agor",
+    "No task is open.": "Nid oes tasg ar agor.",
+    "Not taken by anyone": "Heb ei chymryd gan neb",
+    "Tasks %(name)s holds": "Tasgau sydd gan %(name)s",
+    "Tasks no one holds": "Tasgau nad oes neb yn eu dal",
+    "Give to": "Rhoi i",
+    "Give %(task)s to": "Rhoi %(task)s i",
+    "Give": "Rhoi",
+    "No officer holds this role": "Nid oes swyddog â'r rôl hon",
     "Actions": "Camau gweithredu",
     "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",

@@ -320,7 +320,7 @@ def claim_task(command: ClaimTask) -> Task:
         update(Task)
         .where(Task.id == task.id, Task.status == OPEN)
         .where((Task.assignee_id.is_(None)) | (Task.assignee_id == command.actor.id))
-        .values(assignee_id=command.actor.id)
+        .values(assignee_id=command.actor.id, assigned_by_id=None)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -339,7 +339,7 @@ def unclaim_task(command: UnclaimTask) -> Task:
     db.session.execute(
         update(Task)
         .where(Task.id == task.id, Task.status == OPEN, Task.assignee_id == command.actor.id)
-        .values(assignee_id=None)
+        .values(assignee_id=None, assigned_by_id=None)
         .execution_options(synchronize_session=False)
     )
     audit.task_unclaimed(command, task, utcnow())

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from .auth import Actor
 from .case_access import tasks_reaching
 from .db import db
-from .models import Task, utcnow
+from .models import Task, User, utcnow
 from .roles import role_catalogue
 
 OPEN = "open"
@@ -47,7 +47,11 @@ def inbox_tasks(actor: Actor, query: InboxQuery) -> list[Task]:
     """A page of the actor's inbox, soonest due first (tasks with no due time last)."""
     statement = (
         _statement(actor, query)
-        .options(joinedload(Task.assignee), joinedload(Task.completed_by))
+        .options(
+            joinedload(Task.assignee),
+            joinedload(Task.assigned_by),
+            joinedload(Task.completed_by),
+        )
         .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
         .limit(query.limit)
         .offset(query.offset)
@@ -59,3 +63,29 @@ def inbox_count(actor: Actor, query: InboxQuery) -> int:
     """How many tasks the whole inbox holds, for the query's filters."""
     counted = _statement(actor, query).with_only_columns(func.count()).order_by(None)
     return db.session.scalar(counted)
+
+
+def team_tasks(actor: Actor, limit: int = 500) -> list[Task]:
+    """Every open task of the cases the actor may read, in any lane, soonest due first: what a
+    Sergeant or Inspector oversees (the team page)."""
+    statement = (
+        select(Task)
+        .where(Task.status == OPEN, tasks_reaching(actor, Task.case_id))
+        .options(joinedload(Task.assignee), joinedload(Task.assigned_by))
+        .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def officers_working(lanes: set[str]) -> dict[str, list[str]]:
+    """For each lane, the active users whose roles work it, by name."""
+    catalogue = role_catalogue()
+    found: dict[str, list[str]] = {lane: [] for lane in lanes}
+    users = db.session.scalars(
+        select(User).where(User.deactivated_at.is_(None)).order_by(User.name)
+    )
+    for user in users:
+        for lane in catalogue.lanes_of(user.role_names) & lanes:
+            found[lane].append(user.name)
+    return found

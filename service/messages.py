@@ -39,6 +39,16 @@ class UnclaimTask:
 
 
 @dataclass(frozen=True)
+class AssignTask:
+    """Give an open task to a named officer who holds its lane's role."""
+
+    task_id: str
+    assignee: str
+    actor: Actor
+    language: str = "en"
+
+
+@dataclass(frozen=True)
 class FireTimers:
     case_id: str
     actor: Actor

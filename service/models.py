@@ -132,12 +132,15 @@ class Task(db.Model):
     instructions: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who gave the task to its assignee (a Sergeant or Inspector); none when they claimed it.
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignee: Mapped["User | None"] = relationship(foreign_keys=[assignee_id])
+    assigned_by: Mapped["User | None"] = relationship(foreign_keys=[assigned_by_id])
     completed_by: Mapped["User | None"] = relationship(foreign_keys=[completed_by_id])
 
 

@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-GRANTS = ("read_all_cases", "administer", "deploy_definitions", "audit", "restrict_cases")
+GRANTS = (
+    "read_all_cases",
+    "administer",
+    "deploy_definitions",
+    "audit",
+    "restrict_cases",
+    "assign_tasks",
+)
 ROLE_KEYS = ("name", "name_cy", "lanes", "grants")
 # The lengths the database keeps (user_roles.role, tasks.lane).
 MAX_ROLE_NAME = 100

@@ -34,6 +34,7 @@ def task_summary(task: Task, names: ShownNames) -> dict:
         "lane": task.lane,
         "status": task.status,
         "assignee": task.assignee.name if task.assignee else None,
+        "assigned_by": task.assigned_by.name if task.assigned_by else None,
         "created_at": task.created_at,
         "due_at": task.due_at,
         "completed_by": task.completed_by.name if task.completed_by else None,

@@ -84,6 +84,10 @@ class TaskSummarySchema(Schema):
     lane = fields.String(allow_none=True)
     status = fields.String()
     assignee = fields.String(allow_none=True)
+    assigned_by = fields.String(
+        allow_none=True,
+        metadata={"description": "who gave the task to its assignee; none when they claimed it"},
+    )
     created_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
@@ -152,6 +156,14 @@ class StartCaseSchema(Schema):
 
 class CompleteTaskSchema(Schema):
     data = fields.Dict(keys=fields.String(), required=True)
+
+
+class AssignTaskSchema(Schema):
+    user = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "the username of the officer to give the task to"},
+    )
 
 
 class LanguageQuerySchema(Schema):

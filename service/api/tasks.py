@@ -1,5 +1,6 @@
 """Tasks: the caller's inbox, a task's form, and claiming and completing work."""
 
+from ..assignment import assign_task
 from ..audit.reads import log_read
 from ..auth import current_user
 from ..case_access import WITHHELD
@@ -7,7 +8,7 @@ from ..commands import claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
 from ..inbox import InboxQuery, inbox_tasks
-from ..messages import ClaimTask, CompleteTask, UnclaimTask
+from ..messages import AssignTask, ClaimTask, CompleteTask, UnclaimTask
 from ..models import Case, Task
 from ..names import ShownNames
 from ..personal import withhold
@@ -20,6 +21,7 @@ from .language import request_language
 from .representations import case_view, form_view, shown_names, task_summary
 from .schemas import (
     PROBLEM,
+    AssignTaskSchema,
     CaseSchema,
     CompleteTaskSchema,
     LanguageQuerySchema,
@@ -95,6 +97,24 @@ def unclaim(task_id: str):
     return task_summary(
         unclaim_task(UnclaimTask(task_id, current_user(), request_language())), shown_names()
     )
+
+
+@blp.post("/<task_id>/assign")
+@blp.arguments(AssignTaskSchema())
+@blp.response(200, TaskSummarySchema)
+@blp.alt_response(403, description="The caller's roles cannot give tasks out", **PROBLEM)
+@blp.alt_response(404, description="No such task, or not one the caller may read", **PROBLEM)
+@blp.alt_response(409, description="The task is no longer open", **PROBLEM)
+@blp.alt_response(
+    422,
+    description="No such active user, one without the lane's role, or one not named on the "
+    "case's restriction",
+    **PROBLEM,
+)
+def assign(body, task_id: str):
+    """Give an open task to a named officer who holds its lane's role (Sergeant, Inspector)."""
+    task = assign_task(AssignTask(task_id, body["user"], current_user(), request_language()))
+    return task_summary(task, shown_names())
 
 
 @blp.post("/<task_id>/complete")

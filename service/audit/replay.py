@@ -35,6 +35,7 @@ from .events import COMMAND, engine_events
 from .trail import (
     ACCESS_COMMANDS,
     ACCESS_EVENTS,
+    ASSIGN_TASK,
     CLAIM_TASK,
     COMPLETE_TASK,
     FIRE_TIMERS,
@@ -48,6 +49,7 @@ _NOT_FROM_ENGINE = {
     "definition_version",
     "task_claimed",
     "task_unclaimed",
+    "task_assigned",
     *ACCESS_EVENTS,
 }
 
@@ -139,9 +141,13 @@ def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = N
             break
         name = command.payload.get("name")
         failure = next((e for e in command.events if e.type == "diagram_error"), None)
-        if name in (CLAIM_TASK, UNCLAIM_TASK):
+        if name in (CLAIM_TASK, UNCLAIM_TASK, ASSIGN_TASK):
             task_id = command.payload.get("task_id")
-            assignees[task_id] = command.actor if name == CLAIM_TASK else None
+            assignees[task_id] = {
+                CLAIM_TASK: command.actor,
+                UNCLAIM_TASK: None,
+                ASSIGN_TASK: command.payload.get("assignee"),
+            }[name]
             rebuilt.commands += 1
             rebuilt.as_of = command
             continue

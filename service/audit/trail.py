@@ -14,6 +14,7 @@ from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, 
 
 from ..auth import Actor
 from ..messages import (
+    AssignTask,
     ClaimTask,
     CompleteTask,
     FireTimers,
@@ -27,7 +28,7 @@ from ..models import Case, Task
 from .events import engine_events, record
 
 START_CASE, COMPLETE_TASK, FIRE_TIMERS = "start_case", "complete_task", "fire_timers"
-CLAIM_TASK, UNCLAIM_TASK = "claim_task", "unclaim_task"
+CLAIM_TASK, UNCLAIM_TASK, ASSIGN_TASK = "claim_task", "unclaim_task", "assign_task"
 RESTRICT_CASE, LIFT_RESTRICTION = "restrict_case", "lift_restriction"
 OPEN_CASE_ACCESS = "open_case_access"
 # Commands about who may see or work a case, not run by the engine: replay passes over them.
@@ -105,6 +106,13 @@ def task_claimed(command: ClaimTask, task: Task, at: datetime) -> None:
 
 def task_unclaimed(command: UnclaimTask, task: Task, at: datetime) -> None:
     _assignment(UNCLAIM_TASK, "task_unclaimed", command.actor, task, at)
+
+
+def task_assigned(command: AssignTask, task: Task, role: str | None, at: datetime) -> None:
+    details = {"task_id": task.id, "bpmn_id": task.bpmn_id, "assignee": command.assignee}
+    command_row = {"name": ASSIGN_TASK, **details}
+    events = [{"type": "task_assigned", **details}]
+    record(task.case_id, command.actor, role, at, command_row, events, state=None)
 
 
 def case_restricted(command: RestrictCase, users: list[str], role: str | None, at) -> None:

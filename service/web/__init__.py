@@ -25,7 +25,7 @@ csrf = CSRFProtect()
 
 
 def register_web(app: Flask) -> None:
-    from . import errors, routes, start_pages, task_pages  # noqa: F401 (their routes)
+    from . import errors, routes, start_pages, task_pages, team_pages  # noqa: F401 (routes)
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))

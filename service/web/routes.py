@@ -29,7 +29,7 @@ from ..models import User, utcnow
 from ..names import ShownNames
 from ..passwords import signing_in
 from ..problems import ApiProblem
-from ..roles import role_catalogue, role_working
+from ..roles import holds_grant, role_catalogue, role_working
 from . import csrf
 from .forms import ButtonForm, SignInForm
 from .language import LANGUAGES, page_language
@@ -95,6 +95,7 @@ def page_context():
         "signed_in": actor if request.blueprint == "web" else None,
         "button_form": ButtonForm(),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
+        "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
     }
 
 
@@ -137,7 +138,7 @@ def inbox():
     tasks = inbox_tasks(actor, query)
     names = ShownNames(language).know_cases({task.case_id for task in tasks})
     now = utcnow()
-    rows = [_inbox_row(task, names, language, now, actor) for task in tasks]
+    rows = [inbox_row(task, names, language, now, actor) for task in tasks]
     pages = max(1, -(-total // PAGE_SIZE))
     return render_template(
         "web/inbox.html",
@@ -191,7 +192,7 @@ def _assignment(task_id, command, message_type, done: str):
     return redirect(_safe_next(request.form.get("next")) or url_for("web.inbox"))
 
 
-def _inbox_row(task, names: ShownNames, language: str, now, actor) -> dict:
+def inbox_row(task, names: ShownNames, language: str, now, actor) -> dict:
     due, state, minutes = task.due_at, None, None
     if due is None:
         pass
@@ -210,6 +211,7 @@ def _inbox_row(task, names: ShownNames, language: str, now, actor) -> dict:
         "minutes": minutes,
         "mine": task.assignee_id == actor.id,
         "claimed_by": task.assignee.name if task.assignee is not None else None,
+        "assigned_by": task.assigned_by.name if task.assigned_by is not None else None,
     }
 
 
