@@ -61,7 +61,7 @@ translations: $(BIN)/flask
 
 # Each page in English and Welsh, as the browser tests see them, into docs/screenshots/.
 screenshots: $(BIN)/flask
-	GWARCHOD_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/test_browser.py tests/test_browser_start.py -k sqlite
+	GWARCHOD_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/test_browser*.py -k sqlite
 
 bench: $(BIN)/flask
 	$(BIN)/python bench/complete_tasks.py

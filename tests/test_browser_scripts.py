@@ -78,3 +78,47 @@ def test_answers_are_kept_as_they_are_typed_and_come_back_after_a_reload(
     page.reload()
     expect(page.get_by_label("Review notes (optional)")).to_have_value(notes)
     expect(page.get_by_text("is back in the form below")).to_be_visible()
+
+
+def tab_to(page, name: str, limit: int = 80) -> None:
+    """Press Tab until the focused element's text or label is ``name``, as a keyboard user
+    would; fail when it is not reached."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """() => {
+                const el = document.activeElement
+                const label = el.labels && el.labels[0] ? el.labels[0].innerText : ''
+                return (label || el.innerText || el.value || '').trim()
+            }"""
+        )
+        if focused == name or focused.startswith(name + "\\n") or focused.startswith(name + ":"):
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_the_live_time_review_can_be_done_with_the_keyboard_alone(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    desk_with_a_call,  # noqa: F811
+):
+    page = open_page(browser)
+    page.goto(f"{server}/")
+    tab_to(page, "Username")
+    page.keyboard.type(desk_with_a_call)
+    tab_to(page, "Password")
+    page.keyboard.type("correct-horse-battery-staple")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox: 1 task")
+    tab_to(page, "Live-time review")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Live-time review")
+    tab_to(page, "Yes, offences are disclosed")
+    page.keyboard.press("Space")
+    tab_to(page, "Stalking (s2A)")
+    page.keyboard.press("Space")
+    tab_to(page, "Immediate attendance")
+    page.keyboard.press("Space")
+    tab_to(page, "Send")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Live-time review is done.")).to_be_visible()
