@@ -9,7 +9,7 @@ from tests.samples import CALL
 
 SHIPPED_TEXT = (PROJECT_ROOT / "roles.toml").read_text(encoding="utf-8")
 AUDITOR_GRANTS = 'grants = ["audit", "read_all_cases"]'
-SERGEANT_GRANTS = 'lanes = ["Sergeant"]\ngrants = ["read_all_cases"]'
+SERGEANT_GRANTS = 'lanes = ["Sergeant"]\ngrants = ["read_all_cases", "assign_tasks"]'
 
 
 @pytest.fixture
@@ -18,7 +18,8 @@ def settings(tmp_path):
     assert AUDITOR_GRANTS in SHIPPED_TEXT and SERGEANT_GRANTS in SHIPPED_TEXT
     text = SHIPPED_TEXT.replace(AUDITOR_GRANTS, 'grants = ["audit"]')
     file = tmp_path / "roles.toml"
-    file.write_text(text.replace(SERGEANT_GRANTS, 'lanes = ["Sergeant"]'), encoding="utf-8")
+    without = 'lanes = ["Sergeant"]\ngrants = ["assign_tasks"]'
+    file.write_text(text.replace(SERGEANT_GRANTS, without), encoding="utf-8")
     return {"ROLES_FILE": str(file)}
 
 
