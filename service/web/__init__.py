@@ -20,10 +20,13 @@ from .text import as_html
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 csrf = CSRFProtect()
+# The force's identity provider, when signing in with it is on (service.web.oidc).
+OIDC_EXTENSION = "gwarchod.oidc"
 
 
 def register_web(app: Flask) -> None:
-    from . import errors, routes, task_pages  # noqa: F401 (adds the task pages' routes)
+    # task_pages and oidc add their routes to the pages' blueprint.
+    from . import errors, oidc, routes, task_pages  # noqa: F401
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
@@ -49,6 +52,7 @@ def register_web(app: Flask) -> None:
     )
     app.jinja_env.filters["markdown"] = as_html
     app.register_blueprint(routes.web)
+    oidc.register_oidc(app)
     errors.register(app)
 
 
