@@ -12,7 +12,6 @@ user's language, logged, and counted against the client's address like a wrong p
 """
 
 import logging
-import re
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -170,12 +169,12 @@ def _username(claims: dict) -> str | None:
 def _roles(claims: dict, name: str) -> list[str]:
     """The catalogue's names of the roles the claim lists (a list, or a string of names split
     by commas or spaces); the rest are logged and left out."""
+    catalogue = role_catalogue()
     value = claims.get(current_app.config["OIDC_ROLES_CLAIM"])
     if isinstance(value, str):
-        value = re.split(r"[,\s]+", value)
+        value = _split(value, catalogue)
     if not isinstance(value, list):
         value = []
-    catalogue = role_catalogue()
     known, unknown = [], []
     for each in value:
         role = catalogue.role(each.strip()) if isinstance(each, str) and each.strip() else None
@@ -190,6 +189,27 @@ def _roles(claims: dict, name: str) -> list[str]:
             ", ".join(unknown),
         )
     return list(dict.fromkeys(known))
+
+
+def _split(value: str, catalogue) -> list[str]:
+    """Role names in a string, split by commas, or by spaces where a name is followed by
+    another: "Vulnerability Desk Sergeant" is two roles, the longest names matched first."""
+    names = []
+    for part in value.split(","):
+        words = part.split()
+        start = 0
+        while start < len(words):
+            end = next(
+                (
+                    end
+                    for end in range(len(words), start, -1)
+                    if catalogue.role(" ".join(words[start:end])) is not None
+                ),
+                start + 1,
+            )
+            names.append(" ".join(words[start:end]))
+            start = end
+    return names
 
 
 def _refused(name: str | None, reason: str, status: int, title: str, paragraphs: list[str]):

@@ -95,6 +95,11 @@ def page_context():
         "signed_in": actor if request.blueprint == "web" else None,
         "button_form": ButtonForm(),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
+        # The language switch comes back to the same page; one that answers the identity
+        # provider's redirect cannot be visited twice, so from there it goes to sign in.
+        "language_next": url_for("web.sign_in")
+        if request.endpoint in ("web.oidc_start", "web.oidc_callback")
+        else request.full_path.rstrip("?"),
     }
 
 
