@@ -131,6 +131,7 @@ def callback():
         )
     roles = _roles(claims, name)
     if not roles:
+        log.warning("OIDC sign-in of '%s' refused: no role the role catalogue knows", name)
         return _refused(
             name,
             "no role",
