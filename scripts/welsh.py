@@ -188,6 +188,50 @@ WELSH = {
     "Your password is hidden": "Mae eich cyfrinair wedi'i guddio",
     "Your password is visible": "Mae eich cyfrinair i'w weld",
     "Your roles do not allow it.": "Nid yw eich rolau'n caniatáu hyn.",
+    # Signing in with a force account (service/web/oidc.py).
+    "Ask your administrator for help.": "Gofynnwch i'ch gweinyddwr am help.",
+    "Ask your administrator which roles you should have, and to give you them.": (
+        "Gofynnwch i'ch gweinyddwr pa rolau y dylech eu cael, ac i'w rhoi i chi."
+    ),
+    "Go to the sign-in page": "Ewch i'r dudalen mewngofnodi",
+    "Gwarchod could not complete your sign-in with your force's sign-in service.": (
+        "Ni allai Gwarchod gwblhau eich mewngofnodi gyda gwasanaeth mewngofnodi eich heddlu."
+    ),
+    "Or sign in with a Gwarchod username and password": (
+        "Neu mewngofnodwch gydag enw defnyddiwr a chyfrinair Gwarchod"
+    ),
+    "Sign in with your force account": "Mewngofnodi gyda chyfrif eich heddlu",
+    "Start again from the sign-in page.": "Dechreuwch eto o'r dudalen mewngofnodi.",
+    "This sign-in was not started here, or has expired": (
+        "Ni ddechreuwyd y mewngofnodi hwn yma, neu mae wedi dod i ben"
+    ),
+    "Try again in a few minutes.": "Rhowch gynnig arall arni ymhen ychydig funudau.",
+    "Try again, or ask your administrator for help.": (
+        "Rhowch gynnig arall arni, neu gofynnwch i'ch gweinyddwr am help."
+    ),
+    "You cannot sign in to Gwarchod": "Ni allwch fewngofnodi i Gwarchod",
+    "You have not signed in": "Nid ydych wedi mewngofnodi",
+    "You signed in, but your force account does not give you any role in Gwarchod, so there "
+    "is nothing you could do here.": (
+        "Rydych wedi mewngofnodi, ond nid yw cyfrif eich heddlu yn rhoi unrhyw rôl i chi yn "
+        "Gwarchod, felly nid oes dim y gallech ei wneud yma."
+    ),
+    "Your force account does not give a username Gwarchod can use.": (
+        "Nid yw cyfrif eich heddlu yn rhoi enw defnyddiwr y gall Gwarchod ei ddefnyddio."
+    ),
+    "Your force account has no Gwarchod role": "Nid oes gan gyfrif eich heddlu rôl yn Gwarchod",
+    "Your force's sign-in service could not sign you in.": (
+        "Ni allai gwasanaeth mewngofnodi eich heddlu eich mewngofnodi."
+    ),
+    "Your force's sign-in service did not let you sign in to Gwarchod.": (
+        "Ni wnaeth gwasanaeth mewngofnodi eich heddlu adael i chi fewngofnodi i Gwarchod."
+    ),
+    "Your force's sign-in service is not working": (
+        "Nid yw gwasanaeth mewngofnodi eich heddlu yn gweithio"
+    ),
+    "Your Gwarchod account has been closed. Ask your administrator if you need it.": (
+        "Mae eich cyfrif Gwarchod wedi'i gau. Gofynnwch i'ch gweinyddwr os oes ei angen arnoch."
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, request
 from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .db import db
 from .models import ApiToken, User, UserRole, utcnow
@@ -154,6 +155,27 @@ def set_roles(user: User, roles: list[str], by: str) -> None:
     user.roles = [UserRole(role=role) for role in dict.fromkeys(roles)]
     db.session.commit()
     log.info("roles of '%s' set to %s by %s", user.name, ", ".join(sorted(roles)), by)
+
+
+def provided_user(name: str, roles: list[str], by: str) -> User:
+    """The user an identity provider vouches for, committed: created, with no password and no
+    token, at their first sign-in, and given the provider's roles (names of the catalogue's
+    roles) at each one after. A deactivated user is returned as they are, to be refused."""
+    roles = check_roles(roles)
+    user = db.session.scalar(select(User).where(User.name == name))
+    if user is None:
+        user = User(name=name, roles=[UserRole(role=role) for role in dict.fromkeys(roles)])
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same user's other sign-in, at the same moment, made them
+            db.session.rollback()
+            return provided_user(name, roles, by)
+        log.info("user '%s' created with roles %s by %s", name, ", ".join(sorted(roles)), by)
+        return user
+    if user.deactivated_at is None and user.role_names != set(roles):
+        set_roles(user, roles, by)
+    return user
 
 
 def tokens_of(user: User | None) -> list[ApiToken]:

@@ -60,7 +60,27 @@ def settings_from_environment(instance_path: str) -> dict:
         # How many proxies in front of the service add to X-Forwarded-For; 0 (the default)
         # trusts no such header and takes the client's address from the connection.
         "PROXIES": int(os.environ.get("GWARCHOD_PROXIES", 0)),
+        # Signing in to the pages with the force's OpenID Connect provider: on when the issuer,
+        # client id and secret are all set (README, "Signing in with your force's identity
+        # provider"). Each is read as GWARCHOD_OIDC_... or plain OIDC_....
+        "OIDC_ISSUER": _setting("OIDC_ISSUER").rstrip("/"),
+        "OIDC_CLIENT_ID": _setting("OIDC_CLIENT_ID"),
+        "OIDC_CLIENT_SECRET": _setting("OIDC_CLIENT_SECRET"),
+        # The ID token's claim naming the user (falling back to "sub"), and the one listing
+        # their roles by the role catalogue's English names.
+        "OIDC_USERNAME_CLAIM": _setting("OIDC_USERNAME_CLAIM", "preferred_username"),
+        "OIDC_ROLES_CLAIM": _setting("OIDC_ROLES_CLAIM", "roles"),
+        # The scopes asked for; some providers put the roles claim in a scope of its own.
+        "OIDC_SCOPES": _setting("OIDC_SCOPES", "openid profile"),
+        # Where the provider sends the user back; worked out from the request when empty (set
+        # it behind a proxy that serves the pages over HTTPS).
+        "OIDC_REDIRECT_URI": _setting("OIDC_REDIRECT_URI"),
     }
+
+
+def _setting(name: str, default: str = "") -> str:
+    """A setting named ``GWARCHOD_<name>`` or plainly ``<name>`` in the environment."""
+    return os.environ.get(f"GWARCHOD_{name}") or os.environ.get(name) or default
 
 
 def _flag(name: str, default: bool) -> bool:

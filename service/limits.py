@@ -182,7 +182,10 @@ class TooManySignIns(Exception):
 
 
 def _signing_in() -> bool:
-    """A sign-in on the pages: limited, and counted when it fails, like a bad token."""
+    """A sign-in on the pages, with a password or back from the force's identity provider:
+    limited, and counted when it fails, like a bad token."""
+    if request.endpoint == "web.oidc_callback":
+        return True
     return request.endpoint == "web.sign_in" and request.method == "POST"
 
 

@@ -158,6 +158,14 @@ def test_a_session_ends_when_idle_and_when_its_user_is_deactivated(app, client, 
     assert "is not right" in sign_in(client, desk).text
 
 
+def test_without_a_force_identity_provider_there_is_no_force_sign_in(client):
+    page = client.get("/sign-in?next=/")
+    assert page.status_code == 200
+    assert "force account" not in page.text and "/sign-in/oidc" not in page.text
+    assert client.get("/sign-in/oidc").status_code == 404
+    assert client.get("/sign-in/oidc/callback?code=x&state=y").status_code == 404
+
+
 def test_sign_in_never_sends_a_visitor_to_another_site(client, desk):
     for elsewhere in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         response = sign_in(client, desk, next_page=elsewhere)

@@ -22,10 +22,13 @@ from .text import as_html
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 csrf = CSRFProtect()
+# The force's identity provider, when signing in with it is on (service.web.oidc).
+OIDC_EXTENSION = "gwarchod.oidc"
 
 
 def register_web(app: Flask) -> None:
-    from . import errors, routes, start_pages, task_pages, team_pages  # noqa: F401 (routes)
+    # The page modules add their routes to the pages' blueprint.
+    from . import errors, oidc, routes, start_pages, task_pages, team_pages  # noqa: F401
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
@@ -52,6 +55,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = as_html
     app.jinja_env.filters["london"] = lambda moment: london_time(moment, page_language())
     app.register_blueprint(routes.web)
+    oidc.register_oidc(app)
     errors.register(app)
 
 

@@ -30,7 +30,7 @@ from ..names import ShownNames
 from ..passwords import signing_in
 from ..problems import ApiProblem
 from ..roles import holds_grant, role_catalogue, role_working
-from . import csrf
+from . import OIDC_EXTENSION, csrf
 from .forms import ButtonForm, SignInForm
 from .language import LANGUAGES, page_language
 from .session import LANGUAGE, sign_in, sign_out, signed_in_actor
@@ -39,7 +39,7 @@ web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
 )
 # Pages a signed-out visitor may see.
-OPEN_PAGES = {"web.sign_in", "web.static", "web.language"}
+OPEN_PAGES = {"web.sign_in", "web.static", "web.language", "web.oidc_start", "web.oidc_callback"}
 PAGE_SIZE = 50
 
 
@@ -96,6 +96,11 @@ def page_context():
         "button_form": ButtonForm(),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
         "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
+        # The language switch comes back to the same page; one that answers the identity
+        # provider's redirect cannot be visited twice, so from there it goes to sign in.
+        "language_next": url_for("web.sign_in")
+        if request.endpoint in ("web.oidc_start", "web.oidc_callback")
+        else request.full_path.rstrip("?"),
     }
 
 
@@ -111,7 +116,12 @@ def sign_in_page():
         log_read(None, "session.sign_in.refused", actor_name=form.username.data.strip()[:200])
         g.sign_in_refused = True  # counted against the client's address (service.limits)
         form.password.errors = [_("The username or password is not right")]
-    return render_template("web/sign_in.html", form=form, next_page=next_page)
+    return render_template(
+        "web/sign_in.html",
+        form=form,
+        next_page=next_page,
+        force_sign_in=OIDC_EXTENSION in current_app.extensions,
+    )
 
 
 @web.route("/sign-out", methods=["GET", "POST"], endpoint="sign_out")

@@ -34,15 +34,16 @@ def signed_in_actor() -> Actor | None:
     return actor
 
 
-def sign_in(user: User) -> None:
-    """Start a new session for the user (a fresh cookie, in the language they chose last)."""
+def sign_in(user: User, method: str | None = None) -> None:
+    """Start a new session for the user (a fresh cookie, in the language they chose last).
+    ``method`` names a way of signing in other than a password ("oidc") in the read log."""
     session.clear()
     session[USER] = user.id
     session[SEEN] = time.time()
     if user.language:
         session[LANGUAGE] = user.language
     actor = Actor(user.id, user.name, frozenset(user.role_names))
-    log_read(actor, "session.sign_in")
+    log_read(actor, "session.sign_in", detail={"method": method} if method else None)
 
 
 def sign_out(actor: Actor) -> None:
