@@ -23,7 +23,7 @@ csrf = CSRFProtect()
 
 
 def register_web(app: Flask) -> None:
-    from . import errors, routes, task_pages  # noqa: F401 (adds the task pages' routes)
+    from . import case_pages, errors, routes, task_pages  # noqa: F401 (add their routes)
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
