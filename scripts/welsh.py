@@ -153,6 +153,7 @@ WELSH = {
     "Case started by %(who)s": "Dechreuwyd yr achos gan %(who)s",
     "changed to": "newidiwyd i",
     "Closed": "Ar gau",
+    "Due %(when)s": "Erbyn %(when)s",
     "English": "Saesneg",
     "Gwarchod checked the case's timers": "Gwiriodd Gwarchod amseryddion yr achos",
     "In English": "Yn Saesneg",
@@ -185,8 +186,8 @@ WELSH = {
         "Daeth llif gwaith yr achos hwn i ben gyda gwall. Rhowch wybod i weinyddwr Gwarchod."
     ),
     "Time reached: %(timers)s": "Daeth yr amser: %(timers)s",
+    "Timers": "Amseryddion",
     "Victim's language": "Iaith y dioddefwr",
-    "Waiting for": "Yn aros am",
     "Warning": "Rhybudd",
     "Welsh (Cymraeg)": "Cymraeg",
     "What has happened": "Beth sydd wedi digwydd",
