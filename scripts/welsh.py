@@ -155,6 +155,7 @@ WELSH = {
     "Closed": "Ar gau",
     "Due %(when)s": "Erbyn %(when)s",
     "English": "Saesneg",
+    "Full reference": "Cyfeirnod llawn",
     "Gwarchod checked the case's timers": "Gwiriodd Gwarchod amseryddion yr achos",
     "In English": "Yn Saesneg",
     "In Welsh": "Yn Gymraeg",
@@ -169,19 +170,15 @@ WELSH = {
     "Open": "Ar agor",
     "Open tasks": "Tasgau ar agor",
     "Open tasks of this case": "Tasgau'r achos hwn sydd ar agor",
-    "Process": "Proses",
     "Reason: %(reason)s": "Rheswm: %(reason)s",
-    "Reference": "Cyfeirnod",
     "Restriction lifted by %(who)s": "Codwyd y cyfyngiad gan %(who)s",
     "Sent on %(when)s": "Anfonwyd ar %(when)s",
     "Started": "Dechreuwyd",
-    "Status": "Statws",
     "STORM reference": "Cyfeirnod STORM",
     "The case is closed.": "Mae'r achos ar gau.",
     "The workflow stopped with an error; nothing was changed.": (
         "Daeth y llif gwaith i ben gyda gwall; ni newidiwyd dim."
     ),
-    "This case": "Yr achos hwn",
     "This case's workflow stopped with an error. Tell your Gwarchod administrator.": (
         "Daeth llif gwaith yr achos hwn i ben gyda gwall. Rhowch wybod i weinyddwr Gwarchod."
     ),

@@ -171,7 +171,8 @@ def test_a_letter_the_victim_was_sent_is_shown_as_they_read_it(app, client, lett
     text = words(page)
     assert "Letters to the victim" in text
     assert "Annwyl Sian Jones" in text
-    assert "Cyfeirnod y drosedd: 62/12345/26" in text
+    assert "Cyfeirnod y drosedd:</strong> 62/12345/26" in page.text
+    assert "DP-20261128-0042<br />" in page.text  # its lines kept
     assert "Sent on 1 December 2026, 10:00 (Telephone). In Welsh." in text
     assert re.search(r'<div class="app-letter-text" lang="cy">', page.text)
     assert "Letter sent to the victim: Mae'r drosedd wedi'i chofnodi" in text

@@ -48,6 +48,7 @@ def register_web(app: Flask) -> None:
         ]
     )
     app.jinja_env.filters["markdown"] = as_html
+    app.jinja_env.filters["letter"] = lambda text: as_html(text, letter=True)
     app.register_blueprint(routes.web)
     errors.register(app)
 

@@ -18,6 +18,7 @@ from ..api.representations import open_tasks_of
 from ..audit.reads import log_read
 from ..case_access import WITHHELD
 from ..definitions import runner_for
+from ..models import utcnow
 from ..names import ShownNames
 from ..personal import WITHHELD as WITHHELD_VALUE
 from ..personal import withhold
@@ -25,7 +26,7 @@ from ..roles import role_catalogue, role_working
 from ..timers import WAITING
 from .case_history import CaseHistory, cut, letter_language, letter_title
 from .language import page_language
-from .routes import web
+from .routes import due_state, web
 
 STATUS_TAGS = {"running": "govuk-tag--blue", "completed": "govuk-tag--grey"}
 
@@ -42,16 +43,21 @@ def case_page(case_id: str):
     data = withhold(case.data or {}) if withheld else (case.data or {})
     history = CaseHistory(case, catalog, names, language, withheld)
     lanes = role_catalogue().lanes_of(actor.role_names)
-    tasks = [
-        {
-            "id": task.id,
-            "name": names.element(case.id, task.bpmn_id, task.name),
-            "lane": role_working(task.lane, language) if task.lane else "",
-            "due": london_time(task.due_at, language) if task.due_at else None,
-            "mine": task.lane in lanes,
-        }
-        for task in open_tasks_of(case.id)
-    ]
+    now = utcnow()
+    tasks = []
+    for task in open_tasks_of(case.id):
+        state, minutes = due_state(task.due_at, now, language)
+        tasks.append(
+            {
+                "id": task.id,
+                "name": names.element(case.id, task.bpmn_id, task.name),
+                "lane": role_working(task.lane, language) if task.lane else "",
+                "due": london_time(task.due_at, language) if task.due_at else None,
+                "state": state,
+                "minutes": minutes,
+                "mine": task.lane in lanes,
+            }
+        )
     timers = [
         {
             "name": names.element(case.id, timer.bpmn_id, timer.name),
