@@ -214,3 +214,40 @@ def test_the_page_reads_the_history_once(app, client, people, letter_sent):
     history = [s for s in statements if "FROM case_events" in s]
     assert len(history) == 1, history
     assert len(statements) < 30, statements  # a case of 41 events, not a query for each
+
+
+def test_a_changed_field_shows_before_and_after_and_long_text_is_cut_short(app):
+    from service.web.case_history import field_changes
+
+    schema = {
+        "properties": {
+            "first_response": {
+                "title": "First response",
+                "oneOf": [
+                    {"const": "immediate_attendance", "title": "Immediate attendance"},
+                    {"const": "scheduled_attendance", "title": "Scheduled attendance"},
+                ],
+            },
+            "attended": {"title": "Attended?", "type": "boolean"},
+            "attended_at": {"title": "Time of first contact", "format": "date-time"},
+            "notes": {"title": "Notes"},
+        }
+    }
+    changed = {
+        "notes": {"before": None, "after": "word " * 100},
+        "first_response": {"before": "scheduled_attendance", "after": "immediate_attendance"},
+        "attended": {"before": None, "after": True},
+        "attended_at": {"before": None, "after": "2026-07-01T08:30:00Z"},
+        "internal_flag": {"before": None, "after": 3},  # not the form's: not shown
+    }
+    with app.test_request_context():
+        changes = field_changes(changed, schema, "en")
+    shown = [(c.label, c.before, c.after) for c in changes]
+    assert shown[:3] == [  # in the form's order
+        ("First response:", "Scheduled attendance", "Immediate attendance"),
+        ("Attended?", None, "Yes"),
+        ("Time of first contact:", None, "1 July 2026, 09:30"),
+    ]
+    label, before, notes = shown[3]
+    assert (label, before, len(notes), notes[-1]) == ("Notes:", None, 300, "…")
+    assert len(shown) == 4

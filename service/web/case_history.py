@@ -149,13 +149,14 @@ class CaseHistory:
 
         if name == "start_case":
             entry.what = _("Case started by %(who)s", who=who)
-            entry.changes = self._changes(changed, self._start_schema())
+            entry.changes = field_changes(changed, self._start_schema(), self.language)
         elif name == "complete_task":
             if failure is not None:
                 entry.what = _("%(task)s could not be completed by %(who)s", task=task, who=who)
             else:
                 entry.what = _("%(task)s completed by %(who)s", task=task, who=who)
-                entry.changes = self._changes(changed, self._task_schema(payload.get("task_id")))
+                schema = self._task_schema(payload.get("task_id"))
+                entry.changes = field_changes(changed, schema, self.language)
         elif name == "claim_task":
             entry.what = _("%(task)s claimed by %(who)s", task=task, who=who)
         elif name == "unclaim_task":
@@ -266,49 +267,6 @@ class CaseHistory:
             self._schemas[filename] = form.localized(self.language)[0] if form else {}
         return self._schemas[filename]
 
-    def _changes(self, changed: dict[str, dict], schema: dict) -> list[Change]:
-        """The form's fields the command changed, in the form's order, by their titles."""
-        if self.withheld:
-            return []
-        properties = schema.get("properties") or {}
-        changes = []
-        for name, field_schema in properties.items():
-            if name not in changed:
-                continue
-            before, after = changed[name].get("before"), changed[name].get("after")
-            label = labelled(field_schema.get("title") or name)
-            shown_after = self._value(after, field_schema) if after is not None else "—"
-            shown_before = self._value(before, field_schema) if before is not None else None
-            changes.append(Change(label, shown_after, shown_before))
-        return changes
-
-    def _value(self, value: Any, schema: dict) -> str:
-        return cut(self._text(value, schema if isinstance(schema, dict) else {}))
-
-    def _text(self, value: Any, schema: dict) -> str:
-        for option in schema.get("oneOf") or []:
-            if isinstance(option, dict) and option.get("const") == value and option.get("title"):
-                return str(option["title"])
-        if isinstance(value, bool):
-            return _("Yes") if value else _("No")
-        if isinstance(value, list):
-            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-            texts = [self._text(item, items) for item in value]
-            return ("; " if any(isinstance(item, dict) for item in value) else ", ").join(texts)
-        if isinstance(value, dict):
-            properties = schema.get("properties") or {}
-            parts = []
-            for key, item in value.items():
-                inner = properties.get(key) if isinstance(properties.get(key), dict) else {}
-                text = self._text(item, inner)
-                if isinstance(item, dict):
-                    text = f"({text})"
-                parts.append(f"{labelled(inner.get('title') or key)} {text}")
-            return " — ".join(parts)
-        if value is None:
-            return "—"
-        return str(shown(value, self.language))
-
     def _letters_sent(self, changed: dict[str, dict]) -> list[tuple[str, str | None]]:
         """The heading and language of each letter the command added to ``letters_sent``."""
         letters = changed.get("letters_sent")
@@ -323,6 +281,52 @@ class CaseHistory:
             for item in after[len(before) :]
             if isinstance(item, dict)
         ]
+
+
+def field_changes(changed: dict[str, dict], schema: dict, language: str) -> list[Change]:
+    """The form's fields among those changed (``{field: {"before": ..., "after": ...}}``), in
+    the form's order, labelled by their titles and worded as the form words them."""
+    properties = schema.get("properties") or {}
+    changes = []
+    for name, field_schema in properties.items():
+        if name not in changed or not isinstance(changed[name], dict):
+            continue
+        before, after = changed[name].get("before"), changed[name].get("after")
+        label = labelled(field_schema.get("title") or name)
+        shown_after = cut(value_text(after, field_schema, language))
+        shown_before = (
+            cut(value_text(before, field_schema, language)) if before is not None else None
+        )
+        changes.append(Change(label, shown_after, shown_before))
+    return changes
+
+
+def value_text(value: Any, schema: dict, language: str) -> str:
+    """A value as a reader of ``language`` reads it: a choice by its title, yes or no, a time
+    in Europe/London, a list item by item, a record field by field."""
+    schema = schema if isinstance(schema, dict) else {}
+    for option in schema.get("oneOf") or []:
+        if isinstance(option, dict) and option.get("const") == value and option.get("title"):
+            return str(option["title"])
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        items = schema.get("items")
+        texts = [value_text(item, items, language) for item in value]
+        return ("; " if any(isinstance(item, dict) for item in value) else ", ").join(texts)
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        parts = []
+        for key, item in value.items():
+            inner = properties.get(key) if isinstance(properties.get(key), dict) else {}
+            text = value_text(item, inner, language)
+            if isinstance(item, dict):
+                text = f"({text})"
+            parts.append(f"{labelled(inner.get('title') or key)} {text}")
+        return " — ".join(parts)
+    return str(shown(value, language))
 
 
 def _fields_changed(events: list[dict]) -> dict[str, dict]:
