@@ -12,7 +12,7 @@ from sqlalchemy import event
 from service.auth import create_user
 from service.db import db
 from tests.conftest import bearer
-from tests.lifecycle import Case, investigation_tokens, to_investigation
+from tests.lifecycle import Case, drain, investigation_tokens, to_investigation
 from tests.samples import CALL, REVIEW_OFFENCES
 from tests.test_web_pages import PASSWORD, sign_in
 
@@ -251,3 +251,43 @@ def test_a_changed_field_shows_before_and_after_and_long_text_is_cut_short(app):
     label, before, notes = shown[3]
     assert (label, before, len(notes), notes[-1]) == ("Notes:", None, 300, "…")
     assert len(shown) == 4
+
+
+def test_opening_and_restricting_the_case_are_told_with_their_reasons(
+    client, people, call, token_for
+):
+    opened = client.post(
+        f"/api/v1/cases/{call['id']}/access",
+        json={"reason": "The suspect is named in my investigation 62/999/26."},
+        headers=bearer(people["investigator"]),
+    )
+    assert opened.status_code == 201, opened.json
+    restricted = client.put(
+        f"/api/v1/cases/{call['id']}/restriction",
+        json={"reason": "The victim is a serving officer.", "users": ["desk-officer"]},
+        headers=bearer(token_for("Inspector")),
+    )
+    assert restricted.status_code == 200, restricted.json
+    sign_in(client, "desk-officer")
+    text = words(client.get(f"/cases/{call['id']}"))
+    assert re.search(r"Case restricted by user-\w+ \(Inspector\)", text)
+    assert "Reason: The victim is a serving officer." in text
+    assert "Only these people may see it: desk-officer" in text
+    assert "Case opened by investigator (Investigator), who is not involved in it, until" in text
+    assert "Reason: The suspect is named in my investigation 62/999/26." in text
+
+    sign_in(client, "administrator")
+    text = words(client.get(f"/cases/{call['id']}"))
+    assert re.search(r"Case restricted by user-\w+ \(Inspector\)", text)
+    assert "serving officer" not in text and "62/999/26" not in text
+
+
+def test_a_timer_that_fell_due_is_told_with_what_it_opened(app, client, people, call):
+    with time_machine.travel(datetime(2026, 7, 1, 9, 20, tzinfo=UTC), tick=False):
+        assert drain(app) >= 1
+    sign_in(client, "desk-officer")
+    text = words(client.get(f"/cases/{call['id']}"))
+    assert "Time reached: Review not done in 30 minutes" in text
+    assert "1 July 2026, 10:20" in text  # when the scheduler fired it, in British Summer Time
+    assert "Now open: Live-time review overdue, for Sergeant" in text
+    assert "Gwarchod checked" not in text

@@ -185,7 +185,8 @@ class CaseHistory:
                 until=self._when(until),
             )
             if not self.withheld:
-                entry.notes.append(_("Reason: %(reason)s", reason=cut(payload.get("reason", ""))))
+                reason = cut(payload.get("reason", ""))
+                entry.notes.append(Note(_("Reason: %(reason)s", reason=reason)))
         else:
             entry.what = _("%(action)s by %(who)s", action=name or command["type"], who=who)
 
