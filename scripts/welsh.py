@@ -232,6 +232,60 @@ WELSH = {
     "Your Gwarchod account has been closed. Ask your administrator if you need it.": (
         "Mae eich cyfrif Gwarchod wedi'i gau. Gofynnwch i'ch gweinyddwr os oes ei angen arnoch."
     ),
+    # The case page
+    "%(action)s by %(who)s": "%(action)s gan %(who)s",
+    "%(task)s claimed by %(who)s": "Hawliwyd %(task)s gan %(who)s",
+    "%(task)s completed by %(who)s": "Cwblhawyd %(task)s gan %(who)s",
+    "%(task)s could not be completed by %(who)s": "Ni fu modd i %(who)s gwblhau %(task)s",
+    "%(task)s given back by %(who)s": "Rhoddwyd %(task)s yn ôl gan %(who)s",
+    "A letter was sent to the victim.": "Anfonwyd llythyr at y dioddefwr.",
+    "Case %(reference)s": "Achos %(reference)s",
+    "Case opened by %(who)s, who is not involved in it, until %(until)s": (
+        "Agorwyd yr achos gan %(who)s, nad yw'n ymwneud ag ef, tan %(until)s"
+    ),
+    "Case restricted by %(who)s": "Cyfyngwyd yr achos gan %(who)s",
+    "Case started by %(who)s": "Dechreuwyd yr achos gan %(who)s",
+    "changed to": "newidiwyd i",
+    "Closed": "Ar gau",
+    "Due %(when)s": "Erbyn %(when)s",
+    "English": "Saesneg",
+    "Full reference": "Cyfeirnod llawn",
+    "Gwarchod checked the case's timers": "Gwiriodd Gwarchod amseryddion yr achos",
+    "In English": "Yn Saesneg",
+    "In Welsh": "Yn Gymraeg",
+    "Last changed": "Newidiwyd ddiwethaf",
+    "Letter sent to the victim:": "Llythyr a anfonwyd at y dioddefwr:",
+    "Letters to the victim": "Llythyrau at y dioddefwr",
+    "Newest first.": "Y diweddaraf yn gyntaf.",
+    "Now open: %(task)s": "Ar agor nawr: %(task)s",
+    "Now open: %(task)s, for %(lane)s": "Ar agor nawr: %(task)s (%(lane)s)",
+    "Only these people may see it: %(users)s": "Dim ond y bobl hyn gaiff ei weld: %(users)s",
+    "Open": "Ar agor",
+    "Open tasks": "Tasgau ar agor",
+    "Open tasks of this case": "Tasgau'r achos hwn sydd ar agor",
+    "Reason: %(reason)s": "Rheswm: %(reason)s",
+    "Restriction lifted by %(who)s": "Codwyd y cyfyngiad gan %(who)s",
+    "Sent on %(when)s": "Anfonwyd ar %(when)s",
+    "STORM reference": "Cyfeirnod STORM",
+    "The case is closed.": "Mae'r achos ar gau.",
+    "The workflow stopped with an error; nothing was changed.": (
+        "Daeth y llif gwaith i ben gyda gwall; ni newidiwyd dim."
+    ),
+    "This case's workflow stopped with an error. Tell your Gwarchod administrator.": (
+        "Daeth llif gwaith yr achos hwn i ben gyda gwall. Rhowch wybod i weinyddwr Gwarchod."
+    ),
+    "Time reached: %(timers)s": "Daeth yr amser: %(timers)s",
+    "Timers": "Amseryddion",
+    "Victim's language": "Iaith y dioddefwr",
+    "Warning": "Rhybudd",
+    "Welsh (Cymraeg)": "Cymraeg",
+    "What has happened": "Beth sydd wedi digwydd",
+    "Withdrawn: %(task)s": "Tynnwyd yn ôl: %(task)s",
+    "You run the service but are not involved in this case, so its personal data, what each "
+    "task recorded and the letters to the victim are not shown.": (
+        "Rydych yn rhedeg y gwasanaeth ond nid ydych yn ymwneud â'r achos hwn, felly ni ddangosir "
+        "ei ddata personol, yr hyn a gofnododd pob tasg na'r llythyrau at y dioddefwr."
+    ),
 }
 
 

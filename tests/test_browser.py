@@ -121,7 +121,15 @@ def test_a_desk_officer_signs_in_works_the_inbox_in_both_languages_and_signs_out
     page.get_by_role("button", name=re.compile(r"^Claim\W+Live-time review$")).click()
     expect(page.get_by_text("You have claimed the task.")).to_be_visible()
     check(page, "inbox-claimed")
+
+    # The case, from its reference in the inbox; in Welsh, and back to the inbox.
+    page.get_by_role("link", name=re.compile(r"^Case [0-9a-f]{8}$")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Case")
+    case_page = page.url
     page.get_by_role("link", name="Cymraeg").click()
+    expect(page.get_by_role("heading", name="Beth sydd wedi digwydd")).to_be_visible()
+    check(page, "case-cy")
+    page.get_by_role("link", name="Mewnflwch").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mewnflwch: 1 tasg")
     assert page.locator("html").get_attribute("lang") == "cy"
     check(page, "inbox-cy")
@@ -143,6 +151,12 @@ def test_a_desk_officer_signs_in_works_the_inbox_in_both_languages_and_signs_out
     expect(page.get_by_text("Live-time review is done.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inbox: 0 tasks")
     check(page, "inbox-done")
+
+    # The case page now tells what the review set; the letter-free case has no letters part.
+    page.goto(case_page)
+    expect(page.get_by_text("Live-time review completed by desk-officer")).to_be_visible()
+    expect(page.get_by_text("First response: Immediate attendance")).to_be_visible()
+    check(page, "case")
 
     page.get_by_role("link", name="Cymraeg").click()
     page.get_by_role("link", name="Allgofnodi").click()

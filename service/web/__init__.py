@@ -28,7 +28,15 @@ OIDC_EXTENSION = "gwarchod.oidc"
 
 def register_web(app: Flask) -> None:
     # The page modules add their routes to the pages' blueprint.
-    from . import errors, oidc, routes, start_pages, task_pages, team_pages  # noqa: F401
+    from . import (  # noqa: F401
+        case_pages,
+        errors,
+        oidc,
+        routes,
+        start_pages,
+        task_pages,
+        team_pages,
+    )
 
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(Path(app.instance_path))
@@ -54,6 +62,7 @@ def register_web(app: Flask) -> None:
     )
     app.jinja_env.filters["markdown"] = as_html
     app.jinja_env.filters["london"] = lambda moment: london_time(moment, page_language())
+    app.jinja_env.filters["letter"] = lambda text: as_html(text, letter=True)
     app.register_blueprint(routes.web)
     oidc.register_oidc(app)
     errors.register(app)

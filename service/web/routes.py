@@ -202,16 +202,23 @@ def _assignment(task_id, command, message_type, done: str):
     return redirect(_safe_next(request.form.get("next")) or url_for("web.inbox"))
 
 
-def inbox_row(task, names: ShownNames, language: str, now, actor) -> dict:
-    due, state, minutes = task.due_at, None, None
+def due_state(due, now, language: str) -> tuple[str | None, int | None]:
+    """How soon a task is due, for its tag: "overdue", "soon" (within the hour, with the
+    minutes left), "today" (by London's calendar), or None."""
     if due is None:
-        pass
-    elif due < now:
-        state = "overdue"
-    elif due - now <= timedelta(hours=1):
-        state, minutes = "soon", max(1, -(-int((due - now).total_seconds()) // 60))
-    elif london_time(due, language).split(",")[0] == london_time(now, language).split(",")[0]:
-        state = "today"
+        return None, None
+    if due < now:
+        return "overdue", None
+    if due - now <= timedelta(hours=1):
+        return "soon", max(1, -(-int((due - now).total_seconds()) // 60))
+    if london_time(due, language).split(",")[0] == london_time(now, language).split(",")[0]:
+        return "today", None
+    return None, None
+
+
+def inbox_row(task, names: ShownNames, language: str, now, actor) -> dict:
+    due = task.due_at
+    state, minutes = due_state(due, now, language)
     return {
         "task": task,
         "name": names.element(task.case_id, task.bpmn_id, task.name),

@@ -5,9 +5,11 @@ their text, and the result carries GOV.UK Frontend's classes."""
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_markdown = MarkdownIt("commonmark", {"html": False}).disable(
-    ["link", "image", "autolink", "html_inline", "html_block"]
-)
+_UNRENDERED = ["link", "image", "autolink", "html_inline", "html_block"]
+_markdown = MarkdownIt("commonmark", {"html": False}).disable(_UNRENDERED)
+# A letter keeps its line breaks, as it was printed: "STORM reference" and "Crime reference"
+# stay on lines of their own.
+_letter = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(_UNRENDERED)
 _CLASSES = {
     "<p>": '<p class="govuk-body">',
     "<ul>": '<ul class="govuk-list govuk-list--bullet">',
@@ -19,10 +21,10 @@ _CLASSES = {
 }
 
 
-def as_html(text: str | None) -> Markup:
+def as_html(text: str | None, letter: bool = False) -> Markup:
     if not text:
         return Markup("")
-    rendered = _markdown.render(text)
+    rendered = (_letter if letter else _markdown).render(text)
     for plain, styled in _CLASSES.items():
         rendered = rendered.replace(plain, styled)
     return Markup(rendered)

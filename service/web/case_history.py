@@ -1,0 +1,339 @@
+"""A case's history in words, for its page: what happened, who did it, when, and what changed.
+
+The history (``service.audit``) records each command and then what it caused. The page shows one
+entry per command, in the words of the action it stands for ("Live-time review completed by
+desk-officer (Vulnerability Desk)"), with what followed from it beneath: the fields the task set,
+labelled and worded as its form shows them, the tasks it opened or withdrew, a letter it sent. The
+bookkeeping a history keeps for auditors (the command's own record, the definition version, the
+engine's decisions at gateways) is not shown as such.
+
+Everything is read once: the history in one query, the case's tasks and timers in one each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from workflows.catalog import Catalog
+from workflows.diagram_functions import london_time
+from workflows.languages import LANGUAGES
+from workflows.readable import shown
+
+from ..audit.chain import stored_time
+from ..audit.events import COMMAND
+from ..audit.export import event_rows
+from ..db import db
+from ..models import Case, Task, Timer
+from ..names import ShownNames
+from ..roles import role_catalogue, role_working
+
+LONGEST = 300  # characters of a value shown before it is cut short
+ELLIPSIS = "…"
+SYSTEM = "system"  # the history's name for the scheduler and other work no person did
+
+
+@dataclass
+class Change:
+    label: str
+    after: str
+    before: str | None = None  # shown when the field held something else before
+
+
+@dataclass
+class Note:
+    """A line under an entry; ``quoted`` is a name in another language (a letter's heading in
+    the victim's language), marked with ``lang``."""
+
+    text: str
+    quoted: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+class Entry:
+    """One thing that happened to the case, as the page says it."""
+
+    what: str
+    when: str
+    at: datetime | None
+    changes: list[Change] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    failed: bool = False
+
+
+def letter_title(letter: dict) -> str:
+    """A letter's own heading (its first line, ``# The crime has been recorded``), else its
+    name."""
+    for line in str(letter.get("text") or "").splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip() or str(letter.get("letter"))
+    return str(letter.get("letter") or "")
+
+
+def letter_language(letter: dict) -> str | None:
+    language = letter.get("language")
+    return language if language in LANGUAGES else None
+
+
+def labelled(title: str) -> str:
+    """A field's title before its value: "First response:", but "Offences disclosed?"."""
+    return title if title.rstrip().endswith(("?", ":")) else f"{title}:"
+
+
+def cut(text: str, longest: int = LONGEST) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= longest else text[: longest - 1].rstrip() + ELLIPSIS
+
+
+class CaseHistory:
+    """The case's history as entries in ``language``. With ``withheld`` (an Administrator not
+    involved in the case) entries say what happened and who did it, never with what data."""
+
+    def __init__(
+        self, case: Case, catalog: Catalog, names: ShownNames, language: str, withheld: bool
+    ) -> None:
+        self.case, self.catalog, self.names = case, catalog, names
+        self.language, self.withheld = language, withheld
+        tasks = db.session.scalars(select(Task).where(Task.case_id == case.id))
+        self.tasks = {task.id: task for task in tasks}
+        self.timers = list(db.session.scalars(select(Timer).where(Timer.case_id == case.id)))
+        self._schemas: dict[str, dict] = {}
+
+    def entries(self) -> list[Entry]:
+        """Newest first: a caseworker opening a case at night wants what happened last, and the
+        call that started it is at the bottom, where a long story begins."""
+        return [self._entry(group) for group in self._commands(event_rows(self.case.id))][::-1]
+
+    # --- reading the history -------------------------------------------------------------
+
+    def _commands(self, rows: Iterable) -> list[list[dict]]:
+        """The history cut into commands, each the command's own event and what it caused."""
+        groups: list[list[dict]] = []
+        for row in rows:
+            try:
+                payload = json.loads(row.payload)
+            except (TypeError, ValueError):
+                payload = {}  # a damaged row: verification reports it
+            event = {
+                "type": row.type,
+                "at": stored_time(row.at),
+                "actor": row.actor_name,
+                "role": row.actor_role,
+                "payload": payload if isinstance(payload, dict) else {},
+            }
+            if row.type == COMMAND or not groups:
+                groups.append([event])
+            else:
+                groups[-1].append(event)
+        return groups
+
+    def _entry(self, group: list[dict]) -> Entry:
+        command = group[0]
+        payload = command["payload"]
+        name = payload.get("name") if command["type"] == COMMAND else None
+        who = self._who(command)
+        by_type: dict[str, list[dict]] = {}
+        for event in group[1:]:
+            by_type.setdefault(event["type"], []).append(event["payload"])
+        failure = (by_type.get("diagram_error") or [None])[0]
+        task = self._task_name(payload.get("task_id"), payload.get("bpmn_id"))
+        entry = Entry(what="", when=self._when(command["at"]), at=command["at"])
+        changed = _fields_changed(by_type.get("data_changed", []))
+
+        if name == "start_case":
+            entry.what = _("Case started by %(who)s", who=who)
+            entry.changes = field_changes(changed, self._start_schema(), self.language)
+        elif name == "complete_task":
+            if failure is not None:
+                entry.what = _("%(task)s could not be completed by %(who)s", task=task, who=who)
+            else:
+                entry.what = _("%(task)s completed by %(who)s", task=task, who=who)
+                schema = self._task_schema(payload.get("task_id"))
+                entry.changes = field_changes(changed, schema, self.language)
+        elif name == "claim_task":
+            entry.what = _("%(task)s claimed by %(who)s", task=task, who=who)
+        elif name == "unclaim_task":
+            entry.what = _("%(task)s given back by %(who)s", task=task, who=who)
+        elif name == "fire_timers":
+            fired = [self._timer_name(each) for each in by_type.get("timer_fired", [])]
+            entry.what = (
+                _("Time reached: %(timers)s", timers=", ".join(fired))
+                if fired
+                else _("Gwarchod checked the case's timers")
+            )
+        elif name == "restrict_case":
+            entry.what = _("Case restricted by %(who)s", who=who)
+            if not self.withheld:
+                reason = cut(payload.get("reason", ""))
+                entry.notes.append(Note(_("Reason: %(reason)s", reason=reason)))
+                users = ", ".join(str(user) for user in payload.get("users", []))
+                entry.notes.append(Note(_("Only these people may see it: %(users)s", users=users)))
+        elif name == "lift_restriction":
+            entry.what = _("Restriction lifted by %(who)s", who=who)
+        elif name == "open_case_access":
+            until = payload.get("until")
+            entry.what = _(
+                "Case opened by %(who)s, who is not involved in it, until %(until)s",
+                who=who,
+                until=self._when(until),
+            )
+            if not self.withheld:
+                reason = cut(payload.get("reason", ""))
+                entry.notes.append(Note(_("Reason: %(reason)s", reason=reason)))
+        else:
+            entry.what = _("%(action)s by %(who)s", action=name or command["type"], who=who)
+
+        if failure is not None:
+            entry.failed = True
+            entry.notes.append(Note(_("The workflow stopped with an error; nothing was changed.")))
+            if not self.withheld:
+                entry.notes.append(Note(cut(str(failure.get("message", "")))))
+        for letter in self._letters_sent(changed):
+            if self.withheld:  # even its heading is the letter's text
+                entry.notes.append(Note(_("A letter was sent to the victim.")))
+            else:
+                title, lang = letter
+                entry.notes.append(Note(_("Letter sent to the victim:"), title, lang))
+        for opened in by_type.get("task_opened", []):
+            entry.notes.append(Note(self._opened(opened)))
+        for cancelled in by_type.get("task_cancelled", []):
+            withdrawn = self._task_name(cancelled.get("task_id"), cancelled.get("bpmn_id"))
+            entry.notes.append(Note(_("Withdrawn: %(task)s", task=withdrawn)))
+        if "case_completed" in by_type:
+            entry.notes.append(Note(_("The case is closed.")))
+        if self.withheld:
+            entry.changes = []
+        return entry
+
+    # --- words -------------------------------------------------------------------------
+
+    def _who(self, event: dict) -> str:
+        if event["actor"] in (None, SYSTEM) and not event["role"]:
+            return "Gwarchod"
+        if not event["role"]:
+            return str(event["actor"])
+        return f"{event['actor']} ({self._role(event['role'])})"
+
+    def _role(self, name: str) -> str:
+        role = role_catalogue().role(name)
+        return role.shown_name(self.language) if role is not None else name
+
+    def _when(self, moment: Any) -> str:
+        try:
+            return london_time(moment, self.language)
+        except (TypeError, ValueError):
+            return str(moment or "")
+
+    def _task_name(self, task_id: str | None, bpmn_id: str | None) -> str:
+        task = self.tasks.get(task_id) if task_id else None
+        english = task.name if task is not None else (bpmn_id or "")
+        return self.names.element(self.case.id, bpmn_id or "", english)
+
+    def _opened(self, opened: dict) -> str:
+        task_id = opened.get("task_id")
+        name = self._task_name(task_id, opened.get("bpmn_id"))
+        task = self.tasks.get(task_id) if task_id else None
+        if task is not None and task.lane:
+            lane = role_working(task.lane, self.language)
+            return _("Now open: %(task)s, for %(lane)s", task=name, lane=lane)
+        return _("Now open: %(task)s", task=name)
+
+    def _timer_name(self, fired: dict) -> str:
+        bpmn_id = fired.get("bpmn_id") or ""
+        english = next((t.name for t in self.timers if t.bpmn_id == bpmn_id), bpmn_id)
+        return self.names.element(self.case.id, bpmn_id, english)
+
+    # --- what a task set ---------------------------------------------------------------
+
+    def _task_schema(self, task_id: str | None) -> dict:
+        task = self.tasks.get(task_id) if task_id else None
+        return self._schema(task.form if task is not None else None)
+
+    def _start_schema(self) -> dict:
+        info = self.catalog.processes.get(self.case.process_id)
+        return self._schema(info.start_form if info is not None else None)
+
+    def _schema(self, filename: str | None) -> dict:
+        if not filename:
+            return {}
+        if filename not in self._schemas:
+            form = self.catalog.form(filename)
+            self._schemas[filename] = form.localized(self.language)[0] if form else {}
+        return self._schemas[filename]
+
+    def _letters_sent(self, changed: dict[str, dict]) -> list[tuple[str, str | None]]:
+        """The heading and language of each letter the command added to ``letters_sent``."""
+        letters = changed.get("letters_sent")
+        if not letters:
+            return []
+        before = letters.get("before") or []
+        after = letters.get("after") or []
+        if not isinstance(after, list) or not isinstance(before, list):
+            return []
+        return [
+            (cut(letter_title(item), 120), letter_language(item))
+            for item in after[len(before) :]
+            if isinstance(item, dict)
+        ]
+
+
+def field_changes(changed: dict[str, dict], schema: dict, language: str) -> list[Change]:
+    """The form's fields among those changed (``{field: {"before": ..., "after": ...}}``), in
+    the form's order, labelled by their titles and worded as the form words them."""
+    properties = schema.get("properties") or {}
+    changes = []
+    for name, field_schema in properties.items():
+        if name not in changed or not isinstance(changed[name], dict):
+            continue
+        before, after = changed[name].get("before"), changed[name].get("after")
+        label = labelled(field_schema.get("title") or name)
+        shown_after = cut(value_text(after, field_schema, language))
+        shown_before = (
+            cut(value_text(before, field_schema, language)) if before is not None else None
+        )
+        changes.append(Change(label, shown_after, shown_before))
+    return changes
+
+
+def value_text(value: Any, schema: dict, language: str) -> str:
+    """A value as a reader of ``language`` reads it: a choice by its title, yes or no, a time
+    in Europe/London, a list item by item, a record field by field."""
+    schema = schema if isinstance(schema, dict) else {}
+    for option in schema.get("oneOf") or []:
+        if isinstance(option, dict) and option.get("const") == value and option.get("title"):
+            return str(option["title"])
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        items = schema.get("items")
+        texts = [value_text(item, items, language) for item in value]
+        return ("; " if any(isinstance(item, dict) for item in value) else ", ").join(texts)
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        parts = []
+        for key, item in value.items():
+            inner = properties.get(key) if isinstance(properties.get(key), dict) else {}
+            text = value_text(item, inner, language)
+            if isinstance(item, dict):
+                text = f"({text})"
+            parts.append(f"{labelled(inner.get('title') or key)} {text}")
+        return " — ".join(parts)
+    return str(shown(value, language))
+
+
+def _fields_changed(events: list[dict]) -> dict[str, dict]:
+    changed: dict[str, dict] = {}
+    for event in events:
+        fields = event.get("fields")
+        if isinstance(fields, dict):
+            changed.update(fields)
+    return changed
