@@ -29,7 +29,10 @@ class InboxQuery:
 
 def _statement(actor: Actor, query: InboxQuery):
     lanes = role_catalogue().lanes_of(actor.role_names)
-    statement = select(Task).where(Task.lane.in_(lanes), tasks_reaching(actor, Task.case_id))
+    open_only = query.status == OPEN or query.overdue
+    statement = select(Task).where(
+        Task.lane.in_(lanes), tasks_reaching(actor, Task.case_id, open_in_lanes=open_only)
+    )
     if query.status != "all":
         statement = statement.where(Task.status == query.status)
     if query.case is not None:
