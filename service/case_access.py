@@ -87,9 +87,18 @@ def readable_cases(actor: Actor) -> ColumnElement[bool]:
     return _readable(actor, Case.id, lambda: involved(actor))
 
 
-def tasks_reaching(actor: Actor, case_id: ColumnElement) -> ColumnElement[bool]:
+def tasks_reaching(
+    actor: Actor, case_id: ColumnElement, open_in_lanes: bool = False
+) -> ColumnElement[bool]:
     """True for a task (of the case ``case_id``) the actor may see in an inbox: its case is one
-    they may read and, when it is restricted, they are named on it."""
+    they may read and, when it is restricted, they are named on it.
+
+    ``open_in_lanes`` says the caller's query holds only open tasks in the actor's lanes. Such
+    a task makes its case one they are involved in, so whatever their grants only the
+    restriction is left to ask about: the same answer, with two lookups a task instead of
+    one for each way of being involved (the inbox counts thousands of tasks this way)."""
+    if open_in_lanes:
+        return or_(not_(_restricted(case_id)), _named(actor, case_id))
     readable = _readable(
         actor, case_id, lambda: exists().where(Case.id == case_id, involved(actor))
     )

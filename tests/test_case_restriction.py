@@ -2,7 +2,13 @@
 tasks, and a restriction that would leave a task with no one to work it is refused."""
 
 import pytest
+from sqlalchemy import select
 
+from service.auth import Actor, find_user
+from service.case_access import tasks_reaching
+from service.db import db
+from service.models import Task
+from service.roles import role_catalogue
 from tests.conftest import bearer
 from tests.samples import CALL, REVIEW_OFFENCES
 
@@ -190,3 +196,43 @@ def test_restricting_needs_the_grant_a_reason_in_words_and_active_users(
     shown = client.get(f"/api/v1/cases/{case['id']}/restriction", headers=bearer(inspector))
     assert shown.status_code == 200
     assert shown.json["reason"] == REASON
+
+
+def test_the_inbox_rule_for_open_work_in_ones_lanes_agrees_with_the_whole_rule(
+    app, client, reviewed_call, user_for
+):
+    """An open task in one's lanes involves one in its case, so the inbox asks only about the
+    restriction (service.case_access.tasks_reaching): the tasks it finds are the same."""
+    people, case = reviewed_call
+    lane = lanes_of(case)[0]
+    unnamed = user_for(lane)
+    workers = [people[other][0] for other in lanes_of(case)]
+    assert restrict(client, people["Inspector"][1], case["id"], workers).status_code == 200
+    # And a case no one restricted, its review still open in the desk's lane.
+    client.post(
+        "/api/v1/cases",
+        json={"process": "stalking_harassment", "data": CALL},
+        headers=bearer(people["Call Handler"][1]),
+    )
+    with app.app_context():
+        found = {}
+        for name, _token in [*people.values(), unnamed]:
+            user = find_user(name)
+            actor = Actor(user.id, user.name, frozenset(user.role_names))
+            lanes = role_catalogue().lanes_of(actor.role_names)
+
+            def open_work(quick: bool, actor=actor, lanes=lanes) -> set[str]:
+                reaching = tasks_reaching(actor, Task.case_id, open_in_lanes=quick)
+                return set(
+                    db.session.scalars(
+                        select(Task.case_id).where(
+                            Task.lane.in_(lanes), Task.status == "open", reaching
+                        )
+                    )
+                )
+
+            found[name] = open_work(quick=True)
+            assert found[name] == open_work(quick=False), name
+    assert case["id"] in found[people[lane][0]]
+    assert case["id"] not in found[unnamed[0]]
+    assert found[people["Vulnerability Desk"][0]]  # the unrestricted case's review
