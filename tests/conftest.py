@@ -15,6 +15,9 @@ from service.config import PROJECT_ROOT, database_url
 from service.db import db
 from service.definitions import deploy_directory
 
+# Fixtures the page tests share (a desk officer with a password, a logged call).
+pytest_plugins = ["tests.pages"]
+
 POSTGRES_URL_VARIABLE = "GWARCHOD_TEST_POSTGRES_URL"
 
 

@@ -13,8 +13,8 @@ from service.auth import create_user
 from service.db import db
 from tests.conftest import bearer
 from tests.lifecycle import Case, drain, investigation_tokens, to_investigation
+from tests.pages import PASSWORD, sign_in
 from tests.samples import CALL, REVIEW_OFFENCES
-from tests.test_web_pages import PASSWORD, sign_in
 
 # A summer morning: the page shows times in British Summer Time.
 SUMMER = datetime(2026, 7, 1, 8, 45, tzinfo=UTC)

@@ -7,8 +7,8 @@ import pytest
 
 from service.auth import create_user, find_user, issue_token
 from tests.conftest import bearer
+from tests.pages import PASSWORD, csrf_token, sign_in
 from tests.samples import CALL
-from tests.test_web_pages import PASSWORD, csrf_token, sign_in
 
 
 @pytest.fixture

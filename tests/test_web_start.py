@@ -9,8 +9,8 @@ from werkzeug.datastructures import MultiDict
 
 from service.auth import create_user
 from tests.conftest import bearer
+from tests.pages import PASSWORD, csrf_token, sign_in
 from tests.samples import CALL
-from tests.test_web_pages import PASSWORD, csrf_token, sign_in
 
 EARLIER = {**CALL, "victim": {"name": "Sîan Jones", "date_of_birth": "1990-04-23"}}
 

@@ -11,26 +11,14 @@ from service.auth import create_user
 from service.db import db
 from service.models import TaskDraft
 from tests.conftest import bearer
-from tests.samples import CALL, REVIEW_OFFENCES
-from tests.test_web_pages import PASSWORD, csrf_token, sign_in
+from tests.pages import PASSWORD, csrf_token, sign_in
+from tests.samples import REVIEW_OFFENCES
 
 
 @pytest.fixture
-def desk(app):
-    with app.app_context():
-        create_user("desk-officer", ["Vulnerability Desk"], PASSWORD)
-    return "desk-officer"
-
-
-@pytest.fixture
-def review(client, token_for):
+def review(call):
     """The live-time review of a call a Call Handler just logged."""
-    response = client.post(
-        "/api/v1/cases",
-        json={"process": "stalking_harassment", "data": CALL},
-        headers=bearer(token_for("Call Handler")),
-    )
-    [task] = response.json["open_tasks"]
+    [task] = call["open_tasks"]
     return task
 
 
