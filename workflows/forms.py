@@ -128,7 +128,7 @@ _MESSAGES = {
         "cy": "nid yw'r maes hwn yn rhan o'r ffurflen",
     },
     "choice": {"en": "must be one of {choices}", "cy": "rhaid iddo fod yn un o {choices}"},
-    "format": {"en": "{message}: {cause}", "cy": "nid yw'n {format} dilys: {cause}"},
+    "format": {"en": "not a real {format}: {cause}", "cy": "nid yw'n {format} dilys: {cause}"},
     "justification": {
         "en": "write at least three letters: spaces, figures or punctuation alone are not a reason",
         "cy": "ysgrifennwch o leiaf dair llythyren: nid yw bylchau, rhifau nac atalnodau'n unig "
@@ -174,6 +174,53 @@ _WELSH_BY_KEYWORD = {
     "uniqueItems": "mae'r un eitem wedi'i dewis fwy nag unwaith",
     "const": "rhaid iddo fod yn {value!r}",
 }
+
+
+_ENGLISH_FORMATS = {
+    "date-time": "date and time",
+    "date": "date",
+    "email": "email address",
+    "uri": "web address",
+    "uuid": "id",
+    "case-id": "case id",
+}
+_ENGLISH_TYPES = {
+    "string": "write it as text",
+    "boolean": "choose yes or no",
+    "integer": "enter a whole number, such as 3",
+    "number": "enter a number, such as 3 or 2.5",
+    "array": "give it as a list",
+    "object": "give it as a group of answers",
+    "null": "leave it empty",
+}
+# The rule each keyword states, in plain words; {value} is the keyword's value in the schema.
+_ENGLISH_BY_KEYWORD = {
+    "minLength": "write at least {value} characters",
+    "maxLength": "write no more than {value} characters",
+    "minItems": "choose or add at least {value}",
+    "maxItems": "choose or add no more than {value}",
+    "minimum": "must be {value} or more",
+    "maximum": "must be {value} or less",
+    "exclusiveMinimum": "must be more than {value}",
+    "exclusiveMaximum": "must be less than {value}",
+    "pattern": "is not written the right way",
+    "uniqueItems": "each may be given only once",
+    "const": "must be {value!r}",
+}
+
+
+def _english_message(error: ValidationError) -> str:
+    """The rule a value broke, in plain words rather than jsonschema's own."""
+    value = error.validator_value
+    kind = error.validator
+    if kind == "type":
+        names = value if isinstance(value, list) else [value]
+        return " or ".join(_ENGLISH_TYPES.get(n, f"must be {n}") for n in names)
+    if kind == "enum":
+        return "must be one of " + ", ".join(repr(v) for v in value)
+    if kind in _ENGLISH_BY_KEYWORD:
+        return _ENGLISH_BY_KEYWORD[kind].format(value=value)
+    return f"is not valid ({error.message})"
 
 
 def _welsh_message(error: ValidationError) -> str:
@@ -302,8 +349,9 @@ def _field_errors(error: ValidationError, language: str = "en") -> list[FieldErr
         cause = error.cause
         if language == "cy":
             cause = getattr(cause, "welsh", cause)
-        name = _WELSH_FORMATS.get(error.validator_value, error.validator_value)
-        message = _text("format", language, message=error.message, cause=cause, format=name)
+        names = _WELSH_FORMATS if language == "cy" else _ENGLISH_FORMATS
+        name = names.get(error.validator_value, error.validator_value)
+        message = _text("format", language, cause=cause, format=name)
         return [FieldError(path or "(form)", message)]
     if error.validator == JUSTIFICATION:
         return [FieldError(path or "(form)", _justification_text(error.schema, language))]
@@ -311,7 +359,7 @@ def _field_errors(error: ValidationError, language: str = "en") -> list[FieldErr
         return [FieldError(path or "(form)", _pattern_text(error.schema, language))]
     if error.validator in ("if", "then", "allOf") and error.context:
         return [item for sub in error.context for item in _field_errors(sub, language)]
-    message = _welsh_message(error) if language == "cy" else error.message
+    message = _welsh_message(error) if language == "cy" else _english_message(error)
     return [FieldError(path or "(form)", message)]
 
 
