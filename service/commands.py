@@ -301,12 +301,14 @@ def _record_outcome(
     still_open = {t.id for t in outcome.open_tasks}
     vanished = [t.id for t in were_open if t.id not in still_open and t.id != finished]
     if vanished:
-        # The engine withdrew these (an interrupting event, a cancelled branch).
+        # The engine withdrew these (an interrupting event, a cancelled branch); what anyone
+        # had typed into them goes too.
         db.session.execute(
             update(_tasks)
             .where(_tasks.c.id.in_(vanished))
             .values(status=CANCELLED, completed_at=now)
         )
+        drop_drafts(*vanished)
     remaining = [t for t in were_open if t.id in still_open]
     opened = _project_new_tasks(case, outcome, known={t.id for t in were_open}, now=now)
     timers = sync_timers(case.id, outcome.timers, now, firing)

@@ -1,6 +1,6 @@
 """Drafts of task forms: what a person typed but has not sent, kept for them alone, so that a
 timeout, a mistake or someone else finishing first loses nothing. A draft is written in a short
-transaction of its own and dropped inside the command that completes its task."""
+transaction of its own and dropped inside the command that completes or withdraws its task."""
 
 from datetime import datetime
 
@@ -40,6 +40,6 @@ def draft_of(actor: Actor, task_id: str) -> TaskDraft | None:
     )
 
 
-def drop_drafts(task_id: str) -> None:
-    """Inside the command that completes the task: its drafts go with it."""
-    db.session.execute(delete(_drafts).where(_drafts.c.task_id == task_id))
+def drop_drafts(*task_ids: str) -> None:
+    """Inside the command that completes or withdraws the tasks: their drafts go with them."""
+    db.session.execute(delete(_drafts).where(_drafts.c.task_id.in_(task_ids)))

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from apscheduler.executors.debug import DebugExecutor
 from apscheduler.schedulers.base import BaseScheduler
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.audit.models import CaseEvent
 from service.auth import Actor, create_user
@@ -16,7 +16,8 @@ from service.commands import StartCase, start_case
 from service.config import PROJECT_ROOT
 from service.db import db
 from service.definitions import deploy
-from service.models import Incident, SchedulerHeartbeat, Timer
+from service.drafts import save_draft
+from service.models import Incident, SchedulerHeartbeat, TaskDraft, Timer, User
 from service.scheduler import (
     FAILED_ATTEMPT,
     FIRED,
@@ -212,8 +213,13 @@ def test_non_interrupting_escalation_fires_when_due_and_keeps_the_task_open(
 def test_interrupting_timer_cancels_the_task(deployed, client, clock, people):
     case = start(client, people["desk"], "boundary_int")
     review_id = case["open_tasks"][0]["id"]
+    with deployed.app_context():  # someone had started typing into the review
+        someone = db.session.scalar(select(User).limit(1))
+        save_draft(Actor(someone.id, someone.name, frozenset()), review_id, {"notes": "half"})
     clock.shift(timedelta(minutes=31))
     assert drain(deployed) == 1
+    with deployed.app_context():  # withdrawn with the task, in the same command
+        assert db.session.scalar(select(func.count()).select_from(TaskDraft)) == 0
     assert inbox(client, people["desk"]) == []
     cancelled = inbox(client, people["desk"], status="cancelled")
     assert [t["id"] for t in cancelled] == [review_id]
