@@ -20,9 +20,11 @@ The same rule is a clause for lists, ``readable_cases``, so that a list is one q
 from sqlalchemy import ColumnElement, and_, exists, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
+from .audit.reads import log_read
 from .auth import Actor
 from .db import db
 from .models import Case, CaseAccessGrant, CaseRestriction, CaseRestrictionUser, Task, utcnow
+from .problems import not_found
 from .roles import holds_grant, role_catalogue
 
 FULL, WITHHELD = "full", "personal data withheld"
@@ -128,3 +130,28 @@ def reading_of(actor: Actor, case_id: str) -> str | None:
     if runs_the_service(actor):
         return WITHHELD
     return None
+
+
+def readable_case(actor: Actor, case_id: str, action: str) -> tuple[Case, str]:
+    """The case and how the actor reads it (FULL or WITHHELD). A case they
+    may not read does not exist for them: 404, as for no such case, and the refusal is in the
+    read log as ``<action>.refused``."""
+    case = db.session.get(Case, case_id)
+    if case is None or (reading := _reading(actor, case_id, action)) is None:
+        raise not_found("Case", case_id)
+    return case, reading
+
+
+def readable_task(actor: Actor, task: Task, action: str) -> str:
+    """How the actor reads the task's case; 404, as for no such task, when they may not."""
+    reading = _reading(actor, task.case_id, action, task.id)
+    if reading is None:
+        raise not_found("Task", task.id)
+    return reading
+
+
+def _reading(actor: Actor, case_id: str, action: str, task_id: str | None = None) -> str | None:
+    reading = reading_of(actor, case_id)
+    if reading is None:
+        log_read(actor, f"{action}.refused", case_id, task_id)
+    return reading

@@ -1,13 +1,9 @@
 """What a caller may do beyond their lanes' work: the grants their roles hold in the role
 catalogue (roles.toml), so a force gives a grant to another role by editing that file; and
-which cases they may read (``service.case_access``)."""
+which cases they may read is ``service.case_access``'s to say."""
 
-from ..audit.reads import log_read
 from ..auth import Actor, current_user
-from ..case_access import reading_of
-from ..db import db
-from ..models import Case, Task
-from ..problems import ApiProblem, not_found
+from ..problems import ApiProblem
 from ..roles import role_catalogue
 from .language import request_language
 
@@ -34,28 +30,3 @@ def require_grant(*grants: str) -> Actor:
         held=", ".join(held) or _NONE[language],
     )
     raise ApiProblem(403, "Forbidden", text)
-
-
-def readable_case(actor: Actor, case_id: str, action: str) -> tuple[Case, str]:
-    """The case and how the actor reads it (``case_access.FULL`` or ``WITHHELD``). A case they
-    may not read does not exist for them: 404, as for no such case, and the refusal is in the
-    read log as ``<action>.refused``."""
-    case = db.session.get(Case, case_id)
-    if case is None or (reading := _reading(actor, case_id, action)) is None:
-        raise not_found("Case", case_id)
-    return case, reading
-
-
-def readable_task(actor: Actor, task: Task, action: str) -> str:
-    """How the actor reads the task's case; 404, as for no such task, when they may not."""
-    reading = _reading(actor, task.case_id, action, task.id)
-    if reading is None:
-        raise not_found("Task", task.id)
-    return reading
-
-
-def _reading(actor: Actor, case_id: str, action: str, task_id: str | None = None) -> str | None:
-    reading = reading_of(actor, case_id)
-    if reading is None:
-        log_read(actor, f"{action}.refused", case_id, task_id)
-    return reading

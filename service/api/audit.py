@@ -10,10 +10,10 @@ from ..audit import export
 from ..audit.chain import verify_case
 from ..audit.reads import log_read, reads
 from ..audit.replay import replay_case, state_at
-from ..case_access import WITHHELD
+from ..case_access import WITHHELD, readable_case
 from ..personal import withhold, withhold_anywhere
 from ..restrictions import access_openings
-from .access import readable_case, require_grant
+from .access import require_grant
 from .access_schemas import AccessOpeningQuerySchema, CaseAccessSchema
 from .audit_schemas import (
     ChainReportSchema,

@@ -4,13 +4,12 @@ from sqlalchemy import select
 
 from ..audit.reads import log_read
 from ..auth import current_user
-from ..case_access import WITHHELD, readable_cases
+from ..case_access import WITHHELD, readable_case, readable_cases
 from ..commands import start_case
 from ..db import db
 from ..messages import StartCase
 from ..models import Case
 from ..personal import withhold
-from .access import readable_case
 from .blueprint import Blueprint
 from .language import request_language
 from .representations import case_summary, case_view, shown_names

@@ -4,6 +4,7 @@ finding earlier cases by a name, a date of birth, a phone number or a STORM refe
 
 from ..audit.reads import log_read
 from ..auth import current_user
+from ..case_access import readable_case
 from ..matching import matching_cases, search_keys
 from ..messages import LiftRestriction, OpenCaseAccess, RestrictCase
 from ..problems import ApiProblem
@@ -15,7 +16,7 @@ from ..restrictions import (
     restrict_case,
     restriction,
 )
-from .access import readable_case, require_grant
+from .access import require_grant
 from .access_schemas import (
     CaseAccessBodySchema,
     CaseAccessSchema,

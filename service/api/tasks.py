@@ -3,7 +3,7 @@
 from ..assignment import assign_task
 from ..audit.reads import log_read
 from ..auth import current_user
-from ..case_access import WITHHELD
+from ..case_access import WITHHELD, readable_task
 from ..commands import claim_task, complete_task, unclaim_task
 from ..db import db
 from ..definitions import runner_for
@@ -15,7 +15,6 @@ from ..personal import withhold
 from ..problems import not_found, not_your_lane
 from ..roles import role_catalogue
 from ..task_view import task_view
-from .access import readable_task
 from .blueprint import Blueprint
 from .language import request_language
 from .representations import case_view, form_view, shown_names, task_summary

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from workflows.diagram_functions import london_time
 from workflows.problems import FieldError
 
-from ..api.access import readable_task
 from ..audit.reads import log_read
-from ..case_access import WITHHELD
+from ..case_access import WITHHELD, readable_task
 from ..commands import complete_task
 from ..db import db
 from ..drafts import draft_of, save_draft
