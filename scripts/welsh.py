@@ -64,6 +64,10 @@ WELSH = {
     "Give %(task)s to": "Rhoi %(task)s i",
     "Give": "Rhoi",
     "No officer holds this role": "Nid oes swyddog â'r rôl hon",
+    "Enter a real date, for example 23 4 1990": "Rhowch ddyddiad go iawn, er enghraifft 23 4 1990",
+    "Enter a real date and a time, for example 23 4 2026 and 09:30": (
+        "Rhowch ddyddiad go iawn ac amser, er enghraifft 23 4 2026 a 09:30"
+    ),
     "Actions": "Camau gweithredu",
     "Add another": "Ychwanegu un arall",
     "All my work": "Fy holl waith",

@@ -440,7 +440,15 @@ def test_dates_that_are_not_dates_are_kept_shown_again_and_reported():
         "time": "25:00",
     }
     assert drawn["suspect.date_of_birth"].value == {"day": "abc", "month": "", "year": ""}
-    assert drawn["victim.date_of_birth"].error
+    # Said as GOV.UK says it, for dates typed in boxes (the service's own message names ISO).
+    assert drawn["victim.date_of_birth"].error == "Enter a real date, for example 23 4 1990"
+    assert drawn["reported_at"].error == (
+        "Enter a real date and a time, for example 23 4 2026 and 09:30"
+    )
+    missing = form_fields(schema, ui_schema, {}, {"reported_at": "this field is required"})
+    assert {each.name: each for each in every_field(missing)}["reported_at"].error == (
+        "This field is required"
+    )
     # A date with its time left out, and a time with no date, are reported too.
     fields.setlist("reported_at.day", ["28"])
     fields.setlist("reported_at.month", ["11"])

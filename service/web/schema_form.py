@@ -31,6 +31,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 LONDON = ZoneInfo("Europe/London")
 MAX_ITEMS = 200  # the most items a list takes from one submission
 MAX_DEPTH = 12  # the deepest nesting of objects and lists read or drawn
@@ -214,6 +216,14 @@ def _field(
         _array_items(made, schema, ui, value, errors, depth)
         return made
     made.error = _sentence(_leaf_error(errors, name))
+    if made.error and kind in ("date", "datetime") and not _readable_moment(kind, value):
+        # The service states the ISO format an API caller writes; on the page the date is
+        # typed in boxes, so say it as GOV.UK does.
+        made.error = (
+            _("Enter a real date, for example 23 4 1990")
+            if kind == "date"
+            else _("Enter a real date and a time, for example 23 4 2026 and 09:30")
+        )
     made.options = _options(schema) if kind != "checkboxes" else _options(_items(schema))
     if kind == "boolean" and not made.options:
         made.options = [
@@ -376,6 +386,23 @@ def _datetime_parts(value: Any) -> dict:
     # Text kept from a submission that could not be read: its parts as they were typed.
     date_text, _, time_text = value.partition("T")
     return {**_date_parts(date_text), "time": time_text[:MAX_PART]}
+
+
+def _readable_moment(kind: str, value: Any) -> bool:
+    """Whether a date's (or date-time's) value is one the schema would read: an answer left
+    out counts as readable, its message being that it is needed."""
+    if value is MISSING or value is None or value == "":
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        if kind == "date":
+            date.fromisoformat(value)
+        else:
+            return datetime.fromisoformat(value.replace("z", "Z")).tzinfo is not None
+    except ValueError:
+        return False
+    return True
 
 
 def _unpadded(text: str) -> str:
