@@ -2,10 +2,14 @@
 and the search over them (``workflows.matching`` says which fields and how values are written).
 """
 
-from sqlalchemy import delete, func, insert, select
+from collections.abc import Iterable
+
+from sqlalchemy import and_, delete, func, insert, or_, select
 
 from workflows.matching import KINDS, MatchField, match_keys, normalised
 
+from .audit.reads import log_read
+from .auth import Actor
 from .catalogs import catalog_of
 from .db import db
 from .models import Case, CaseMatchKey, CaseRestriction, DefinitionVersion
@@ -45,28 +49,39 @@ def search_keys(criteria: dict[str, str]) -> dict[str, str]:
     return keys
 
 
-def matching_cases(keys: dict[str, str]) -> list[tuple[Case, list[str], bool]]:
-    """Cases holding any of the keys, each with the kinds it matched on and whether it is
-    restricted; those matching on more kinds first, then the newest."""
+def matching_cases(
+    actor: Actor, keys: Iterable[tuple[str, str]]
+) -> list[tuple[Case, list[str], bool]]:
+    """Cases holding any of the (kind, value) keys, each with the kinds it matched on and
+    whether it is restricted; those matching on more kinds first, then the newest. The search,
+    and what was searched for, is in the read log: it is a look at personal data."""
+    keys = sorted(set(keys))
     found: dict[str, set[str]] = {}
-    for kind, value in keys.items():
+    if keys:
         rows = db.session.execute(
-            select(_keys.c.case_id).where(_keys.c.kind == kind, _keys.c.value == value)
+            select(_keys.c.case_id, _keys.c.kind).where(
+                or_(*(and_(_keys.c.kind == kind, _keys.c.value == value) for kind, value in keys))
+            )
         )
-        for (case_id,) in rows:
+        for case_id, kind in rows:
             found.setdefault(case_id, set()).add(kind)
-    if not found:
-        return []
-    cases = db.session.scalars(select(Case).where(Case.id.in_(found)))
-    restricted = set(
-        db.session.scalars(
-            select(CaseRestriction.case_id).where(CaseRestriction.case_id.in_(found))
+    ranked: list[Case] = []
+    restricted: set[str] = set()
+    if found:
+        cases = db.session.scalars(select(Case).where(Case.id.in_(found)))
+        restricted = set(
+            db.session.scalars(
+                select(CaseRestriction.case_id).where(CaseRestriction.case_id.in_(found))
+            )
         )
-    )
-    ranked = sorted(cases, key=lambda case: (-len(found[case.id]), -case.created_at.timestamp()))
+        ranked = sorted(
+            cases, key=lambda case: (-len(found[case.id]), -case.created_at.timestamp())
+        )[:MOST_MATCHES]
+    searched = [list(key) for key in keys]
+    log_read(actor, "case.matches", detail={"searched": searched, "found": len(ranked)})
     return [
         (case, [kind for kind in KINDS if kind in found[case.id]], case.id in restricted)
-        for case in ranked[:MOST_MATCHES]
+        for case in ranked
     ]
 
 

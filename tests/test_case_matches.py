@@ -101,7 +101,7 @@ def test_finding_is_for_those_who_start_cases_and_asks_for_a_real_value(
         "/api/v1/audit/reads", query_string={"user": handler_name}, headers=bearer(auditor)
     ).json
     [logged] = [entry for entry in reads if entry["action"] == "case.matches"]
-    assert json.loads(logged["detail"]) == {"found": 1, "searched": {"name": "sîan jones"}}
+    assert json.loads(logged["detail"]) == {"found": 1, "searched": [["name", "sîan jones"]]}
 
 
 def test_a_restricted_case_is_found_as_restricted_and_never_opened(

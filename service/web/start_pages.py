@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from workflows.matching import match_keys
 from workflows.problems import FieldError
 
-from ..audit.reads import log_read
 from ..commands import start_case
 from ..definitions import latest_process, latest_processes, runner_for
 from ..matching import matching_cases
@@ -105,35 +104,21 @@ def _startable(process_id: str):
 
 
 def _earlier(keys: set[tuple[str, str]]) -> list[dict]:
-    """Earlier cases holding any of the values, in minimal form; the search is logged."""
+    """Earlier cases holding any of the values typed, in minimal form (the search is logged).
+    A form may hold several of a kind: the caller's, the victim's and the suspect's names."""
     if not keys:
         return []
-    found: dict[str, dict] = {}
-    # One search per value: a form may hold several names (the caller, the victim, the suspect).
-    for kind, value in sorted(keys):
-        for case, kinds, restricted in matching_cases({kind: value}):
-            entry = found.setdefault(
-                case.id, {"case": case, "kinds": set(), "restricted": restricted}
-            )
-            entry["kinds"].update(kinds)
-    log_read(
-        g.actor,
-        "case.matches",
-        detail={"searched": sorted(f"{k}:{v}" for k, v in keys), "found": len(found)},
-    )
     names = ShownNames(page_language())
     return [
         {
-            "reference": entry["case"].id[:8],
-            "process": names.process(entry["case"].definition_version_id, entry["case"].process_id),
-            "status": entry["case"].status,
-            "started": entry["case"].created_at,
-            "restricted": entry["restricted"],
-            "kinds": sorted(entry["kinds"]),
+            "reference": case.id[:8],
+            "process": names.process(case.definition_version_id, case.process_id),
+            "status": case.status,
+            "started": case.created_at,
+            "restricted": restricted,
+            "kinds": kinds,
         }
-        for entry in sorted(
-            found.values(), key=lambda e: (-len(e["kinds"]), -e["case"].created_at.timestamp())
-        )
+        for case, kinds, restricted in matching_cases(g.actor, keys)
     ]
 
 
