@@ -11,6 +11,7 @@ from ..audit.reads import log_read
 from ..case_access import WITHHELD, readable_task
 from ..commands import complete_task
 from ..db import db
+from ..definitions import runner_for
 from ..drafts import draft_of, save_draft
 from ..messages import CompleteTask
 from ..models import Case, Task
@@ -47,9 +48,7 @@ def task_page(task_id: str):
 def keep_draft(task_id: str):
     """The form's answers so far, sent by the page's script as they are typed."""
     task, case = _workable(task_id)
-    language = page_language()
-    view = task_view(case, task, language)
-    schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
+    schema, ui_schema = _form_of(case, task, page_language())
     saved = save_draft(g.actor, task.id, parse_submission(schema, request.form, ui_schema))
     return ("", 204) if saved else ("", 413)
 
@@ -62,8 +61,7 @@ def submit_task(task_id: str):
         return _taken(gone, None)  # done or withdrawn while this person was filling it in
     task, case = _workable(task_id)
     language = page_language()
-    view = task_view(case, task, language)
-    schema, ui_schema = view.form.localized(language) if view.form else ({}, {})
+    schema, ui_schema = _form_of(case, task, language)
     values = parse_submission(schema, request.form, ui_schema)
     listed = item_action(request.form.get("action"))
     if listed is not None:  # "Add another" or "Remove": the form again, one item more or less
@@ -90,6 +88,14 @@ def submit_task(task_id: str):
     if following:
         return redirect(url_for("web.task_page", task_id=following[0].id))
     return redirect(url_for("web.inbox"))
+
+
+def _form_of(case: Case, task: Task, language: str) -> tuple[dict, dict]:
+    """The task's form's schema and UI schema in ``language``: what reading a submission needs,
+    without rendering the task's instructions and letter (diagram code, run in an engine
+    process) as showing the page does."""
+    form = runner_for(case.definition_version_id).catalog.form(task.form)
+    return form.localized(language) if form else ({}, {})
 
 
 def _workable(task_id: str) -> tuple[Task, Case]:
