@@ -7,8 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from service.auth import create_user
 from tests.test_browser import (  # noqa: F401
     CHROMIUM,
+    PASSWORD,
     browser,
     check,
     desk_with_a_call,
@@ -122,3 +124,22 @@ def test_the_live_time_review_can_be_done_with_the_keyboard_alone(
     tab_to(page, "Send")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Live-time review is done.")).to_be_visible()
+
+
+def test_a_sergeant_gives_the_review_to_a_desk_officer_on_the_team_page(
+    app,
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    desk_with_a_call,  # noqa: F811
+):
+    with app.app_context():
+        create_user("sgt-evans", ["Sergeant"], PASSWORD)
+    page = open_page(browser)
+    sign_in(page, server, "sgt-evans")
+    page.get_by_role("link", name="Team").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Team: 1 open task")
+    check(page, "team")
+    page.get_by_label("Give Live-time review to").select_option(desk_with_a_call)
+    page.get_by_role("button", name=re.compile(r"^Give\W+Live-time review$")).click()
+    expect(page.get_by_text(f"Live-time review is now {desk_with_a_call}'s.")).to_be_visible()
+    expect(page.get_by_role("heading", name=desk_with_a_call)).to_be_visible()
