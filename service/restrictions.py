@@ -200,9 +200,14 @@ def access_openings(
     ]
 
 
+def may_start_cases(actor: Actor) -> bool:
+    """Whether one of the actor's roles starts a process."""
+    return _start_role(actor) is not None
+
+
 def check_may_start_cases(actor: Actor, language: str) -> None:
     """Refuse (403) someone none of whose roles starts a process."""
-    if _start_role(actor) is None:
+    if not may_start_cases(actor):
         raise ApiProblem(403, "Forbidden", _text("may_not_start", language))
 
 

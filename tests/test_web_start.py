@@ -51,6 +51,7 @@ def call_form(token: str, action: str = "send", seen: str | None = None, **chang
 
 def test_a_call_handler_chooses_the_process_and_sees_its_start_form(client, handler):
     sign_in(client, handler)
+    assert 'href="/cases/new"' in client.get("/").text  # offered in the menu
     choice = client.get("/cases/new")
     assert 'href="/cases/new?process=stalking_harassment"' in choice.text
     assert 'href="/cases/new?process=bail_management"' not in choice.text  # a called process
@@ -112,6 +113,7 @@ def test_a_role_that_starts_no_case_is_refused(app, client):
     with app.app_context():
         create_user("sergeant", ["Sergeant"], PASSWORD)
     sign_in(client, "sergeant")
+    assert 'href="/cases/new"' not in client.get("/").text  # not offered in the menu
     assert "None of your roles starts a case." in html.unescape(client.get("/cases/new").text)
     response = client.get("/cases/new?process=stalking_harassment")
     assert response.status_code == 403

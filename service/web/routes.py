@@ -29,6 +29,7 @@ from ..models import User, utcnow
 from ..names import ShownNames
 from ..passwords import signing_in
 from ..problems import ApiProblem
+from ..restrictions import may_start_cases
 from ..roles import holds_grant, role_catalogue, role_working
 from . import OIDC_EXTENSION, csrf
 from .forms import ButtonForm, SignInForm
@@ -96,6 +97,7 @@ def page_context():
         "button_form": ButtonForm(),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
         "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
+        "may_start": actor is not None and may_start_cases(actor),
         # The language switch comes back to the same page; one that answers the identity
         # provider's redirect cannot be visited twice, so from there it goes to sign in.
         "language_next": url_for("web.sign_in")
