@@ -194,3 +194,21 @@ def test_failed_sign_ins_are_limited_with_the_apis_failed_tokens(client, desk):
     assert client.get("/api/v1/cases", headers=bearer("gw_x")).mimetype == (
         "application/problem+json"
     )
+
+
+def test_a_fault_is_a_page_with_the_reference_it_was_logged_with_never_a_trace(app, client, caplog):
+    def broken():
+        raise RuntimeError("the disk is on fire")
+
+    app.add_url_rule("/broken", "broken", broken)
+    response = client.get("/broken")
+    assert (response.status_code, response.mimetype) == (500, "text/html")
+    text = html.unescape(response.text)
+    assert "Sorry, there is a problem with Gwarchod" in text
+    assert "the disk is on fire" not in text and "Traceback" not in text
+    reference = re.search(r"give them this reference: ([0-9a-f]{12})", text).group(1)
+    assert f"reference {reference}" in caplog.text  # an operator finds it in the log
+    client.get("/language/cy?next=/broken")
+    assert "Mae'n ddrwg gennym, mae problem gyda Gwarchod" in html.unescape(
+        client.get("/broken").text
+    )
