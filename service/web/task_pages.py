@@ -74,12 +74,11 @@ def submit_task(task_id: str):
     try:
         changed = complete_task(CompleteTask(task.id, values, g.actor, language))
     except ApiProblem as problem:
+        save_draft(g.actor, task.id, values)  # whatever went wrong, nothing typed is lost
         if problem.status == 422 and problem.extra.get("errors"):
-            save_draft(g.actor, task.id, values)
             found = [FieldError(e["field"], e["message"]) for e in problem.extra["errors"]]
             return _render(task, case, values, errors_by_field(found, schema))
         if problem.status == 409:
-            save_draft(g.actor, task.id, values)
             return _taken(task, problem)
         raise
     name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
