@@ -43,6 +43,7 @@ from service.db import db  # noqa: E402
 from service.definitions import deploy  # noqa: E402
 from service.models import Case, SchedulerHeartbeat, Timer  # noqa: E402
 from service.scheduler import scheduler_health  # noqa: E402
+from tests.names import with_welsh_names  # noqa: E402
 from tests.test_api_deploy import NOTE_FORM  # noqa: E402
 from tests.test_timers import waits  # noqa: E402
 from workflows.catalog import read_definition_files  # noqa: E402
@@ -59,7 +60,7 @@ def set_up(app, count: int, first_due: datetime, window: float) -> None:
     files["bpmn/bench_wait.bpmn"] = waits("bench_wait", "timeDate", TEMPLATE_DUE).encode()
     with app.app_context():
         upgrade()
-        deploy(files, actor="bench")
+        deploy(with_welsh_names(files), actor="bench")
         db.session.commit()
         user, _ = create_user("bench", ["Sergeant"])
         actor = Actor(user.id, user.name, frozenset({"Sergeant"}))
