@@ -290,6 +290,21 @@ WELSH = {
         "Rydych yn rhedeg y gwasanaeth ond nid ydych yn ymwneud â'r achos hwn, felly ni ddangosir "
         "ei ddata personol, yr hyn a gofnododd pob tasg na'r llythyrau at y dioddefwr."
     ),
+    # The character count under a long text (GOV.UK Frontend fills in the count as one types).
+    "You have %%{count} character remaining": "Mae gennych %%{count} nod ar ôl",
+    "You have %%{count} characters remaining": "Mae gennych %%{count} nod ar ôl",
+    "You have 0 characters remaining": "Mae gennych 0 nod ar ôl",
+    "You have %%{count} character too many": "Mae gennych %%{count} nod yn ormod",
+    "You have %%{count} characters too many": "Mae gennych %%{count} nod yn ormod",
+    "Your answers are kept below. Send them again, or ask your supervisor if this happens again.": (
+        "Mae eich atebion wedi'u cadw isod. Anfonwch nhw eto, neu gofynnwch i'ch goruchwyliwr "
+        "os bydd hyn yn digwydd eto."
+    ),
+    "Your force account gives the username %(name)s, but a different account already has that "
+    "username in Gwarchod.": (
+        "Mae cyfrif eich heddlu yn rhoi'r enw defnyddiwr %(name)s, ond mae gan gyfrif arall yr "
+        "enw defnyddiwr hwnnw yn Gwarchod yn barod."
+    ),
 }
 
 

@@ -157,20 +157,41 @@ def set_roles(user: User, roles: list[str], by: str) -> None:
     log.info("roles of '%s' set to %s by %s", user.name, ", ".join(sorted(roles)), by)
 
 
-def provided_user(name: str, roles: list[str], by: str) -> User:
-    """The user an identity provider vouches for, committed: created, with no password and no
-    token, at their first sign-in, and given the provider's roles (names of the catalogue's
-    roles) at each one after. A deactivated user is returned as they are, to be refused."""
+class AccountTaken(Exception):
+    """A provider's user whose name is held by a user who is not their force account."""
+
+
+def provider_account(issuer: str, subject: str) -> str:
+    """How a user's force account is kept: the provider's issuer and the subject it names them
+    by, which together never change and are never given to anyone else."""
+    return f"{issuer} {subject}"
+
+
+def provided_user(name: str, account: str, roles: list[str], by: str) -> User:
+    """The user an identity provider vouches for, committed: found by their force ``account``
+    (``provider_account``), else created, with no password and no token, at their first sign-in;
+    given the provider's roles (names of the catalogue's roles) at each one. A deactivated user is
+    returned as they are, to be refused.
+
+    A name is only ever matched with the account it was made for: a user of that name made here
+    (``users create``) or by another account raises ``AccountTaken``, so that nobody at the
+    provider can become them by taking their name."""
     roles = check_roles(roles)
-    user = db.session.scalar(select(User).where(User.name == name))
+    user = db.session.scalar(select(User).where(User.provider_account == account))
     if user is None:
-        user = User(name=name, roles=[UserRole(role=role) for role in dict.fromkeys(roles)])
+        if db.session.scalar(select(User.id).where(User.name == name)) is not None:
+            raise AccountTaken(name)
+        user = User(
+            name=name,
+            provider_account=account,
+            roles=[UserRole(role=role) for role in dict.fromkeys(roles)],
+        )
         db.session.add(user)
         try:
             db.session.commit()
         except IntegrityError:  # the same user's other sign-in, at the same moment, made them
             db.session.rollback()
-            return provided_user(name, roles, by)
+            return provided_user(name, account, roles, by)
         log.info("user '%s' created with roles %s by %s", name, ", ".join(sorted(roles)), by)
         return user
     if user.deactivated_at is None and user.role_names != set(roles):

@@ -12,7 +12,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from service.auth import deactivate_user, find_user
+from service.auth import create_user, deactivate_user, find_user
 from service.db import db
 from tests import test_browser
 from tests.conftest import bearer
@@ -138,6 +138,39 @@ def test_without_a_username_claim_the_subject_names_the_user(app, client, provid
     assert sign_in_as(client, provider, "officer-2291").headers["Location"] == "/"
     with app.app_context():
         assert find_user("officer-2291").role_names == {"Investigator"}
+        db.session.rollback()
+
+
+def test_a_name_held_by_someone_else_is_never_taken_over(app, client, provider, token_for):
+    # A user made here, with a password: a provider's user giving the same name is not them.
+    with app.app_context():
+        create_user("insp.jones", ["Inspector"], password="a long enough password")
+        db.session.commit()
+    claims(provider, "intruder-1", preferred_username="insp.jones", roles=["Investigator"])
+    response = sign_in_as(client, provider, "intruder-1")
+    assert response.status_code == 403
+    text = html.unescape(response.text)
+    assert "a different account already has that username in Gwarchod" in text
+    assert client.get("/").status_code == 302  # not signed in
+    with app.app_context():
+        user = find_user("insp.jones")
+        assert user.role_names == {"Inspector"} and user.provider_account is None
+        db.session.rollback()
+    [entry] = reads_of(client, token_for, "insp.jones")
+    assert entry["action"] == "session.sign_in.refused" and "name taken" in entry["detail"]
+    # Nor is one made by another force account: the name stays with the account it was made for.
+    claims(provider, "owner-1", preferred_username="dc.price", roles=["Investigator"])
+    assert sign_in_as(client, provider, "owner-1").headers["Location"] == "/"
+    client.delete_cookie("session")
+    claims(provider, "owner-2", preferred_username="dc.price", roles=["Sergeant"])
+    assert sign_in_as(client, provider, "owner-2").status_code == 403
+    # The account itself signs in under a new name as the same user, keeping their history.
+    claims(provider, "owner-1", preferred_username="dc.price-renamed", roles=["Investigator"])
+    assert sign_in_as(client, provider, "owner-1").headers["Location"] == "/"
+    with app.app_context():
+        assert find_user("dc.price").role_names == {"Investigator"}
+        with pytest.raises(LookupError):
+            find_user("dc.price-renamed")
         db.session.rollback()
 
 

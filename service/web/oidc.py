@@ -6,9 +6,11 @@ provider (the authorization code flow, with PKCE, state and nonce), and the prov
 back to ``/sign-in/oidc/callback``, where Authlib checks the state, exchanges the code and
 validates the ID token. The token names the user (``OIDC_USERNAME_CLAIM``, else ``sub``) and
 their roles (``OIDC_ROLES_CLAIM``), which are the role catalogue's: the user is created at their
-first sign-in and given the token's roles at each one. Roles the catalogue does not know are
-ignored; a user left with none, or deactivated, is refused. Every refusal is a plain page in the
-user's language, logged, and counted against the client's address like a wrong password.
+first sign-in, linked to their force account (the token's issuer and subject), and given the
+token's roles at each one. A username held by anyone else is refused, never taken over. Roles
+the catalogue does not know are ignored; a user left with none, or deactivated, is refused.
+Every refusal is a plain page in the user's language, logged, and counted against the client's
+address like a wrong password.
 """
 
 import logging
@@ -22,11 +24,11 @@ from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from ..audit.reads import log_read
-from ..auth import provided_user
+from ..auth import AccountTaken, provided_user, provider_account
 from ..roles import role_catalogue
 from . import OIDC_EXTENSION
-from .routes import _safe_next, web
-from .session import sign_in
+from .routes import web
+from .session import safe_next, sign_in
 
 SETTINGS = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
 NEXT = "oidc_next"  # the page to go back to, kept in the session across the round trip
@@ -69,7 +71,7 @@ def _provider():
 @web.get("/sign-in/oidc", endpoint="oidc_start")
 def start():
     provider = _provider()
-    next_page = _safe_next(request.args.get("next"))
+    next_page = safe_next(request.args.get("next"))
     if next_page:
         session[NEXT] = next_page
     else:
@@ -87,7 +89,7 @@ def start():
 @web.get("/sign-in/oidc/callback", endpoint="oidc_callback")
 def callback():
     provider = _provider()
-    next_page = _safe_next(session.pop(NEXT, None))
+    next_page = safe_next(session.pop(NEXT, None))
     try:
         token = provider.authorize_access_token()
     except MismatchingStateError:
@@ -145,7 +147,30 @@ def callback():
                 _("Ask your administrator which roles you should have, and to give you them."),
             ],
         )
-    user = provided_user(name, roles, by=f"sign-in with {current_app.config['OIDC_ISSUER']}")
+    issuer = current_app.config["OIDC_ISSUER"]
+    account = provider_account(claims.get("iss") or issuer, claims["sub"])
+    try:
+        user = provided_user(name, account, roles, by=f"sign-in with {issuer}")
+    except AccountTaken:
+        log.warning(
+            "OIDC sign-in refused: the name '%s' belongs to a user who is not force account %s",
+            name,
+            account,
+        )
+        return _refused(
+            name,
+            "name taken",
+            403,
+            _("You cannot sign in to Gwarchod"),
+            [
+                _(
+                    "Your force account gives the username %(name)s, but a different account "
+                    "already has that username in Gwarchod.",
+                    name=name,
+                ),
+                _("Ask your administrator for help."),
+            ],
+        )
     if user.deactivated_at is not None:
         log.warning("OIDC sign-in refused: user '%s' has been deactivated", name)
         return _refused(
@@ -160,6 +185,8 @@ def callback():
 
 
 def _username(claims: dict) -> str | None:
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        return None  # an ID token always names its subject: without one, nobody is vouched for
     for claim in (current_app.config["OIDC_USERNAME_CLAIM"], "sub"):
         value = claims.get(claim)
         if isinstance(value, str) and value.strip() and len(value.strip()) <= MAX_USER_NAME:

@@ -2,7 +2,6 @@
 
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -34,7 +33,7 @@ from ..roles import holds_grant, role_catalogue, role_working
 from . import OIDC_EXTENSION, csrf
 from .forms import ButtonForm, SignInForm
 from .language import LANGUAGES, page_language
-from .session import LANGUAGE, sign_in, sign_out, signed_in_actor
+from .session import LANGUAGE, safe_next, sign_in, sign_out, signed_in_actor
 
 web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
@@ -109,7 +108,7 @@ def page_context():
 @web.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
 def sign_in_page():
     form = SignInForm()
-    next_page = _safe_next(request.values.get("next"))
+    next_page = safe_next(request.values.get("next"))
     if form.validate_on_submit():
         user = signing_in(form.username.data.strip(), form.password.data)
         if user is not None:
@@ -191,7 +190,7 @@ def language(code: str):
         user = db.session.get(User, actor.id)
         user.language = code
         db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or url_for("web.inbox"))
+    return redirect(safe_next(request.args.get("next")) or url_for("web.inbox"))
 
 
 def _assignment(task_id, command, message_type, done: str):
@@ -201,7 +200,7 @@ def _assignment(task_id, command, message_type, done: str):
         flash(problem.detail, "error")
     else:
         flash(done)
-    return redirect(_safe_next(request.form.get("next")) or url_for("web.inbox"))
+    return redirect(safe_next(request.form.get("next")) or url_for("web.inbox"))
 
 
 def due_state(due, now, language: str) -> tuple[str | None, int | None]:
@@ -250,13 +249,3 @@ def _page_number(value: str | None) -> int:
 
 def _here() -> str:
     return request.full_path.rstrip("?") if request.query_string else request.path
-
-
-def _safe_next(value: str | None) -> str | None:
-    """A page of this service to go back to: a path here, never another site."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return None
-    return value

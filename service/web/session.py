@@ -3,6 +3,7 @@ page against the user's record, so that deactivating a user signs them out at on
 against the time they were last seen, so that an idle session ends."""
 
 import time
+from urllib.parse import urlsplit
 
 from flask import current_app, g, session
 
@@ -60,3 +61,14 @@ def _end(reason: str) -> None:
     if language:
         session[LANGUAGE] = language
     g.session_ended = reason
+
+
+def safe_next(value: str | None) -> str | None:
+    """A page of this service to go back to after signing in: a path here, never another
+    site."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
