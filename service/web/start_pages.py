@@ -28,6 +28,7 @@ from .schema_form import (
     parse_submission,
     remove_item,
 )
+from .task_pages import KEPT_ON_REFUSAL
 
 
 @web.get("/cases/new")
@@ -67,6 +68,8 @@ def start_new_case():
             found_errors = [FieldError(e["field"], e["message"]) for e in problem.extra["errors"]]
             errors = errors_by_field(found_errors, schema)
             return _render(process, form, values, errors, earlier=found, seen=seen)
+        if problem.status in KEPT_ON_REFUSAL:
+            return _render(process, form, values, {}, earlier=found, seen=seen, refusal=problem)
         raise
     flash(_("The case %(reference)s has started.", reference=changed.case.id[:8]))
     lanes = role_catalogue().lanes_of(g.actor.role_names)
@@ -128,22 +131,24 @@ def _digest(keys: set[tuple[str, str]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _render(process, form, values, errors, earlier=None, seen=None, checked=False):
+def _render(process, form, values, errors, earlier=None, seen=None, checked=False, refusal=None):
     language = page_language()
     schema, ui_schema = form.localized(language) if form else ({}, {})
     fields = form_fields(schema, ui_schema, values, errors)
     catalog = runner_for(process.version_id).catalog
     name = catalog.names.name(process.name, process.process_id, language, process.process_id)
-    return render_template(
+    page = render_template(
         "web/new_case.html",
         title=name,
         process=process,
         lane=role_working(process.start_lane, language) if process.start_lane else "",
         fields=fields,
         summary=error_summary_items(fields, errors),
-        has_errors=bool(errors),
+        has_errors=bool(errors) or refusal is not None,
+        refusal=refusal.detail if refusal is not None else None,
         form_description=schema.get("description"),
         earlier=earlier or [],
         seen=seen,
         checked=checked,
     )
+    return page, refusal.status if refusal is not None else 200

@@ -32,6 +32,10 @@ from .schema_form import (
 )
 
 OPEN = "open"
+# Refusals that are not a field's mistake but leave the form worth sending again: a limit or rule
+# of the diagram (422), an engine process lost mid-command (503). The form comes back with what
+# was typed and the reason above it, rather than an error page.
+KEPT_ON_REFUSAL = {422, 503}
 
 
 @web.get("/tasks/<task_id>")
@@ -80,6 +84,8 @@ def submit_task(task_id: str):
             return _render(task, case, values, errors_by_field(found, schema))
         if problem.status == 409:
             return _taken(task, problem)
+        if problem.status in KEPT_ON_REFUSAL:
+            return _render(task, case, values, {}, status=problem.status, refusal=problem)
         raise
     name = ShownNames(language).element(task.case_id, task.bpmn_id, task.name)
     flash(_("%(task)s is done.", task=name))
@@ -118,6 +124,7 @@ def _render(
     errors: dict[str, str],
     status: int = 200,
     restored: str | None = None,
+    refusal: ApiProblem | None = None,
 ):
     language = page_language()
     view = task_view(case, task, language)
@@ -138,7 +145,8 @@ def _render(
             letter=view.letter,
             fields=fields,
             summary=error_summary_items(fields, errors),
-            has_errors=bool(errors),
+            has_errors=bool(errors) or refusal is not None,
+            refusal=refusal.detail if refusal is not None else None,
             form_title=schema.get("title"),
             form_description=schema.get("description"),
             open=task.status == OPEN,
