@@ -82,6 +82,28 @@ def test_answers_are_kept_as_they_are_typed_and_come_back_after_a_reload(
     expect(page.get_by_text("is back in the form below")).to_be_visible()
 
 
+def test_a_long_answer_counts_down_to_its_limit_in_either_language(
+    server,  # noqa: F811
+    browser,  # noqa: F811
+    desk_with_a_call,  # noqa: F811
+):
+    page = open_page(browser)
+    sign_in(page, server, desk_with_a_call)
+    page.get_by_role("link", name="Live-time review").click()
+    notes = page.get_by_label("Review notes (optional)")
+    notes.fill("x" * 4990)
+    expect(page.get_by_text("You have 10 characters remaining")).to_be_visible()
+    notes.fill("x" * 5003)
+    expect(page.get_by_text("You have 3 characters too many")).to_be_visible()
+    check(page, "character-count")
+    page.get_by_role("link", name="Cymraeg").click()
+    notes = page.get_by_label("Nodiadau'r adolygiad (dewisol)")
+    notes.fill("x" * 4999)
+    expect(page.get_by_text("Mae gennych 1 nod ar ôl")).to_be_visible()
+    # Every plural form of Welsh is given, so the count never falls back.
+    assert not [text for text in page.console if "Missing plural form" in text], page.console
+
+
 def tab_to(page, name: str, limit: int = 80) -> None:
     """Press Tab until the focused element's text or label is ``name``, as a keyboard user
     would; fail when it is not reached."""
