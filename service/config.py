@@ -75,6 +75,9 @@ def settings_from_environment(instance_path: str) -> dict:
         # Where the provider sends the user back; worked out from the request when empty (set
         # it behind a proxy that serves the pages over HTTPS).
         "OIDC_REDIRECT_URI": _setting("OIDC_REDIRECT_URI"),
+        # Where the provider sends the user after signing them out too (it must know the
+        # address); the sign-in page, worked out from the request, when empty.
+        "OIDC_POST_LOGOUT_REDIRECT_URI": _setting("OIDC_POST_LOGOUT_REDIRECT_URI"),
     }
 
 

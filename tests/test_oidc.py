@@ -5,6 +5,7 @@ whole round trip once in Chromium."""
 
 import html
 import logging
+import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import oidc_provider_mock
@@ -16,6 +17,7 @@ from service.auth import create_user, deactivate_user, find_user
 from service.db import db
 from tests import test_browser
 from tests.conftest import bearer
+from tests.pages import PASSWORD, csrf_token, sign_in
 from tests.test_browser import CHROMIUM, check, open_page
 
 # The browser tests' fixtures: Chromium, and the service on a free local port.
@@ -139,6 +141,41 @@ def test_without_a_username_claim_the_subject_names_the_user(app, client, provid
     with app.app_context():
         assert find_user("officer-2291").role_names == {"Investigator"}
         db.session.rollback()
+
+
+def test_signing_out_signs_the_user_out_at_the_provider_too(app, client, provider, token_for):
+    claims(provider, "shared-1", preferred_username="pc.shared.station", roles=["Investigator"])
+    sign_in_as(client, provider, "shared-1")
+    page = client.get("/sign-out")
+    assert page.status_code == 200
+    # The pages' policy lets the sign-out form lead on to the provider, and nowhere else.
+    assert f"form-action 'self' {provider};" in page.headers["Content-Security-Policy"]
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302
+    address = urlsplit(response.headers["Location"])
+    assert f"{address.scheme}://{address.netloc}{address.path}" == f"{provider}/oauth2/end_session"
+    asked = parse_qs(address.query)
+    assert asked["client_id"] == ["gwarchod"]
+    assert asked["post_logout_redirect_uri"] == ["http://localhost/sign-in"]
+    [hint] = asked["id_token_hint"]
+    assert hint.count(".") == 2  # the ID token the provider issued at sign-in
+    assert client.get("/").status_code == 302  # signed out here already
+    [signed_out] = [e for e in reads_of(client, token_for, "pc.shared.station")][-1:]
+    assert signed_out["action"] == "session.sign_out"
+    # The provider ends its session and sends the browser back to the sign-in page.
+    confirm = requests.get(response.headers["Location"], timeout=10)
+    back = re.search(r'name="redirect_uri" value="([^"]+)"', confirm.text).group(1)
+    assert html.unescape(back) == "http://localhost/sign-in"
+
+
+def test_a_password_user_signs_out_here_only(app, client, provider):
+    with app.app_context():
+        create_user("desk.password", ["Vulnerability Desk"], password=PASSWORD)
+        db.session.commit()
+    sign_in(client, "desk.password")
+    page = client.get("/sign-out")
+    response = client.post("/sign-out", data={"csrf_token": csrf_token(page)})
+    assert (response.status_code, response.headers["Location"]) == (302, "/sign-in")
 
 
 def test_a_name_held_by_someone_else_is_never_taken_over(app, client, provider, token_for):
@@ -268,3 +305,11 @@ def test_an_officer_signs_in_with_their_force_account_in_a_browser(server, brows
     assert page.url == f"{server}/"
     expect(page.get_by_text("pc.megan.hughes")).to_be_visible()
     check(page, "inbox-force")
+    # Signing out ends the session at the provider too, which sends her back to sign in.
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="End session").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Gwarchod")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    assert page.url == f"{server}/sign-in"
+    check(page, "signed-out-force")

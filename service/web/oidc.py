@@ -180,7 +180,7 @@ def callback():
             _("You cannot sign in to Gwarchod"),
             [_("Your Gwarchod account has been closed. Ask your administrator if you need it.")],
         )
-    sign_in(user, method="oidc")
+    sign_in(user, method="oidc", id_token=token.get("id_token"))
     return redirect(next_page or url_for("web.inbox"))
 
 

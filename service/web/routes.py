@@ -33,7 +33,7 @@ from ..roles import holds_grant, role_catalogue, role_working
 from . import OIDC_EXTENSION, csrf
 from .forms import ButtonForm, SignInForm
 from .language import LANGUAGES, page_language
-from .session import LANGUAGE, safe_next, sign_in, sign_out, signed_in_actor
+from .session import LANGUAGE, origin_of, safe_next, sign_in, sign_out, signed_in_actor
 
 web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
@@ -71,7 +71,7 @@ def security_headers(response):
         "img-src 'self' data:; "
         "font-src 'self'; "
         "connect-src 'self'; "
-        "form-action 'self'; "
+        f"form-action 'self'{_provider_origin()}; "
         "base-uri 'none'; "
         "object-src 'none'; "
         "frame-ancestors 'none'"
@@ -82,6 +82,14 @@ def security_headers(response):
     if request.endpoint != "web.static":
         response.headers["Cache-Control"] = "no-store"  # a shared station keeps no case
     return response
+
+
+def _provider_origin() -> str:
+    """The force's identity provider, when there is one: signing out is a form sent here that
+    goes on to the provider's sign-out (service.web.session.sign_out)."""
+    if OIDC_EXTENSION not in current_app.extensions:
+        return ""
+    return " " + origin_of(current_app.config["OIDC_ISSUER"])
 
 
 @web.app_context_processor
@@ -128,9 +136,9 @@ def sign_in_page():
 @web.route("/sign-out", methods=["GET", "POST"], endpoint="sign_out")
 def sign_out_page():
     if request.method == "POST":
-        sign_out(g.actor)
+        at_provider = sign_out(g.actor)
         flash(_("You have signed out."))
-        return redirect(url_for("web.sign_in"))
+        return redirect(at_provider or url_for("web.sign_in"))
     return render_template("web/sign_out.html")
 
 

@@ -2,17 +2,23 @@
 page against the user's record, so that deactivating a user signs them out at once, and
 against the time they were last seen, so that an idle session ends."""
 
+import logging
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, g, session
+import requests
+from flask import current_app, g, session, url_for
 
 from ..audit.reads import log_read
 from ..auth import Actor
 from ..db import db
 from ..models import User
+from . import OIDC_EXTENSION
 
 USER, SEEN, LANGUAGE = "user_id", "seen", "language"
+PROVIDER_TOKEN = "id_token"  # the force account's ID token, for signing out at the provider
+MAX_KEPT_TOKEN = 1500  # characters of an ID token the session cookie keeps
+log = logging.getLogger(__name__)
 
 
 def signed_in_actor() -> Actor | None:
@@ -35,11 +41,16 @@ def signed_in_actor() -> Actor | None:
     return actor
 
 
-def sign_in(user: User, method: str | None = None) -> None:
+def sign_in(user: User, method: str | None = None, id_token: str | None = None) -> None:
     """Start a new session for the user (a fresh cookie, in the language they chose last).
-    ``method`` names a way of signing in other than a password ("oidc") in the read log."""
+    ``method`` names a way of signing in other than a password ("oidc") in the read log; the
+    provider's ``id_token`` is kept to sign the user out there too when they sign out."""
     session.clear()
     session[USER] = user.id
+    if id_token:
+        # A long token (a provider listing many groups) would push the cookie past what
+        # browsers keep; the provider is then told the client alone, and asks the user.
+        session[PROVIDER_TOKEN] = id_token if len(id_token) <= MAX_KEPT_TOKEN else ""
     session[SEEN] = time.time()
     if user.language:
         session[LANGUAGE] = user.language
@@ -47,12 +58,42 @@ def sign_in(user: User, method: str | None = None) -> None:
     log_read(actor, "session.sign_in", detail={"method": method} if method else None)
 
 
-def sign_out(actor: Actor) -> None:
+def sign_out(actor: Actor) -> str | None:
+    """End the session. For someone who signed in with their force account, return the
+    provider's address that signs them out there too (OpenID Connect RP-initiated logout), so
+    that the next person at a shared station is not signed straight back in as them; None when
+    there is none to go to."""
     log_read(actor, "session.sign_out")
+    at_provider = _provider_sign_out(session[PROVIDER_TOKEN]) if PROVIDER_TOKEN in session else None
     language = session.get(LANGUAGE)
     session.clear()
     if language:
         session[LANGUAGE] = language  # the pages keep speaking it
+    return at_provider
+
+
+def _provider_sign_out(id_token: str) -> str | None:
+    provider = current_app.extensions.get(OIDC_EXTENSION)
+    if provider is None:
+        return None
+    try:
+        endpoint = provider.load_server_metadata().get("end_session_endpoint")
+    except (requests.RequestException, ValueError) as error:
+        log.warning("signed out here only: the provider's metadata could not be read: %r", error)
+        return None
+    if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+        return None  # the provider offers no sign-out: the session here has ended all the same
+    if origin_of(endpoint) != origin_of(current_app.config["OIDC_ISSUER"]):
+        # The pages' policy lets a form lead only here and to the issuer's own site.
+        log.warning("signed out here only: the provider signs out at another site, %s", endpoint)
+        return None
+    back = current_app.config["OIDC_POST_LOGOUT_REDIRECT_URI"] or url_for(
+        "web.sign_in", _external=True
+    )
+    query = {"client_id": current_app.config["OIDC_CLIENT_ID"], "post_logout_redirect_uri": back}
+    if id_token:
+        query["id_token_hint"] = id_token
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(query)}"
 
 
 def _end(reason: str) -> None:
@@ -72,3 +113,9 @@ def safe_next(value: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return value
+
+
+def origin_of(address: str) -> str:
+    """The scheme, host and port of an address, as a content security policy names a site."""
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.netloc}"
