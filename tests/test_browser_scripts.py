@@ -24,14 +24,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def the_review(browser, server, desk: str, clock: bool = False):  # noqa: F811
+    """A desk officer's page open on the live-time review of the call waiting for them (on a
+    clock the test moves, when asked)."""
+    page = open_page(browser)
+    if clock:
+        page.clock.install()
+    sign_in(page, server, desk)
+    page.get_by_role("link", name="Live-time review").click()
+    return page
+
+
 def test_the_offences_question_shows_only_when_offences_are_disclosed(
     server,  # noqa: F811
     browser,  # noqa: F811
     desk_with_a_call,  # noqa: F811
 ):
-    page = open_page(browser)
-    sign_in(page, server, desk_with_a_call)
-    page.get_by_role("link", name="Live-time review").click()
+    page = the_review(browser, server, desk_with_a_call)
     sections = page.get_by_label("Stalking (s2A)", exact=True)
     expect(sections).to_be_hidden()
     page.get_by_label("Yes, offences are disclosed").check()
@@ -68,10 +77,7 @@ def test_answers_are_kept_as_they_are_typed_and_come_back_after_a_reload(
     browser,  # noqa: F811
     desk_with_a_call,  # noqa: F811
 ):
-    page = open_page(browser)
-    page.clock.install()
-    sign_in(page, server, desk_with_a_call)
-    page.get_by_role("link", name="Live-time review").click()
+    page = the_review(browser, server, desk_with_a_call, clock=True)
     notes = "The caller says he has her new address."
     page.get_by_label("Review notes (optional)").fill(notes)
     with page.expect_response(re.compile(r"/draft$")) as saved:
@@ -87,9 +93,7 @@ def test_a_long_answer_counts_down_to_its_limit_in_either_language(
     browser,  # noqa: F811
     desk_with_a_call,  # noqa: F811
 ):
-    page = open_page(browser)
-    sign_in(page, server, desk_with_a_call)
-    page.get_by_role("link", name="Live-time review").click()
+    page = the_review(browser, server, desk_with_a_call)
     notes = page.get_by_label("Review notes (optional)")
     notes.fill("x" * 4990)
     expect(page.get_by_text("You have 10 characters remaining")).to_be_visible()
