@@ -22,9 +22,9 @@ from .auth import (
     tokens_of,
 )
 from .db import db
-from .definitions import deploy_directory
+from .definitions import deploy_directory, export_version, latest_version
 from .matching import reindex_all
-from .models import ApiToken, User, utcnow
+from .models import ApiToken, DefinitionVersion, User, utcnow
 from .passwords import SHORTEST, new_password, set_password
 from .roles import role_catalogue
 from .scheduler import fire_all_due, scheduler_health
@@ -233,7 +233,49 @@ def load_definitions_command(root: Path | None) -> None:
             f"Loaded definition version {version.id} ({version.content_hash[:12]}): {processes}"
         )
     else:
-        click.echo(f"Definitions unchanged: version {version.id} ({processes}).")
+        click.echo(f"Definitions unchanged: the files are version {version.id} ({processes}).")
+    latest = latest_version()
+    if latest.id != version.id:
+        click.echo(
+            f"Version {latest.id} ({latest.content_hash[:12]}, deployed by "
+            f"{latest.created_by or 'unknown'} on {latest.created_at:%Y-%m-%d %H:%M} UTC) is newer "
+            f"and is the one new cases start on; `flask definitions export {root}` writes it "
+            "out as files."
+        )
+    else:
+        click.echo(f"Version {latest.id} is the latest: new cases start on it.")
+
+
+@definitions.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--version",
+    "version_id",
+    type=int,
+    default=None,
+    help="The version to write (default: the latest, which new cases start on).",
+)
+def export_definitions_command(directory: Path, version_id: int | None) -> None:
+    """Write a deployed version's diagrams, Welsh names, forms and letters to DIRECTORY's
+    bpmn/, forms/ and letters/, to commit them; files there that the version does not hold are
+    left as they are and listed."""
+    version = db.session.get(DefinitionVersion, version_id) if version_id else latest_version()
+    if version is None:
+        raise click.ClickException(
+            f"there is no version {version_id}" if version_id else "nothing is deployed yet"
+        )
+    try:
+        written, others = export_version(directory, version)
+    except (ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Wrote version {version.id} ({version.content_hash[:12]}): {len(written)} files "
+        f"under {directory}."
+    )
+    if others:
+        click.echo(f"Not in version {version.id}, left as they are:")
+        for path in others:
+            click.echo(f"  {path}")
 
 
 @scheduler.command("run")

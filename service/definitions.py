@@ -63,9 +63,50 @@ def deploy_directory(root: Path, actor: str | None) -> tuple[DefinitionVersion, 
     return deploy(read_definition_files(root), actor)
 
 
+def latest_version() -> DefinitionVersion | None:
+    """The newest version: the one new cases start on (each holds every process's files)."""
+    return db.session.scalar(select(DefinitionVersion).order_by(DefinitionVersion.id.desc()))
+
+
 def latest_files() -> dict[str, bytes]:
-    latest = db.session.scalar(select(DefinitionVersion).order_by(DefinitionVersion.id.desc()))
+    latest = latest_version()
     return {f.path: f.content for f in latest.files} if latest else {}
+
+
+# The folders a version's files live in, as `read_definition_files` reads them back.
+FOLDERS = ("bpmn", "forms", "letters")
+
+
+def export_version(directory: Path, version: DefinitionVersion) -> tuple[list[str], list[str]]:
+    """Write a version's files under ``directory`` (``bpmn/``, ``forms/``, ``letters/``), as
+    ``flask definitions load`` reads them, so that process owners can commit what is deployed.
+
+    Returns the paths written and the files already in those folders that the version does not
+    hold (left as they are: an export never deletes). A stored path that would lead outside
+    ``directory`` is refused before anything is written."""
+    root = directory.resolve()
+    targets = {}
+    for stored in version.files:
+        target = (root / stored.path).resolve()
+        parts = Path(stored.path).parts
+        if not parts or parts[0] not in FOLDERS or not target.is_relative_to(root / parts[0]):
+            raise ValueError(
+                f"version {version.id} holds a file named '{stored.path}', which "
+                "is not under bpmn/, forms/ or letters/; nothing was written"
+            )
+        targets[target] = stored.content
+    for target, content in targets.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    held = set(targets)
+    others = sorted(
+        path.relative_to(root).as_posix()
+        for folder in FOLDERS
+        if (root / folder).is_dir()
+        for path in (root / folder).rglob("*")
+        if path.is_file() and path.resolve() not in held
+    )
+    return sorted(target.relative_to(root).as_posix() for target in targets), others
 
 
 def latest_process(process_id: str) -> ProcessDefinition | None:

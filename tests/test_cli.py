@@ -1,9 +1,13 @@
-"""The command line: users and their tokens, and loading definitions."""
+"""The command line: users and their tokens, and loading and exporting definitions."""
 
+import json
 import shutil
 
 from service.config import PROJECT_ROOT
+from service.db import db
+from service.models import DefinitionVersion
 from tests.conftest import bearer
+from tests.test_api_deploy import upload
 
 
 def test_users_create_prints_the_token_alone_on_the_last_line(app, client):
@@ -152,6 +156,61 @@ def test_definitions_load_is_idempotent_and_reports_problems(app, tmp_path):
     assert broken.exit_code != 0
     assert "live_time_review" in broken.output
     assert "nothing was loaded" in broken.output
+
+
+def test_definitions_export_writes_what_is_deployed_and_load_says_which_version_is_latest(
+    app, client, tmp_path, owner
+):
+    runner = app.test_cli_runner()
+    # A process owner deploys a change through the API: version 2, newer than the files.
+    review = json.loads((PROJECT_ROOT / "forms" / "live_time_review.schema.json").read_text())
+    review["properties"]["review_notes"]["title"] = "Review notes and reasons"
+    uploaded = upload(
+        client,
+        owner,
+        {"live_time_review.schema.json": json.dumps(review).encode()},
+        welsh_names=False,
+    )
+    assert uploaded.status_code == 201, uploaded.json
+    latest = uploaded.json["version"]
+    load = runner.invoke(args=["definitions", "load"])
+    assert load.exit_code == 0
+    assert "unchanged: the files are version 1" in load.output
+    assert f"Version {latest} (" in load.output and "is the one new cases start on" in load.output
+
+    # Export writes the latest as files, and the files load as that very version.
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "draft_idea.schema.json").write_text("{}")
+    exported = runner.invoke(args=["definitions", "export", str(tmp_path)])
+    assert exported.exit_code == 0, exported.output
+    assert f"Wrote version {latest}" in exported.output
+    assert "left as they are:\n  forms/draft_idea.schema.json" in exported.output
+    written = json.loads((tmp_path / "forms" / "live_time_review.schema.json").read_text())
+    assert written["properties"]["review_notes"]["title"] == "Review notes and reasons"
+    (tmp_path / "forms" / "draft_idea.schema.json").unlink()
+    again = runner.invoke(args=["definitions", "load", "--root", str(tmp_path)])
+    assert f"unchanged: the files are version {latest}" in again.output
+    assert f"Version {latest} is the latest" in again.output
+
+    # An older version, by its number; one that does not exist is refused plainly.
+    older = runner.invoke(args=["definitions", "export", str(tmp_path / "v1"), "--version", "1"])
+    assert older.exit_code == 0 and "Wrote version 1" in older.output
+    assert (tmp_path / "v1" / "bpmn" / "stalking_harassment.bpmn").is_file()
+    missing = runner.invoke(args=["definitions", "export", str(tmp_path), "--version", "99"])
+    assert missing.exit_code != 0 and "there is no version 99" in missing.output
+
+
+def test_definitions_export_refuses_a_stored_path_that_leads_elsewhere(app, tmp_path):
+    with app.app_context():
+        version = db.session.get(DefinitionVersion, 1)
+        version.files[0].path = "bpmn/../../outside.bpmn"
+        db.session.commit()
+    exported = app.test_cli_runner().invoke(
+        args=["definitions", "export", str(tmp_path / "out"), "--version", "1"]
+    )
+    assert exported.exit_code != 0
+    assert "is not under bpmn/, forms/ or letters/; nothing was written" in exported.output
+    assert not (tmp_path / "outside.bpmn").exists() and not (tmp_path / "out").exists()
 
 
 def test_demo_users_are_printed_with_a_password_to_sign_in_with(app, client):
