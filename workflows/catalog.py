@@ -27,6 +27,7 @@ from .matching import MatchField, match_fields
 from .names import ElementNames, is_names_file, load_names
 from .problems import DefinitionProblems, Problem
 from .readable import ChoiceTitles
+from .safe_xml import SAFE_XML
 from .sandbox import check_expression, check_script
 from .timers import DUE_AT_PROPERTY, DUE_IN_PROPERTY
 
@@ -44,10 +45,6 @@ NS = {"bpmn": BPMN, "spiff": SPIFF}
 USER_TASK_TAGS = ("userTask", "manualTask")
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_FORM_PROPERTY = "formUiSchemaFilename"
-
-_SAFE_XML = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False
-)
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,7 @@ class Catalog:
         parser = SpiffBpmnParser(validator=VALIDATOR)
         # The files are valid (the catalog was built from them); decision tables go first.
         roots = {
-            path: etree.fromstring(content, _SAFE_XML)
+            path: etree.fromstring(content, SAFE_XML)
             for path, content in self.files.items()
             if path.endswith((".bpmn", ".dmn"))
         }
@@ -270,7 +267,7 @@ def _parse_xml(path: str, content: bytes, problems: list[Problem]) -> etree._Ele
         )
         return None
     try:
-        tree = etree.fromstring(content, _SAFE_XML).getroottree()
+        tree = etree.fromstring(content, SAFE_XML).getroottree()
     except etree.XMLSyntaxError as error:
         problems.append(Problem(path, None, f"not well-formed XML: {error.msg}", error.lineno))
         return None

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .safe_xml import SAFE_XML
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 FLOW_NODES = SUBPROCESSES | {
@@ -59,10 +61,6 @@ FLOW_NODES = SUBPROCESSES | {
 }
 # The continuation of an embedded sub-process once everything inside it has ended.
 DONE = "#done"
-
-_SAFE_XML = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False
-)
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ class _Node:
 def check_closing_control(diagram: bytes, process_id: str, controls: Iterable[str]) -> ControlCheck:
     """Whether every case of ``process_id`` in ``diagram`` (BPMN XML) passes one of
     ``controls`` (element ids) before it ends."""
-    root = etree.fromstring(diagram, _SAFE_XML)
+    root = etree.fromstring(diagram, SAFE_XML)
     process = root.find(f"{{{BPMN}}}process[@id='{process_id}']")
     if process is None:
         raise ValueError(f"the diagram has no process '{process_id}'")
