@@ -305,6 +305,29 @@ WELSH = {
         "Mae cyfrif eich heddlu yn rhoi'r enw defnyddiwr %(name)s, ond mae gan gyfrif arall yr "
         "enw defnyddiwr hwnnw yn Gwarchod yn barod."
     ),
+    # The process owners' workspace.
+    "Processes and versions": "Prosesau a fersiynau",
+    "New cases start on version %(version)s, deployed by %(who)s on %(when)s. Running cases "
+    "stay on the version they started on.": (
+        "Mae achosion newydd yn dechrau ar fersiwn %(version)s, a osodwyd gan %(who)s ar "
+        "%(when)s. Mae achosion sydd ar waith yn aros ar y fersiwn y dechreuon nhw arni."
+    ),
+    "unknown": "anhysbys",
+    "Nothing has been deployed yet.": "Nid oes dim wedi'i osod eto.",
+    "Processes": "Prosesau",
+    "Diagram %(file)s.": "Diagram %(file)s.",
+    ("%(num)d case running.", "%(num)d cases running."): "%(num)d achos ar waith.",
+    "Versions of %(name)s": "Fersiynau %(name)s",
+    "Version": "Fersiwn",
+    "Content hash": "Stwnsh y cynnwys",
+    "Deployed": "Gosodwyd",
+    "Cases running": "Achosion ar waith",
+    "Latest": "Diweddaraf",
+    "Decision tables": "Tablau penderfynu",
+    "The latest version has no decision table.": (
+        "Nid oes tabl penderfynu yn y fersiwn ddiweddaraf."
+    ),
+    "Forms": "Ffurflenni",
 }
 
 

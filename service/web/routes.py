@@ -104,6 +104,7 @@ def page_context():
         "button_form": ButtonForm(),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
         "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
+        "may_model": actor is not None and holds_grant(actor, "deploy_definitions"),
         "may_start": actor is not None and may_start_cases(actor),
         # The language switch comes back to the same page; one that answers the identity
         # provider's redirect cannot be visited twice, so from there it goes to sign in.
