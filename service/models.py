@@ -160,7 +160,7 @@ class User(db.Model):
     language: Mapped[str | None] = mapped_column(String(2))
     # The force account a user signs in with (the provider's issuer and subject, see
     # service.auth.provided_user); none for a user made here, who no provider can sign in as.
-    provider_account: Mapped[str | None] = mapped_column(String(700), unique=True)
+    provider_account: Mapped[str | None] = mapped_column(String(700), unique=True, index=True)
     roles: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
