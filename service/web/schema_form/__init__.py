@@ -28,11 +28,10 @@ paths ``workflows.forms.FieldError`` names. A date's parts are posted as ``<name
 from .errors import error_summary_items, errors_by_field
 from .fields import Field, form_fields
 from .lists import add_item, item_action, remove_item
-from .schema import FORM_ERROR, MAX_DEPTH, MAX_ITEMS, MISSING, field_id
+from .schema import MAX_DEPTH, MAX_ITEMS, MISSING, field_id
 from .submission import parse_submission
 
 __all__ = [
-    "FORM_ERROR",
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MISSING",

@@ -14,23 +14,6 @@ MAX_DEPTH = 12  # the deepest nesting of objects and lists read or drawn
 MAX_PART = 50  # the longest part of a date or time kept
 DATE_PARTS = ("day", "month", "year")
 DATETIME_PARTS = (*DATE_PARTS, "time")
-FORM_ERROR = "(form)"  # the path of a message about the form as a whole
-
-KINDS = (
-    "text",
-    "textarea",
-    "number",
-    "integer",
-    "date",
-    "datetime",
-    "radios",
-    "checkboxes",
-    "select",
-    "boolean",
-    "object",
-    "array",
-    "readonly",
-)
 
 
 class _Missing:
