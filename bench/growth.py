@@ -23,7 +23,6 @@ non-zero when one is missed; the last line holds the figures as key=value pairs.
 """
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -157,17 +156,20 @@ def measure(folder: Path, name: str, fresh: bool, turns: int, last_round: int) -
             figures[f"{label}_s"].append(seconds)
             figures[f"{label}_bytes"].append(written)
     old.to_round(last_round)
+    young_s, old_s = statistics.median(figures["young_s"]), statistics.median(figures["old_s"])
+    young_bytes = statistics.mean(figures["young_bytes"])
+    old_bytes = statistics.mean(figures["old_bytes"])
     return {
-        "time_ratio": statistics.median(figures["old_s"]) / statistics.median(figures["young_s"]),
-        "bytes_ratio": statistics.mean(figures["old_bytes"]) / statistics.mean(figures["young_bytes"]),
-        "young_ms": statistics.median(figures["young_s"]) * 1000,
-        "old_ms": statistics.median(figures["old_s"]) * 1000,
-        "young_bytes": statistics.mean(figures["young_bytes"]),
-        "old_bytes": statistics.mean(figures["old_bytes"]),
+        "time_ratio": old_s / young_s,
+        "bytes_ratio": old_bytes / young_bytes,
+        "young_ms": young_s * 1000,
+        "old_ms": old_s * 1000,
+        "young_bytes": young_bytes,
+        "old_bytes": old_bytes,
         "state_young": state_young,
         "state_old": state_old,
         "state_last": service.state_bytes(old.id),
-    }  # fmt: skip
+    }
 
 
 def main() -> None:
