@@ -195,7 +195,7 @@ def main() -> None:
     growth_restored = restored["time_ratio"]
     written = max(kept["bytes_ratio"], restored["bytes_ratio"])
     state_last = kept["state_last"]
-    per_round = (state_last - kept["state_old"]) / (args.rounds - OLD)
+    per_round = round((state_last - kept["state_old"]) / (args.rounds - OLD))
     missed = [
         what
         for what, ok in (
@@ -212,12 +212,12 @@ def main() -> None:
         f"a completion at round {OLD} / at round {YOUNG}: {growth:.2f} (restored "
         f"{growth_restored:.2f}; target at most {TIME_TARGET}); bytes written per command "
         f"{written:.2f}x (target at most {BYTES_TARGET}); the saved state grows "
-        f"{per_round:.0f} bytes a round" + (f"; MISSED: {', '.join(missed)}" if missed else "")
+        f"{per_round} bytes a round" + (f"; MISSED: {', '.join(missed)}" if missed else "")
     )
     print(
         f"growth_{OLD}_over_{YOUNG}={growth:.3f} growth_{OLD}_over_{YOUNG}_restored="
         f"{growth_restored:.3f} state_bytes_round_{args.rounds}={state_last} "
-        f"state_bytes_round_{YOUNG}={kept['state_young']} state_bytes_per_round={per_round:.0f} "
+        f"state_bytes_round_{YOUNG}={kept['state_young']} state_bytes_per_round={per_round} "
         f"bytes_written_per_command_{OLD}_over_{YOUNG}={written:.3f} "
         f"bytes_written_per_command_{YOUNG}={kept['young_bytes']:.0f} "
         f"ms_per_completion_{YOUNG}={kept['young_ms']:.2f} "
