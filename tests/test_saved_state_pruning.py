@@ -53,7 +53,7 @@ from tests.test_review_rounds_scale import APPROVAL_TASKS
 from workflows import pruning
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.clock import engine_clock
-from workflows.runner import Runner
+from workflows.runner import Runner, case_data
 
 CALL_DAY = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
 # Five rounds, however the round's note reads: the loop counts its rounds.
@@ -318,13 +318,22 @@ def test_a_case_saved_with_every_round_loads_and_goes_on(policy_catalog):
 
     # Restored as it was saved, rounds let go in memory: the same case, the same open task.
     workflow = runner.restore("stalking_harassment", before.state)
+    assert case_data(workflow) == before.data
+    [loop] = [t for t in workflow.tasks.values() if t.task_spec.name == "sergeant_review"]
+    assert len(loop.internal_data["merged"]) == 12  # every round still counted
+
+    # Its next round goes on from there, and saves it the new way.
     after = sergeant_reviews(runner, 1, before)
-    assert after.data == {**before.data, **after.data}
+    assert after.data == before.data  # the same review again changes nothing
     assert [t.bpmn_id for t in after.open_tasks] == ["sergeant_review"]
     assert rounds_held(after.state) == 1
     assert len(after.state) < len(before.state)
-    [loop] = [t for t in workflow.tasks.values() if t.task_spec.name == "sergeant_review"]
-    assert len(loop.internal_data["merged"]) == 12
+    rounds = [
+        task["internal_data"]["iteration"]
+        for task in json.loads(after.state)["tasks"].values()
+        if task["task_spec"] == "sergeant_review [child]"
+    ]
+    assert rounds == [12, 13]
 
 
 def test_a_loop_saved_with_every_round_still_stops_at_its_maximum():
