@@ -477,7 +477,8 @@ def deepest(runner, state: str) -> int:
 def test_review_cycles_do_not_deepen_the_task_tree():
     """Sixty reviews, through the runner: every cycle sits at the same depth of the engine's
     task tree, so the engine never reaches the depth (1000) where it silently stops finding
-    work, however long the policy lives."""
+    work, however long the policy lives. (The first review is the deepest: the first cycle,
+    which held the policy's drafting and approval, is held until the second lets it go.)"""
     runner = Runner(build_catalog(read_definition_files(PROJECT_ROOT)))
     with time_machine.travel(datetime(2020, 8, 21, 9, 0, tzinfo=UTC), tick=False) as clock:
         outcome = runner.start("policy_governance", DRAFT)
@@ -505,4 +506,4 @@ def test_review_cycles_do_not_deepen_the_task_tree():
             due = due.replace(year=due.year + 2)
             assert [t.due_at for t in outcome.timers] == [due]
     assert outcome.data["policy_cycle_number"] == 61
-    assert set(depths) == {depths[0]} and depths[0] < 20
+    assert set(depths[1:]) == {depths[1]} and depths[1] <= depths[0] < 20

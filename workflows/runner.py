@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock
+from . import clock, pruning
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
 from .instructions import render_instructions
@@ -55,9 +55,13 @@ class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
         dct = WorkflowConverter.to_dict(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        for tasks in _saved_task_maps(dct):
+            pruning.compact(tasks)
         return dct
 
     def from_dict(self, dct):
+        for tasks in _saved_task_maps(dct):
+            pruning.expand(tasks)
         if isinstance(dct.get("spec"), dict):
             return super().from_dict(dct)
         spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs")
@@ -68,6 +72,11 @@ class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+
+def _saved_task_maps(dct: dict) -> list[dict]:
+    """The tasks of a saved workflow and of each run of a process it holds, as dicts."""
+    return [dct["tasks"], *(run["tasks"] for run in dct.get("subprocesses", {}).values())]
 
 
 def _withdraw_subprocesses_of_removed_tasks(workflow: BpmnWorkflow) -> BpmnWorkflow:
@@ -349,6 +358,8 @@ class Runner:
         saved["spec"], saved["subprocess_specs"] = spec, subprocess_specs
         workflow = _withdraw_subprocesses_of_removed_tasks(SERIALIZER.from_dict(saved))
         workflow.script_engine = self.script_engine
+        # A case saved before finished rounds were let go is held as one saved since.
+        pruning.prune(workflow)
         return workflow
 
     def _outcome(
@@ -381,6 +392,9 @@ class Runner:
         )
         if workflow.completed:
             events.append({"type": "case_completed"})
+        # After the case's data and open tasks are read: letting go of finished rounds
+        # changes neither (see workflows.pruning).
+        pruning.prune(workflow)
         state = save(workflow)
         if not workflow.completed:
             self._keep_workflow(state, workflow)
