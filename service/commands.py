@@ -30,6 +30,7 @@ from workflows.runner import (
 )
 
 from .audit import trail as audit
+from .audit.models import CaseAuditHead
 from .auth import Actor
 from .case_access import reading_of, restriction_of
 from .db import db
@@ -77,10 +78,12 @@ _LATEST_PROCESS = (
     .order_by(_processes.c.version_id.desc())
     .limit(1)
 )
-# What a completion needs of its task, beside the whole case row, and whether the case is
-# restricted and the caller named on its restriction: one statement.
+# What a completion needs of its task, beside the whole case row, whether the case is
+# restricted and the caller named on its restriction, and the head of its history (read without
+# a lock: moving it checks it): one statement.
 _TASK_FIELDS = ("id", "case_id", "bpmn_id", "name", "lane", "status", "assignee_id")
 _restrictions, _named = CaseRestriction.__table__, CaseRestrictionUser.__table__
+_heads = CaseAuditHead.__table__
 _TASK_WITH_CASE = (
     select(
         *(_tasks.c[name].label(f"task_{name}") for name in _TASK_FIELDS),
@@ -90,8 +93,12 @@ _TASK_WITH_CASE = (
         exists()
         .where(_named.c.case_id == _tasks.c.case_id, _named.c.user_id == bindparam("actor_id"))
         .label("actor_named"),
+        _heads.c.seq.label("head_seq"),
+        _heads.c.hash.label("head_hash"),
+        _heads.c.state_hash.label("head_state_hash"),
     )
     .join(_cases, _tasks.c.case_id == _cases.c.id)
+    .outerjoin(_heads, _heads.c.case_id == _tasks.c.case_id)
     .join(_versions, _cases.c.definition_version_id == _versions.c.id)
     .where(_tasks.c.id == bindparam("task_id"))
 )
@@ -198,6 +205,9 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     task = Task(**{name: getattr(found, f"task_{name}") for name in _TASK_FIELDS})
     case, content_hash = _case_from(found), found.content_hash
     restriction = bool(found.case_restricted), bool(found.actor_named)
+    head = (
+        None if found.head_seq is None else (found.head_seq, found.head_hash, found.head_state_hash)
+    )
     _check_may_work_on(command.actor, task, command.language, restriction)
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
@@ -237,7 +247,7 @@ def complete_task(command: CompleteTask) -> CaseChanged:
         drop_drafts(task.id)
     were_open = [other for other in were_open if other.id != task.id]
     try:
-        audit.task_completed(command, task, case, outcome, now, were_open)
+        audit.task_completed(command, task, case, outcome, now, were_open, head)
         changed = _record_outcome(
             case,
             outcome,
