@@ -453,9 +453,10 @@ def drive(
     clients: int,
     seconds: float,
     cpu: ServerCpu | None,
-    warm_up: float = 5.0,
+    warm_up: float,
 ) -> dict:
-    """Run the load: ``warm_up`` seconds unmeasured, then ``seconds`` measured."""
+    """Run the load: ``warm_up`` seconds unmeasured (the workers' catalogs parsed, their engine
+    processes started), then ``seconds`` measured."""
     load = Load(port, tokens, reviews, clients)
     threads = load.threads()
     for thread in threads:
@@ -479,6 +480,10 @@ def drive(
         "statuses": load.statuses,
         "failures": load.failures,
         "server_cpu": ServerCpu.used(before, after) if cpu else None,
+        # Engine processes started while measuring: their start-up is counted in the CPU.
+        "started": sorted(
+            part for pid, (part, _) in after.items() if pid not in before and part != "database"
+        ),
         "client_cpu": own,
     }
 
@@ -539,7 +544,7 @@ def profile_under_gunicorn(
         folder = keep or temporary
         environment = {"GWARCHOD_BENCH_PROFILE_DIR": folder}
         with serving(url, ["--config", str(PROFILE_HOOKS)], environment) as (_server, port):
-            result = drive(port, tokens, reviews, clients, seconds, None, warm_up=2.0)
+            result = drive(port, tokens, reviews, clients, seconds, None, warm_up=10.0)
         files = sorted(str(path) for path in Path(folder).glob("*.prof"))
         done = result["statuses"].get(200, 0)
         print(
@@ -567,6 +572,9 @@ def main() -> None:
     options.add_argument("--seconds", type=float, default=30.0)
     options.add_argument("--cases", type=int, default=1000)
     options.add_argument("--clients", type=int, default=8)
+    options.add_argument(
+        "--warm-up", type=float, default=10.0, help="seconds of load before measuring"
+    )
     options.add_argument("--profile", action="store_true", help="where a completion's time goes")
     options.add_argument("--profile-dir", help="keep the profiles (.prof files) in this folder")
     args = options.parse_args()
@@ -589,7 +597,13 @@ def main() -> None:
             return
         with serving(url) as (server, port):
             result = drive(
-                port, tokens, reviews, args.clients, args.seconds, ServerCpu(server.pid, url)
+                port,
+                tokens,
+                reviews,
+                args.clients,
+                args.seconds,
+                ServerCpu(server.pid, url),
+                args.warm_up,
             )
 
     statuses, elapsed = result["statuses"], result["elapsed"]
@@ -616,6 +630,11 @@ def main() -> None:
         + f"); ceiling on {cores} cores {ceiling:.0f}/s; the clients' own "
         f"CPU {client_ms:.2f} ms a request"
     )
+    if result["started"]:
+        print(
+            f"{len(result['started'])} processes of the web process started while measuring "
+            "(their start-up is in the CPU figure): give it a longer --warm-up"
+        )
     if result["failures"]:
         print(f"{len(result['failures'])} unexpected answers, the first: {result['failures'][0]}")
     missed = [
