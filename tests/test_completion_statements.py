@@ -13,7 +13,6 @@ from service.db import db
 from tests.audit_helpers import complete, start_loop
 from tests.conftest import bearer
 
-
 # The history's head read on its own, under its lock (FOR UPDATE, where the database has it).
 _HEAD_READ = "FROM CASE_AUDIT_HEADS WHERE"
 
