@@ -8,7 +8,8 @@ and in an engine process (what isolating diagram code costs a command), and the 
 commands run in this process. All take turns a batch of cases at a time, so a busy spell on a
 shared machine slows each alike.
 
-Targets: API / floor at most 2.0, and isolation may not make the API more than 10 % slower
+Targets: API / floor at most 1.5 (with isolation, as the service runs), and isolation may not
+make the API more than 10 % slower
 (API / API without isolation at most 1.10). Exits non-zero when either is missed; the last
 line holds the figures as key=value pairs.
 
@@ -41,6 +42,7 @@ from workflows.limits import EngineLimits  # noqa: E402
 from workflows.runner import Runner  # noqa: E402
 
 PROCESS = "stalking_harassment"
+TARGET = 1.5  # API / floor
 # A call with no offence disclosed goes on to the SRAU's review of the call.
 NEXT = "srau_call_review"
 
@@ -214,21 +216,21 @@ def main() -> None:
     missed = [
         what
         for what, ok in (
-            ("API / floor above 2.0", ratio <= 2.0),
+            (f"API / floor above {TARGET}", ratio <= TARGET),
             ("isolation costs the API more than 10 %", isolation <= 1.10),
         )
         if not ok
     ]
     print(
         f"engine layer / floor {median(lambda s: s['engine'] / s['floor']):.2f}; API / floor "
-        f"{ratio:.2f} (target at most 2.0), without isolation {ratio_in_process:.2f}; "
+        f"{ratio:.2f} (target at most {TARGET}), without isolation {ratio_in_process:.2f}; "
         f"isolation costs {isolation_ms:.2f} ms a command, the API x{isolation:.3f} "
         f"(target at most 1.10)" + (f"; MISSED: {', '.join(missed)}" if missed else "")
     )
     figures = {name: f"{ms_per_case(name):.2f}" for name in SIDES}
     print(
         " ".join(f"{name}_ms={value}" for name, value in figures.items())
-        + f" ratio={ratio:.3f} ratio_in_process={ratio_in_process:.3f}"
+        + f" api_over_floor={ratio:.3f} ratio_in_process={ratio_in_process:.3f}"
         f" isolation_ratio={isolation:.3f} isolation_ms_per_command={isolation_ms:.3f}"
         f" target_met={'yes' if not missed else 'no'}"
     )

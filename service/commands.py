@@ -12,7 +12,7 @@ kept in step with what was written, so the answer needs no second read.
 import logging
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from workflows import outside_reads
@@ -30,6 +30,7 @@ from workflows.runner import (
 )
 
 from .audit import trail as audit
+from .audit.models import CaseAuditHead
 from .auth import Actor
 from .case_access import reading_of, restriction_of
 from .db import db
@@ -37,7 +38,18 @@ from .definitions import runner_for
 from .drafts import drop_drafts
 from .matching import keep_match_keys
 from .messages import CaseChanged, ClaimTask, CompleteTask, FireTimers, StartCase, UnclaimTask
-from .models import Case, DefinitionVersion, ProcessDefinition, Task, User, new_id, utcnow
+from .models import (
+    Case,
+    CaseRestriction,
+    CaseRestrictionUser,
+    DefinitionVersion,
+    ProcessDefinition,
+    Task,
+    TaskDraft,
+    User,
+    new_id,
+    utcnow,
+)
 from .names import ShownNames
 from .problems import ApiProblem, not_found, not_your_lane
 from .roles import role_catalogue, role_working
@@ -52,7 +64,7 @@ RUNNING, CASE_COMPLETED = "running", "completed"
 # Built once; these run on every start and completion. Statements that name tables rather
 # than mapped classes run as plain statements, which costs less than the ORM's unit of work
 # and object loading.
-_cases, _tasks = Case.__table__, Task.__table__
+_cases, _tasks, _drafts = Case.__table__, Task.__table__, TaskDraft.__table__
 _processes, _versions = ProcessDefinition.__table__, DefinitionVersion.__table__
 _LATEST_PROCESS = (
     select(
@@ -66,15 +78,27 @@ _LATEST_PROCESS = (
     .order_by(_processes.c.version_id.desc())
     .limit(1)
 )
-# What a completion needs of its task, beside the whole case row.
+# What a completion needs of its task, beside the whole case row, whether the case is
+# restricted and the caller named on its restriction, and the head of its history (read without
+# a lock: moving it checks it): one statement.
 _TASK_FIELDS = ("id", "case_id", "bpmn_id", "name", "lane", "status", "assignee_id")
+_restrictions, _named = CaseRestriction.__table__, CaseRestrictionUser.__table__
+_heads = CaseAuditHead.__table__
 _TASK_WITH_CASE = (
     select(
         *(_tasks.c[name].label(f"task_{name}") for name in _TASK_FIELDS),
         _cases,
         _versions.c.content_hash,
+        exists().where(_restrictions.c.case_id == _tasks.c.case_id).label("case_restricted"),
+        exists()
+        .where(_named.c.case_id == _tasks.c.case_id, _named.c.user_id == bindparam("actor_id"))
+        .label("actor_named"),
+        _heads.c.seq.label("head_seq"),
+        _heads.c.hash.label("head_hash"),
+        _heads.c.state_hash.label("head_state_hash"),
     )
     .join(_cases, _tasks.c.case_id == _cases.c.id)
+    .outerjoin(_heads, _heads.c.case_id == _tasks.c.case_id)
     .join(_versions, _cases.c.definition_version_id == _versions.c.id)
     .where(_tasks.c.id == bindparam("task_id"))
 )
@@ -83,7 +107,10 @@ _CASE_WITH_HASH = (
     .join(_versions, _cases.c.definition_version_id == _versions.c.id)
     .where(_cases.c.id == bindparam("case_id"))
 )
-_OPEN_TASKS_OF_CASE = select(Task).where(Task.case_id == bindparam("case_id"), Task.status == OPEN)
+# The case's open tasks, each with whether anyone keeps a draft of it (dropped with the task).
+_OPEN_TASKS_OF_CASE = select(
+    Task, exists().where(_drafts.c.task_id == Task.id).label("has_drafts")
+).where(Task.case_id == bindparam("case_id"), Task.status == OPEN)
 _INSERT_CASE = insert(_cases)
 _INSERT_TASKS = insert(_tasks)
 # Optimistic concurrency: an UPDATE that finds another version changes nothing, and a person
@@ -166,16 +193,22 @@ def start_case(command: StartCase) -> CaseChanged:
     audit.case_started(command, case, process, content_hash, outcome, now)
     timers = sync_timers(case.id, outcome.timers, now, firing=False, new_case=True)
     db.session.commit()
-    return CaseChanged(case, opened, timers)
+    return CaseChanged(case, opened, timers, runner.catalog)
 
 
 def complete_task(command: CompleteTask) -> CaseChanged:
-    found = db.session.execute(_TASK_WITH_CASE, {"task_id": command.task_id}).first()
+    found = db.session.execute(
+        _TASK_WITH_CASE, {"task_id": command.task_id, "actor_id": command.actor.id}
+    ).first()
     if found is None:
         raise not_found("Task", command.task_id)
     task = Task(**{name: getattr(found, f"task_{name}") for name in _TASK_FIELDS})
     case, content_hash = _case_from(found), found.content_hash
-    _check_may_work_on(command.actor, task, command.language)
+    restriction = bool(found.case_restricted), bool(found.actor_named)
+    head = (
+        None if found.head_seq is None else (found.head_seq, found.head_hash, found.head_state_hash)
+    )
+    _check_may_work_on(command.actor, task, command.language, restriction)
     runner = runner_for(case.definition_version_id, content_hash)
     now = utcnow()  # the command's time: the engine's clock while it runs, and replay's
     try:
@@ -185,7 +218,7 @@ def complete_task(command: CompleteTask) -> CaseChanged:
             )
             # While the engine runs: the case's open tasks before this command. Only a read,
             # so no lock is held while diagram code runs.
-            were_open = _while_running(running, _open_tasks_of, case.id)
+            were_open, with_drafts = _while_running(running, _open_tasks_of, case.id)
             outcome = running.result()
         outcome.events.extend(reads)
     except FormInvalid as error:
@@ -210,12 +243,20 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     if not _mark_completed(task, command, now):
         db.session.rollback()
         raise _no_longer_open(task.id)
-    drop_drafts(task.id)
+    if task.id in with_drafts:
+        drop_drafts(task.id)
     were_open = [other for other in were_open if other.id != task.id]
     try:
-        audit.task_completed(command, task, case, outcome, now, were_open)
+        audit.task_completed(command, task, case, outcome, now, were_open, head)
         changed = _record_outcome(
-            case, outcome, now, were_open, runner, firing=False, finished=task.id
+            case,
+            outcome,
+            now,
+            were_open,
+            runner,
+            firing=False,
+            finished=task.id,
+            with_drafts=with_drafts,
         )
         db.session.commit()
     except CaseMovedOn as error:
@@ -224,8 +265,10 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     return changed
 
 
-def _open_tasks_of(case_id: str) -> list[Task]:
-    return db.session.scalars(_OPEN_TASKS_OF_CASE, {"case_id": case_id}).all()
+def _open_tasks_of(case_id: str) -> tuple[list[Task], set[str]]:
+    """The case's open tasks, and the ids of those of them someone keeps a draft of."""
+    rows = db.session.execute(_OPEN_TASKS_OF_CASE, {"case_id": case_id}).all()
+    return [task for task, _ in rows], {task.id for task, has_drafts in rows if has_drafts}
 
 
 def _mark_completed(task: Task, command: CompleteTask, now: datetime) -> bool:
@@ -257,7 +300,7 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         with engine_clock(now), outside_reads.capture() as reads:
             running = runner.begin("fire_due_timers", case.process_id, case.state)
             # While the engine runs: the case's open tasks before this command.
-            were_open = _while_running(running, _open_tasks_of, case.id)
+            were_open, with_drafts = _while_running(running, _open_tasks_of, case.id)
             outcome = running.result()
         outcome.events.extend(reads)
     except StateVersionMismatch as error:
@@ -273,7 +316,9 @@ def fire_timers(command: FireTimers) -> CaseChanged:
         raise _engine_failed(error) from error
     try:
         audit.timers_fired(command, case, outcome, now, were_open)
-        changed = _record_outcome(case, outcome, now, were_open, runner, firing=True)
+        changed = _record_outcome(
+            case, outcome, now, were_open, runner, firing=True, with_drafts=with_drafts
+        )
         db.session.commit()
     except CaseMovedOn as error:
         db.session.rollback()
@@ -289,12 +334,14 @@ def _record_outcome(
     runner,
     firing: bool,
     finished: str | None = None,
+    with_drafts: set[str] = frozenset(),
 ) -> CaseChanged:
     """Write the case, its task projection, its match keys and its timer rows; return what
     changed.
 
     ``were_open`` are the case's tasks open before the command, apart from ``finished``, the
-    task this command completed, already marked so.
+    task this command completed, already marked so; ``with_drafts`` those someone keeps a
+    draft of.
     """
     keep_match_keys(case.id, case.data, outcome.data, runner.catalog.match_fields)
     _save_case(case, outcome, now)
@@ -308,11 +355,12 @@ def _record_outcome(
             .where(_tasks.c.id.in_(vanished))
             .values(status=CANCELLED, completed_at=now)
         )
-        drop_drafts(*vanished)
+        if with_drafts.intersection(vanished):
+            drop_drafts(*with_drafts.intersection(vanished))
     remaining = [t for t in were_open if t.id in still_open]
     opened = _project_new_tasks(case, outcome, known={t.id for t in were_open}, now=now)
     timers = sync_timers(case.id, outcome.timers, now, firing)
-    return CaseChanged(case, remaining + opened, timers)
+    return CaseChanged(case, remaining + opened, timers, runner.catalog)
 
 
 def claim_task(command: ClaimTask) -> Task:
@@ -356,13 +404,16 @@ def _task(task_id: str) -> Task:
     return task
 
 
-def _check_may_work_on(actor: Actor, task: Task, language: str = "en") -> None:
+def _check_may_work_on(
+    actor: Actor, task: Task, language: str = "en", restriction: tuple[bool, bool] | None = None
+) -> None:
     """Refuse unless the task is open, in one of the actor's lanes, and not someone else's; a
     task of a case the actor may not read does not exist for them. An open task in their lane
     is involvement in its case, so only other tasks need the question asked. Only the users
-    named on a restricted case work its tasks."""
+    named on a restricted case work its tasks. ``restriction`` is whether the case is
+    restricted and the actor named on it, when the caller has read it already."""
     in_lane = task.lane in role_catalogue().lanes_of(actor.role_names)
-    restricted, named = restriction_of(actor, task.case_id)
+    restricted, named = restriction or restriction_of(actor, task.case_id)
     if restricted and not named:
         if reading_of(actor, task.case_id) is None:
             raise not_found("Task", task.id)

@@ -19,13 +19,13 @@ own database by default (``DatabaseStorage``), or in a storage Flask-Limiter kno
 import math
 import time
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from limits import parse_many
 from limits.errors import ConfigurationError
 from limits.storage import Storage
-from sqlalchemy import case, delete, select
+from sqlalchemy import bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,6 +37,10 @@ from .problems import ERROR_PAGE, problem_response
 DATABASE_STORAGE = "gwarchod-db://"
 _counters = RateLimitCounter.__table__
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# Built once: every request needing a token reads its client's count.
+_LASTING = (_counters.c.key == bindparam("key")) & (_counters.c.expires_at > bindparam("now"))
+_HITS = select(_counters.c.hits).where(_LASTING)
+_EXPIRES_AT = select(_counters.c.expires_at).where(_LASTING)
 
 
 class RateLimitSettingError(Exception):
@@ -47,11 +51,13 @@ class DatabaseStorage(Storage):
     """Rate-limit counts in the service's database (``rate_limit_counters``), for Flask-Limiter's
     fixed-window strategy: one row per key, with its count and the end of its window.
 
-    Each call runs in a short transaction of its own, on a connection of its own: counting never
-    commits or disturbs the request's session. A count is raised by one atomic upsert (INSERT
-    ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL), so workers counting at once lose
-    nothing; a row whose window has ended counts as none, and the next count starts a new
-    window. Each new window deletes the rows whose windows have ended.
+    A count is written in a short transaction of its own, on a connection of its own: counting
+    never commits or disturbs the request's session. A count is read (every request needing a
+    token asks for its client's) in the request's own transaction when there is one, with no
+    connection or transaction of its own: a read commits nothing either. A count is raised by
+    one atomic upsert (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL), so workers
+    counting at once lose nothing; a row whose window has ended counts as none, and the next
+    count starts a new window. Each new window deletes the rows whose windows have ended.
     """
 
     STORAGE_SCHEME = ["gwarchod-db"]
@@ -94,18 +100,20 @@ class DatabaseStorage(Storage):
             connection.execute(delete(_counters).where(_counters.c.key.in_(ended)))
 
     def get(self, key: str) -> int:
-        return self._current(_counters.c.hits, key) or 0
+        return self._current(_HITS, key) or 0
 
     def get_expiry(self, key: str) -> float:
         now = time.time()
-        return self._current(_counters.c.expires_at, key, now) or now
+        return self._current(_EXPIRES_AT, key, now) or now
 
-    def _current(self, column, key: str, now: float | None = None):
-        """``column`` of the key's row while its window lasts; None when there is none."""
-        now = time.time() if now is None else now
-        statement = select(column).where(_counters.c.key == key, _counters.c.expires_at > now)
+    def _current(self, statement, key: str, now: float | None = None):
+        """The statement's column of the key's row while its window lasts; None when there is
+        none."""
+        parameters = {"key": key, "now": time.time() if now is None else now}
+        if has_request_context():
+            return db.session.scalar(statement, parameters)
         with db.engine.begin() as connection:
-            return connection.scalar(statement)
+            return connection.scalar(statement, parameters)
 
     def check(self) -> bool:
         try:

@@ -23,7 +23,12 @@ def keep_match_keys(
     case_id: str, old_data: dict | None, new_data: dict, fields: list[MatchField]
 ) -> None:
     """Inside a command's transaction: the case's keys for its new data. ``old_data`` is None
-    for a new case. Nothing is written when the keys did not change (most commands)."""
+    for a new case. Nothing is written when the keys did not change (most commands), and they
+    are not even worked out when none of the fields they come from changed."""
+    if old_data is not None and all(
+        old_data.get(root) == new_data.get(root) for root in {path[0] for path, _ in fields}
+    ):
+        return
     new = match_keys(new_data, fields)
     if old_data is not None:
         if match_keys(old_data, fields) == new:

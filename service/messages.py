@@ -4,6 +4,8 @@ audit trail records them."""
 
 from dataclasses import dataclass
 
+from workflows.catalog import Catalog
+
 from .auth import Actor
 from .models import Case, Task, Timer
 
@@ -90,3 +92,6 @@ class CaseChanged:
     case: Case
     open_tasks: list[Task]
     timers: list[Timer] | None = None  # its waiting timers, when the command knows them
+    # The catalog of the case's version, which the command ran on: names in the answer are
+    # taken from it without reading the database after the command has committed.
+    catalog: Catalog | None = None

@@ -25,8 +25,12 @@ class ShownNames:
         self._cases: dict[str, tuple[int, str]] = {}  # case id -> (version, process id)
         self._catalogs: dict[int, Catalog] = {}
 
-    def know(self, case: Case) -> ShownNames:
+    def know(self, case: Case, catalog: Catalog | None = None) -> ShownNames:
+        """Know the case's version and process, and the version's catalog when the caller
+        holds it already (a command that just ran on it), so that it is not looked up."""
         self._cases[case.id] = (case.definition_version_id, case.process_id)
+        if catalog is not None:
+            self._catalogs[case.definition_version_id] = catalog
         return self
 
     def know_cases(self, case_ids) -> ShownNames:

@@ -29,7 +29,8 @@ def create_case(body):
     changed = start_case(
         StartCase(body["process"], body["data"], current_user(), request_language())
     )
-    return case_view(changed.case, shown_names(), changed.open_tasks, changed.timers)
+    names = shown_names().know(changed.case, changed.catalog)
+    return case_view(changed.case, names, changed.open_tasks, changed.timers)
 
 
 @blp.get("")

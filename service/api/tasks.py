@@ -124,7 +124,8 @@ def assign(body, task_id: str):
 def complete(body, task_id: str):
     """Complete a task with its form's data; answers with the case and its next open tasks."""
     changed = complete_task(CompleteTask(task_id, body["data"], current_user(), request_language()))
-    return case_view(changed.case, shown_names(), changed.open_tasks, changed.timers)
+    names = shown_names().know(changed.case, changed.catalog)
+    return case_view(changed.case, names, changed.open_tasks, changed.timers)
 
 
 def _readable_task(task_id: str) -> tuple[Task, str]:

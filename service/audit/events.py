@@ -52,17 +52,36 @@ def record(
     events: Iterable[dict],
     state: str | None,
     new_case: bool = False,
+    head_read: tuple | None = None,
 ) -> int:
     """Append a command and its events; return the last sequence number.
 
     ``command`` holds ``name`` and the command's data; each event holds ``type`` and its details.
     ``state`` is the saved engine state after the command, or None when it did not change.
     Call it inside the command's transaction, after the command's first write.
+
+    ``head_read`` is the case's head (seq, hash, state hash) as the command read it with the
+    case, without a lock: the events are chained to it, and moving the head checks that it is
+    still the head. Should another command have appended since, the head is read again under
+    its lock and the events chained to that, as without ``head_read``.
     """
+    events = list(events)
+    if head_read is not None:
+        appended = _append(
+            case_id, actor, role, at, command, events, state, tuple(head_read), locked=False
+        )
+        if appended is not None:
+            return appended
     head = None
     if not new_case:  # a case being started has no history yet
         with db.session.no_autoflush:
             head = db.session.execute(_HEAD_FOR_UPDATE, {"case_id": case_id}).first()
+    return _append(case_id, actor, role, at, command, events, state, head, locked=True)
+
+
+def _append(case_id, actor, role, at, command, events, state, head, locked: bool) -> int | None:
+    """Chain the events to ``head`` (None for a case with no history) and move the head; None
+    when the head moved meanwhile and was not ``locked``."""
     prev_seq, prev_hash, prev_state = head if head is not None else (0, GENESIS, None)
     state_hash = state_digest(state) if state is not None else prev_state
     at_text = time_text(at)
@@ -115,6 +134,8 @@ def record(
             },
         )
         if moved.rowcount != 1:
+            if not locked:
+                return None
             db.session.rollback()
             raise HistoryConflict(case_id)
     db.session.execute(_APPEND, rows)

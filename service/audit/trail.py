@@ -70,8 +70,10 @@ def task_completed(
     outcome: Outcome,
     at: datetime,
     were_open: list[Task],
+    head_read: tuple | None = None,
 ) -> None:
-    """``were_open``: the case's other tasks open before the command."""
+    """``were_open``: the case's other tasks open before the command; ``head_read``: the
+    case's history head as read with the case (see ``record``)."""
     open_ids = {t.id for t in were_open} | {task.id}
     record(
         case.id,
@@ -81,6 +83,7 @@ def task_completed(
         complete_command(command, task),
         engine_events(outcome.events, open_ids, _withdrawn(were_open, outcome, task.id)),
         outcome.state,
+        head_read=head_read,
     )
 
 
