@@ -69,7 +69,7 @@ def test_a_case_waiting_on_the_review_moves_and_reaches_the_inserted_task(old, n
     assert review.bpmn_id == "live_time_review"
     assert review.id == started.open_tasks[0].id  # the same task, kept
     assert moved.outcome.timers == started.timers  # the deadline is not moved
-    assert moved.change == {"tasks_withdrawn": [], "tasks_opened": [], "timers_rescheduled": []}
+    assert moved.change == {"tasks_cancelled": [], "tasks_created": [], "timers_rescheduled": []}
     with engine_clock(T0 + timedelta(minutes=10)):
         reviewed = new.complete(PROCESS, moved.outcome.state, review.id, REVIEW_OFFENCES)
     assert [t.bpmn_id for t in reviewed.open_tasks] == [CHECK]
@@ -113,10 +113,10 @@ def test_a_mapped_task_is_withdrawn_and_its_replacement_opened(old, new):
     after = {t.bpmn_id: t.id for t in moved.outcome.open_tasks}
     assert after["live_time_review"] == before["live_time_review"]
     assert after[OVERDUE] not in before.values()
-    assert moved.change["tasks_withdrawn"] == [
+    assert moved.change["tasks_cancelled"] == [
         {"task_id": before["live_review_escalation"], "bpmn_id": "live_review_escalation"}
     ]
-    assert moved.change["tasks_opened"] == [
+    assert moved.change["tasks_created"] == [
         {
             "task_id": after[OVERDUE],
             "bpmn_id": OVERDUE,

@@ -385,8 +385,8 @@ def _timer_words(kinds: list[str]) -> str:
 class Change:
     """What moving a case changes, as a process owner reads it."""
 
-    tasks_withdrawn: list[dict] = field(default_factory=list)  # {task_id, bpmn_id}
-    tasks_opened: list[dict] = field(default_factory=list)  # {task_id, bpmn_id, replaces}
+    tasks_cancelled: list[dict] = field(default_factory=list)  # {task_id, bpmn_id}
+    tasks_created: list[dict] = field(default_factory=list)  # {task_id, bpmn_id, replaces}
     timers_rescheduled: list[dict] = field(default_factory=list)  # {task_id, bpmn_id, from, to}
 
 
@@ -402,8 +402,8 @@ def settle(workflow: BpmnWorkflow, edited: Edited) -> Change:
         task = _task(workflow, new_id)
         # A task opened by the move: its due time counts from now, as any new task's does.
         task.last_state_change = clock.timestamp()
-        change.tasks_withdrawn.append({"task_id": old_id, "bpmn_id": old_element})
-        change.tasks_opened.append(
+        change.tasks_cancelled.append({"task_id": old_id, "bpmn_id": old_element})
+        change.tasks_created.append(
             {"task_id": new_id, "bpmn_id": element_of(task.task_spec.name), "replaces": old_id}
         )
     for task_id in sorted(edited.reschedule):

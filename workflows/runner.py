@@ -334,7 +334,7 @@ class Runner:
         steps = self._steps()
         with _diagram_errors(steps):
             change = migration.settle(workflow, edited)
-            for opened in change.tasks_opened:
+            for opened in change.tasks_created:
                 # A task the move opens becomes ready as any task does: its pre-script runs.
                 task = workflow.get_task_from_id(UUID(opened["task_id"]))
                 steps(task)
