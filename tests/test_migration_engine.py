@@ -8,7 +8,7 @@ import pytest
 
 from tests.migration_versions import CHECK, OVERDUE, inserted_check_files
 from tests.samples import CALL, REVIEW_OFFENCES
-from workflows import migration
+from workflows import migration, pruning
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.clock import engine_clock
 from workflows.runner import Runner
@@ -207,3 +207,42 @@ def test_mapping_names_derived_elements_with_their_element():
     assert migration.mapped("sergeant_review [child]", {"sergeant_review": "s"}) == "s [child]"
     assert migration.mapped("other", mapping) == "other"
     assert migration.element_of("live_time_review.BoundaryEventJoin") == "live_time_review"
+
+
+def pruning_marker(state: str) -> int:
+    """How many finished rounds the saved case has let go (pruning's count of them)."""
+    saved = json.loads(state)
+    return max(
+        (t["internal_data"].get(pruning.LET_GO_COUNT, 0) for t in saved["tasks"].values()),
+        default=0,
+    )
+
+
+def test_a_loop_with_rounds_let_go_keeps_its_count_across_a_move():
+    from tests.test_saved_state_pruning import FIVE_ROUNDS, constructs
+
+    first = Runner(constructs(FIVE_ROUNDS), keep=0, fresh=True)
+    # The new version renames the step after the loop; the loop itself is unchanged.
+    text = FIVE_ROUNDS["bpmn/constructs.bpmn"].decode()
+    renamed = text.replace('id="after" name="', 'id="after" name="Then ')
+    assert renamed != text
+    second = Runner(
+        constructs({**FIVE_ROUNDS, "bpmn/constructs.bpmn": renamed.encode()}), keep=0, fresh=True
+    )
+    with engine_clock(T0):
+        outcome = first.start("five_rounds", {})
+        for _ in range(3):
+            [task] = outcome.open_tasks
+            outcome = first.complete("five_rounds", outcome.state, task.id, {"note": "again"})
+    assert pruning_marker(outcome.state) == 2  # two finished rounds let go, the latest kept
+    shapes = migration.shapes_of(*first.catalog.spec("five_rounds"))
+    with engine_clock(T0):
+        moved = second.migrate("five_rounds", outcome.state, {}, shapes, "version 2")
+        assert moved.movable, moved.blocked
+        outcome = moved.outcome
+        assert pruning_marker(outcome.state) == 2
+        for _ in range(2):  # the fourth and fifth rounds: the loop still counts from three
+            [task] = outcome.open_tasks
+            assert task.bpmn_id == "review"
+            outcome = second.complete("five_rounds", outcome.state, task.id, {"note": "again"})
+    assert [t.bpmn_id for t in outcome.open_tasks] == ["after"]
