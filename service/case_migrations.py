@@ -490,6 +490,10 @@ def _mark(command: MigrateCase, result: CaseResult) -> CaseResult | None:
 
 
 def _finish_jobs() -> None:
+    """Mark finished the migrations with no case left waiting (an idle scheduler only reads)."""
+    if db.session.scalar(select(_jobs.c.id).where(_jobs.c.status == JOB_RUNNING).limit(1)) is None:
+        db.session.rollback()
+        return
     waiting = (
         select(func.count())
         .where(_items.c.migration_id == _jobs.c.id, _items.c.status == WAITING)
