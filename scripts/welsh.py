@@ -328,6 +328,94 @@ WELSH = {
         "Nid oes tabl penderfynu yn y fersiwn ddiweddaraf."
     ),
     "Forms": "Ffurflenni",
+    # Moving running cases onto another version (service/web/migration_pages.py).
+    "Move running cases": "Symud achosion ar waith",
+    "of %(name)s": "o %(name)s",
+    "Moving cases onto version %(version)s": "Symud achosion i fersiwn %(version)s",
+    "Choose the version to move the cases onto.": "Dewiswch y fersiwn i symud yr achosion iddi.",
+    "Write each line of the mapping as two element ids, the old then the new: '%(line)s' is not.": (
+        "Ysgrifennwch bob llinell o'r mapio fel dau ddynodydd elfen, yr hen ac yna'r newydd: "
+        "nid yw '%(line)s' felly."
+    ),
+    "The move has started: the scheduler moves the cases one by one.": (
+        "Mae'r symud wedi dechrau: mae'r amserlennydd yn symud yr achosion fesul un."
+    ),
+    "It waits on a step the new version does not have, and the mapping names none in its place": (
+        "Mae'n aros am gam nad yw yn y fersiwn newydd, ac nid yw'r mapio'n enwi un yn ei le"
+    ),
+    "It has been through a step the new version does not have: name the one that takes its place": (
+        "Mae wedi bod drwy gam nad yw yn y fersiwn newydd: enwch yr un sy'n cymryd ei le"
+    ),
+    "It runs a process the new version does not call from there": (
+        "Mae'n rhedeg proses nad yw'r fersiwn newydd yn ei galw o'r fan honno"
+    ),
+    "It waits on a step that is of another kind in the new version": (
+        "Mae'n aros am gam sydd o fath arall yn y fersiwn newydd"
+    ),
+    "It waits on a timer that is of another kind in the new version": (
+        "Mae'n aros am amserydd sydd o fath arall yn y fersiwn newydd"
+    ),
+    "What it holds no longer passes the new form": (
+        "Nid yw'r hyn sydd ganddo'n bodloni'r ffurflen newydd mwyach"
+    ),
+    "The path it would take cannot be worked out in the new version": (
+        "Ni ellir canfod y llwybr y byddai'n ei gymryd yn y fersiwn newydd"
+    ),
+    "The case is no longer running": "Nid yw'r achos ar waith mwyach",
+    "The case is on that version already": "Mae'r achos ar y fersiwn honno eisoes",
+    "Cases": "Achosion",
+    "From version": "O fersiwn",
+    "Outcome": "Canlyniad",
+    "What changes, or why not": "Beth sy'n newid, neu pam lai",
+    "Can move": "Gellir ei symud",
+    "Moved": "Wedi'i symud",
+    "Blocked": "Wedi'i rwystro",
+    "Failed": "Wedi methu",
+    "Waiting": "Yn aros",
+    "Its open tasks and timers stay as they are; what it does next follows the new version.": (
+        "Mae ei dasgau agored a'i amseryddion yn aros fel y maent; mae'r hyn a wna nesaf yn "
+        "dilyn y fersiwn newydd."
+    ),
+    "Task withdrawn:": "Tasg wedi'i thynnu'n ôl:",
+    "Task opened:": "Tasg wedi'i hagor:",
+    "Timer rescheduled:": "Amserydd wedi'i aildrefnu:",
+    "from %(before)s to %(after)s": "o %(before)s i %(after)s",
+    "Running cases stay on the version they started on unless they are moved. Check first "
+    "which can move: a case waiting on a step the new version does not have, a timer of "
+    "another kind, or answers the new form refuses, stays where it is.": (
+        "Mae achosion ar waith yn aros ar y fersiwn y dechreuon nhw arni oni bai eu bod yn cael "
+        "eu symud. Gwiriwch yn gyntaf pa rai y gellir eu symud: mae achos sy'n aros am gam nad "
+        "yw yn y fersiwn newydd, amserydd o fath arall, neu atebion y mae'r ffurflen newydd yn "
+        "eu gwrthod, yn aros lle mae."
+    ),
+    "Move onto version": "Symud i fersiwn",
+    "Mapping (optional)": "Mapio (dewisol)",
+    "A line for each step the new version replaces: its element id, then the id of the "
+    "element taking its place.": (
+        "Llinell ar gyfer pob cam y mae'r fersiwn newydd yn ei ddisodli: dynodydd ei elfen, "
+        "yna dynodydd yr elfen sy'n cymryd ei le."
+    ),
+    "Check the running cases": "Gwirio'r achosion ar waith",
+    "What moving them would do": "Beth fyddai eu symud yn ei wneud",
+    ("%(num)d case can move.", "%(num)d cases can move."): "Gellir symud %(num)d achos.",
+    (
+        "%(num)d case is blocked.",
+        "%(num)d cases are blocked.",
+    ): "Mae %(num)d achos wedi'u rhwystro.",
+    "No running case is on another version.": "Nid oes achos ar waith ar fersiwn arall.",
+    "Move the cases": "Symud yr achosion",
+    "Earlier moves": "Symudiadau cynharach",
+    "Onto version %(version)s, by %(who)s on %(when)s": (
+        "I fersiwn %(version)s, gan %(who)s ar %(when)s"
+    ),
+    "Asked by %(who)s on %(when)s.": "Gofynnwyd gan %(who)s ar %(when)s.",
+    "Finished.": "Wedi gorffen.",
+    "The scheduler is moving the cases: refresh the page to see how far it has got.": (
+        "Mae'r amserlennydd yn symud yr achosion: adnewyddwch y dudalen i weld pa mor bell y "
+        "mae wedi mynd."
+    ),
+    "%(done)d of %(total)d": "%(done)d o %(total)d",
+    "Mapping": "Mapio",
 }
 
 

@@ -21,6 +21,7 @@ from .auth import (
     token_status,
     tokens_of,
 )
+from .case_migrations import work_migrations
 from .db import db
 from .definitions import deploy_directory, export_version, latest_version
 from .matching import reindex_all
@@ -280,15 +281,18 @@ def export_definitions_command(directory: Path, version_id: int | None) -> None:
 
 @scheduler.command("run")
 def run_scheduler_command() -> None:
-    """Fire timers as they fall due until stopped (overdue ones first, oldest first)."""
+    """Fire timers as they fall due until stopped (overdue ones first, oldest first), and move
+    the cases of migrations waiting to be worked."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     run_scheduler(current_app._get_current_object())
 
 
 @scheduler.command("drain")
 def drain_command() -> None:
-    """Fire every timer that is due now, then stop."""
+    """Fire every timer that is due now, move every case of a migration waiting to be
+    worked, then stop."""
     click.echo(f"Fired {fire_all_due()} due timer(s).")
+    click.echo(f"Worked {work_migrations()} case(s) of migrations.")
 
 
 @scheduler.command("status")

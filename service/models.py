@@ -314,3 +314,47 @@ class TaskDraft(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     answers: Mapped[dict] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseMigration(db.Model):
+    """A process owner's request to move running cases of a process onto another version,
+    worked case by case by the scheduler (service/migrations.py)."""
+
+    __tablename__ = "case_migrations"
+    __table_args__ = (Index("ix_case_migrations_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    to_version_id: Mapped[int] = mapped_column(
+        ForeignKey("definition_versions.id", name="fk_case_migrations_to_version")
+    )
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20))  # running, finished
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", name="fk_case_migrations_created_by")
+    )
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CaseMigrationItem(db.Model):
+    """One case of a migration: waiting to be worked, moved, blocked (with the reasons), or
+    failed. A case is moved in the same transaction that marks it so, so a scheduler that
+    stops part-way leaves every case either moved and marked, or waiting as it was."""
+
+    __tablename__ = "case_migration_items"
+    __table_args__ = (Index("ix_case_migration_items_status", "migration_id", "status"),)
+
+    migration_id: Mapped[int] = mapped_column(
+        ForeignKey("case_migrations.id", name="fk_case_migration_items_migration"),
+        primary_key=True,
+    )
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("cases.id", name="fk_case_migration_items_case"), primary_key=True
+    )
+    from_version_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # waiting, moved, blocked, failed
+    reasons: Mapped[list | None] = mapped_column(JSON)  # why blocked or failed
+    changes: Mapped[dict | None] = mapped_column(JSON)  # what moving it changed
+    worked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,6 +6,9 @@ case's due timers in the same transaction that holds the claim: a timer fires on
 all. Between firings the scheduler sleeps until the next due time, checking for new timers
 every few seconds at most; an idle scheduler makes one small indexed query per check.
 
+After the timers, each wake-up works the cases of migrations (service.case_migrations) for a
+while: there is no second job runner.
+
 Each wake-up is recorded in the scheduler's heartbeat row, so that `GET /health` and
 `flask scheduler status` can tell a scheduler that has stopped waking from one with no work.
 """
@@ -27,6 +30,7 @@ from flask import Flask, current_app
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from .auth import Actor
+from .case_migrations import waiting_migrations, work_migrations
 from .commands import fire_timers
 from .db import db
 from .definitions import warm_up
@@ -324,7 +328,14 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler, idle_check: timedelta 
                 if fired.timers:
                     log.info("fired %d timer(s) of %d case(s)", fired.timers, fired.cases)
                 record_wake(name, started_at, woke_at, fired.timers)
+                # Then cases being moved onto another version, a while at a time, so that a
+                # long migration never holds up a timer falling due.
+                moved = work_migrations(for_at_most=idle_check)
+                if moved:
+                    log.info("worked %d case(s) of migrations", moved)
                 upcoming = next_due_at()
+                if waiting_migrations():
+                    upcoming = min(filter(None, (upcoming, utcnow())))
             except Exception:
                 # A database hiccup must not stop the scheduler: log it and look again soon.
                 log.exception("firing due timers failed; trying again shortly")

@@ -307,6 +307,19 @@ class Form:
             errors.extend(broken_rules(self, data, context or {}, language))
         return sorted(set(errors), key=lambda e: (e.field, e.message))
 
+    def held_problems(self, data: dict, language: str = "en") -> list[FieldError]:
+        """What a case already holds for this form's questions that the form refuses: each
+        answer held is checked, and a question not yet answered is no problem (a task that is
+        open has not been sent). Moving a case to a new version asks this of its open tasks."""
+        properties = self.schema.get("properties") or {}
+        held = {name: value for name, value in data.items() if name in properties}
+        errors: list[FieldError] = []
+        for error in self.validator.iter_errors(held):
+            if error.validator == "required" and not error.absolute_path:
+                continue
+            errors.extend(_field_errors(error, language))
+        return sorted(set(errors), key=lambda e: (e.field, e.message))
+
     def localized(self, language: str) -> tuple[dict, dict]:
         """The schema and UI schema with text in the given language (English by default)."""
         if language != "cy" or not self.welsh:

@@ -496,6 +496,16 @@ class IsolatedRunner:
     def fire_due_timers(self, process_id: str, state: str) -> Outcome:
         return self._run("fire_due_timers", process_id, state)
 
+    def migrate(
+        self,
+        process_id: str,
+        state: str,
+        mapping: dict[str, str],
+        old_shapes: dict,
+        version_label: str,
+    ):
+        return self._run("migrate", process_id, state, mapping, old_shapes, version_label)
+
     def task_view(
         self,
         process_id: str,

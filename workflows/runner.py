@@ -9,7 +9,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, pruning
+from . import clock, migration, pruning
 from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
 from .instructions import render_instructions
@@ -121,6 +121,20 @@ class OpenTask:
     ui_form: str | None
     instructions: str | None
     due_at: datetime | None = None
+
+
+@dataclass
+class Migration:
+    """Moving a case to another version: why it cannot move, or what moving it changes and
+    the case as it would be saved (``outcome``)."""
+
+    blocked: list[dict] = field(default_factory=list)
+    change: dict = field(default_factory=dict)
+    outcome: "Outcome | None" = None
+
+    @property
+    def movable(self) -> bool:
+        return not self.blocked
 
 
 @dataclass
@@ -290,6 +304,50 @@ class Runner:
         ]
         return self._outcome(workflow, events + decisions.events, before, steps)
 
+    def migrate(
+        self,
+        process_id: str,
+        state: str,
+        mapping: dict[str, str],
+        old_shapes: dict,
+        version_label: str,
+    ) -> Migration:
+        """Move a case saved on another version onto this runner's version (see
+        workflows.migration): why it cannot move, or the case as it would be saved.
+
+        ``old_shapes`` are the old version's elements (``migration.shapes_of``); ``mapping``
+        names, for an element the case has been through or waits on, the element of this
+        version that takes its place. Timer expressions, due dates and pre-scripts of tasks
+        the move opens are diagram code: this runs where the runner's commands run.
+        """
+        spec, subprocess_specs = self.catalog.spec(process_id, fresh=self.fresh)
+        saved = json.loads(state)
+        if saved.get("serializer_version") != SERIALIZER_VERSION:
+            raise StateVersionMismatch("the case was saved by another version of the engine")
+        edited = migration.edit_saved(
+            saved, spec, subprocess_specs, old_shapes, mapping, version_label
+        )
+        if edited.blocked:
+            return Migration(blocked=_unique(edited.blocked))
+        workflow = self.restore(process_id, json.dumps(edited.saved))
+        before = case_data(workflow)
+        steps = self._steps()
+        with _diagram_errors(steps):
+            change = migration.settle(workflow, edited)
+            for opened in change.tasks_created:
+                # A task the move opens becomes ready as any task does: its pre-script runs.
+                task = workflow.get_task_from_id(UUID(opened["task_id"]))
+                steps(task)
+                task.task_spec._update_hook(task)
+        blocked = migration.form_problems(
+            workflow, self.catalog, ready_user_tasks(workflow), version_label
+        )
+        if blocked:
+            return Migration(blocked=_unique(blocked))
+        events = [{"type": "timer_rescheduled", **timer} for timer in change.timers_rescheduled]
+        outcome = self._outcome(workflow, events, before, steps)
+        return Migration(change=asdict(change), outcome=outcome)
+
     def task_view(
         self,
         process_id: str,
@@ -430,6 +488,11 @@ def element_id(spec) -> str:
     the engine names ``<id> [child]``; people and API clients know the task by the element's id.
     """
     return getattr(spec, "bpmn_id", None) or spec.name
+
+
+def _unique(blocked: list) -> list[dict]:
+    """Each reason once (a loop's rounds may each wait on the same missing element)."""
+    return list({tuple(b.as_dict().items()): b.as_dict() for b in blocked}.values())
 
 
 def _check_form(form, data: dict, context: dict, language: str) -> None:

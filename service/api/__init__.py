@@ -10,7 +10,7 @@ from flask_smorest.utils import prepare_response
 from ..auth import authenticate
 from ..problems import PROBLEM_JSON, register_error_handlers
 from ..scheduler import scheduler_health
-from . import audit, cases, processes, restrictions, tasks, timers, tokens
+from . import audit, cases, migrations, processes, restrictions, tasks, timers, tokens
 from .guards import IdConverter, id_schema, refuse_unreadable_body, refuse_unstorable_input
 from .schemas import ProblemSchema
 
@@ -78,6 +78,7 @@ def register_api(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
     for blueprint in (
         processes.blp,
+        migrations.blp,
         cases.blp,
         restrictions.blp,
         tasks.blp,

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflows import outside_reads
 from workflows.clock import engine_clock
+from workflows.migration import shapes_of
 from workflows.outside_reads import EVENT_TYPE as READ_EVENT
 from workflows.path import path_taken
 from workflows.runner import (
@@ -39,6 +40,7 @@ from .trail import (
     CLAIM_TASK,
     COMPLETE_TASK,
     FIRE_TIMERS,
+    MIGRATE_CASE,
     START_CASE,
     UNCLAIM_TASK,
 )
@@ -47,6 +49,7 @@ from .trail import (
 _NOT_FROM_ENGINE = {
     COMMAND,
     "definition_version",
+    "case_migrated",
     "task_claimed",
     "task_unclaimed",
     "task_assigned",
@@ -128,8 +131,9 @@ def load_history(case_id: str) -> list[RecordedCommand]:
 
 def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = None) -> Rebuilt:
     """Run the recorded commands again, up to the one holding event ``upto_seq``."""
-    # Kept workflows (see Runner) of the replay's own, not the service's.
-    runner = runner_for(case.definition_version_id).detached()
+    # Kept workflows (see Runner) of the replay's own, not the service's. The case starts on
+    # the version it started on, and is moved at each recorded move.
+    runner = runner_for(_started_on(case, history)).detached()
     rebuilt = Rebuilt()
     state: str | None = None
     outcome: Outcome | None = None
@@ -160,8 +164,11 @@ def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = N
             recorded_reads = [
                 {"type": e.type, **e.payload} for e in command.events if e.type == READ_EVENT
             ]
+            target = runner
+            if name == MIGRATE_CASE:
+                target = runner_for(command.payload.get("to_version")).detached()
             with engine_clock(command.at), outside_reads.capture(recorded_reads) as reads:
-                new = _run(runner, case, command, name, state, to_rebuilt)
+                new = _run(runner, case, command, name, state, to_rebuilt, target)
             new.events.extend(reads)
         except DiagramError as error:
             if failure is not None:
@@ -209,7 +216,7 @@ def rebuild(case: Case, history: list[RecordedCommand], upto_seq: int | None = N
         opened_rebuilt = [e["task_id"] for e in replayed if e["type"] == "task_opened"]
         for recorded_id, rebuilt_id in zip(opened_recorded, opened_rebuilt, strict=True):
             to_recorded[rebuilt_id], to_rebuilt[recorded_id] = recorded_id, rebuilt_id
-        outcome, state = new, new.state
+        outcome, state, runner = new, new.state, target
         rebuilt.commands += 1
         rebuilt.as_of = command
     if outcome is None:
@@ -293,7 +300,17 @@ class _CannotRun(Exception):
     pass
 
 
-def _run(runner, case: Case, command: RecordedCommand, name, state, to_rebuilt) -> Outcome:
+def _started_on(case: Case, history: list[RecordedCommand]) -> int:
+    """The version the case started on, as its first command recorded it."""
+    for event in history[0].events if history else []:
+        if event.type == "definition_version" and event.payload.get("version_id") is not None:
+            return event.payload["version_id"]
+    return case.definition_version_id
+
+
+def _run(
+    runner, case: Case, command: RecordedCommand, name, state, to_rebuilt, target=None
+) -> Outcome:
     data = command.payload.get("data") or {}
     language = command.payload.get("language", "en")
     if name == START_CASE:
@@ -307,6 +324,20 @@ def _run(runner, case: Case, command: RecordedCommand, name, state, to_rebuilt) 
         return runner.complete(case.process_id, state, task_id, data, language)
     if name == FIRE_TIMERS:
         return runner.fire_due_timers(case.process_id, state)
+    if name == MIGRATE_CASE:
+        to_version = command.payload.get("to_version")
+        old_shapes = shapes_of(*runner.catalog.spec(case.process_id))
+        moved = target.migrate(
+            case.process_id,
+            state,
+            command.payload.get("mapping") or {},
+            old_shapes,
+            f"version {to_version}",
+        )
+        if not moved.movable:
+            reasons = "; ".join(reason["detail"] for reason in moved.blocked)
+            raise _CannotRun(f"the move to version {to_version} is blocked: {reasons}")
+        return moved.outcome
     raise _CannotRun(f"unknown command '{name}'")
 
 

@@ -31,6 +31,7 @@ START_CASE, COMPLETE_TASK, FIRE_TIMERS = "start_case", "complete_task", "fire_ti
 CLAIM_TASK, UNCLAIM_TASK, ASSIGN_TASK = "claim_task", "unclaim_task", "assign_task"
 RESTRICT_CASE, LIFT_RESTRICTION = "restrict_case", "lift_restriction"
 OPEN_CASE_ACCESS = "open_case_access"
+MIGRATE_CASE = "migrate_case"
 # Commands about who may see or work a case, not run by the engine: replay passes over them.
 ACCESS_COMMANDS = (RESTRICT_CASE, LIFT_RESTRICTION, OPEN_CASE_ACCESS)
 ACCESS_EVENTS = ("case_restricted", "case_restriction_lifted", "case_access_opened")
@@ -99,6 +100,46 @@ def timers_fired(
         engine_events(
             outcome.events, {t.id for t in were_open}, _withdrawn(were_open, outcome, None)
         ),
+        outcome.state,
+    )
+
+
+def case_migrated(
+    command,  # service.case_migrations.MigrateCase
+    case: Case,
+    content_hash: str,
+    outcome: Outcome,
+    at: datetime,
+    were_open: list[Task],
+) -> None:
+    """A case moved onto another version: from which, to which, with which mapping, and (as
+    the actor) who asked. Replay switches the case's version here and runs the move again."""
+    details = {
+        "migration": command.migration_id,
+        "from_version": case.definition_version_id,
+        "to_version": command.to_version,
+        "mapping": command.mapping,
+    }
+    version = {
+        "type": "definition_version",
+        "version_id": command.to_version,
+        "content_hash": content_hash,
+        "library_version": LIBRARY_VERSION,
+        "serializer_version": SERIALIZER_VERSION,
+    }
+    record(
+        case.id,
+        command.actor,
+        None,
+        at,
+        {"name": MIGRATE_CASE, **details},
+        [
+            {"type": "case_migrated", **details},
+            version,
+            *engine_events(
+                outcome.events, {t.id for t in were_open}, _withdrawn(were_open, outcome, None)
+            ),
+        ],
         outcome.state,
     )
 

@@ -31,6 +31,7 @@ def register_web(app: Flask) -> None:
     from . import (  # noqa: F401
         case_pages,
         errors,
+        migration_pages,
         model_pages,
         oidc,
         routes,
