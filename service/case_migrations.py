@@ -26,7 +26,7 @@ from workflows.runner import DiagramError, Migration, StateVersionMismatch
 from .audit import trail as audit
 from .auth import Actor
 from .catalogs import catalog_of
-from .commands import CASE_COMPLETED, RUNNING, _project_new_tasks
+from .commands import CASE_COMPLETED, RUNNING, project_new_tasks
 from .db import db
 from .definitions import runner_for
 from .drafts import drop_drafts
@@ -434,7 +434,7 @@ def migrate_case(command: MigrateCase) -> CaseResult | None:
         )
         drop_drafts(*[t.id for t in withdrawn])
     _reproject_kept(were_open, still_open)
-    _project_new_tasks(case, outcome, known={t.id for t in were_open}, now=now)
+    project_new_tasks(case, outcome, known={t.id for t in were_open}, now=now)
     sync_timers(case.id, outcome.timers, now, firing=False)
     audit.case_migrated(command, case, _content_hash(command.to_version), outcome, now, were_open)
     db.session.commit()

@@ -189,7 +189,7 @@ def start_case(command: StartCase) -> CaseChanged:
         raise _engine_failed(error) from error
     case = _insert_case(command, process.version_id, outcome, now)
     keep_match_keys(case.id, None, outcome.data, runner.catalog.match_fields)
-    opened = _project_new_tasks(case, outcome, known=set(), now=now)
+    opened = project_new_tasks(case, outcome, known=set(), now=now)
     audit.case_started(command, case, process, content_hash, outcome, now)
     timers = sync_timers(case.id, outcome.timers, now, firing=False, new_case=True)
     db.session.commit()
@@ -358,7 +358,7 @@ def _record_outcome(
         if with_drafts.intersection(vanished):
             drop_drafts(*with_drafts.intersection(vanished))
     remaining = [t for t in were_open if t.id in still_open]
-    opened = _project_new_tasks(case, outcome, known={t.id for t in were_open}, now=now)
+    opened = project_new_tasks(case, outcome, known={t.id for t in were_open}, now=now)
     timers = sync_timers(case.id, outcome.timers, now, firing)
     return CaseChanged(case, remaining + opened, timers, runner.catalog)
 
@@ -493,7 +493,7 @@ def _save_case(case: Case, outcome: Outcome, now: datetime) -> None:
         set_committed_value(case, key, value)
 
 
-def _project_new_tasks(case: Case, outcome: Outcome, known: set[str], now: datetime) -> list[Task]:
+def project_new_tasks(case: Case, outcome: Outcome, known: set[str], now: datetime) -> list[Task]:
     rows = [
         {
             "id": open_task.id,

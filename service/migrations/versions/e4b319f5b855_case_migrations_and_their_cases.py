@@ -1,7 +1,7 @@
 """case migrations and their cases: moving running cases onto another version, case by case
 
 Revision ID: e4b319f5b855
-Revises: 55f866cfc09e
+Revises: 2057755f5f36
 Create Date: 2026-12-07 05:08:44.737172
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e4b319f5b855"
-down_revision = "55f866cfc09e"
+down_revision = "2057755f5f36"
 branch_labels = None
 depends_on = None
 
