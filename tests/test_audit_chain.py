@@ -16,6 +16,13 @@ def case(client, loop, investigator):
     return run_rounds(client, investigator, 3)
 
 
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
+
+
 def tamper(app, sql, **params):
     with app.app_context():
         db.session.execute(text(sql), params)

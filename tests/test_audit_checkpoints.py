@@ -3,6 +3,9 @@ asking for the case at event N is answered from the nearest checkpoint instead o
 the whole history, with the same answer."""
 
 import json
+import os
+import subprocess
+import sys
 import zlib
 
 import pytest
@@ -12,12 +15,15 @@ from service import create_app
 from service.audit.chain import event_hash, time_text
 from service.audit.models import CaseAuditHead, CaseCheckpoint, CaseEvent
 from service.audit.replay import state_at
+from service.config import PROJECT_ROOT
 from service.db import db
+from tests.audit_diagrams import LOOP
 from tests.audit_helpers import complete, run_rounds, start_loop
 from tests.conftest import bearer
 from tests.lifecycle import Case, investigation_tokens, to_investigation
 from tests.samples import INVESTIGATION_PLAN, REVIEW_CONTINUE, SUSPECT_ON_BAIL
 from workflows.path import path_in_saved_state, path_taken
+from workflows.saved_states import first_difference
 
 EVERY = 6
 SHOWN = ("as_of_seq", "as_of", "status", "data", "open_tasks", "path", "consistent")
@@ -423,3 +429,108 @@ def test_the_path_read_from_a_saved_state_is_the_restored_workflows(afternoon_of
         restored = path_taken(driver.runner.restore(PROCESS, state))
         assert path_in_saved_state(state, *specs) == restored
         assert len(restored) > 10
+
+
+def test_verify_full_finds_a_checkpoint_holding_another_saved_state(app, client, case, auditor):
+    """The state of an earlier checkpoint put in a later one, with its digest, the event's
+    state hash and the chain after it all rewritten to match: only a replay finds it."""
+    from service.audit import checkpoints
+    from service.audit.canonical import state_digest
+
+    with app.app_context():
+        earlier = db.session.get(CaseCheckpoint, (case["id"], 12))
+        row = db.session.get(CaseCheckpoint, (case["id"], 18))
+        row.state = earlier.state
+        state_hash = state_digest(zlib.decompress(earlier.state).decode())
+        for event in db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case["id"], CaseEvent.seq.between(13, 18))
+        ):
+            event.state_hash = state_hash
+        event.payload = json.dumps(
+            {"digest": checkpoints._digest(case["id"], 18, row, state_hash)}, separators=(",", ":")
+        )
+        db.session.commit()
+    rechain(app, case["id"])
+    assert verify(client, auditor, case["id"])["ok"] is True
+    difference = replay(client, auditor, case["id"])["first_difference"]
+    assert (difference["seq"], difference["what"]) == (18, "checkpoint.state")
+    assert "is not the state replayed to it" in difference["detail"]
+
+
+RUN_A_BAIL_CASE = """
+import json
+from datetime import UTC, datetime
+
+import time_machine
+
+from tests.audit_diagrams import LOOP, loop_files
+from tests.names import with_welsh_names
+from tests.samples import REVIEW_CONTINUE, SUSPECT_ON_BAIL
+from tests.test_review_rounds_scale import APPROVAL_TASKS, Driver
+from workflows.catalog import build_catalog
+from workflows.runner import Runner
+
+with time_machine.travel(datetime(2026, 11, 28, 14, tzinfo=UTC), tick=False):
+    driver = Driver()
+    driver.to_investigation(SUSPECT_ON_BAIL)
+    states = [driver.outcome.state]
+    driver.complete("bail_review", {
+        "bail_decision": "extend",
+        "bail_extension_to_months": 4,
+        "victim_views_on_extension_sought": True,
+        "bail_decision_reason": "The phone download is still awaited.",
+    })
+    states.append(driver.outcome.state)
+    [approval] = [bpmn_id for bpmn_id in driver.open if bpmn_id in APPROVAL_TASKS]
+    driver.complete(approval, APPROVAL_TASKS[approval])
+    driver.complete("sergeant_review", REVIEW_CONTINUE)
+    states.append(driver.outcome.state)
+    # The audit tests' loop, whose first step deletes two fields from the start's data.
+    loop = Runner(build_catalog(with_welsh_names(loop_files())))
+    outcome = loop.start(LOOP, {"rounds": 0, "done": False})
+    states.append(outcome.state)
+    outcome = loop.complete(LOOP, outcome.state, outcome.open_tasks[0].id, {"note": "seen"})
+    states.append(outcome.state)
+print(json.dumps(states))
+"""
+
+
+def test_a_case_run_again_in_another_process_saves_the_same_states():
+    """What replay compares a checkpoint's state with: the same commands run in a process
+    whose string hashing differs give states that differ only in task ids and times."""
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", RUN_A_BAIL_CASE],
+                env={**os.environ, "PYTHONHASHSEED": seed},
+                cwd=PROJECT_ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for seed in ("1", "2")
+    ]
+    for recorded, replayed in zip(*runs, strict=True):
+        assert recorded != replayed  # other ids, other times
+        assert first_difference(recorded, replayed)[0] is None
+    where, _ = first_difference(runs[0][1], runs[1][2])
+    assert where is not None
+    where, _ = first_difference(runs[0][3], runs[1][4])
+    assert where is not None
+
+
+def test_a_start_whose_data_was_recorded_in_another_order_replays_to_its_checkpoint(app, loop):
+    """The history keeps a command's data as canonical JSON, its names sorted; the engine notes
+    the names a task drops in the order its data held them. The same case all the same."""
+    from service.audit.replay import replay_case
+    from service.commands import CompleteTask, StartCase, complete_task, start_case
+    from tests.audit_diagrams import investigator
+
+    with app.app_context():
+        actor, _ = investigator("loop-officer")
+        changed = start_case(StartCase(LOOP, {"rounds": 0, "done": False}, actor))
+        changed = complete_task(CompleteTask(changed.open_tasks[0].id, {"note": "seen"}, actor))
+        report = replay_case(changed.case.id)
+    assert report["match"] is True, report
+    assert report["checkpoints"] == 2

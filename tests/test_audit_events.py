@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import pytest
 from sqlalchemy import select
 
 from service.audit.models import CaseAuditHead, CaseEvent
@@ -11,6 +12,13 @@ from service.models import Case
 from tests.audit_helpers import complete, run_rounds, start_loop
 from tests.conftest import bearer
 from tests.samples import CALL
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def events_of(app, case_id):

@@ -6,6 +6,7 @@ import json
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 from tests.audit_helpers import run_rounds, start_loop
@@ -13,6 +14,13 @@ from tests.conftest import bearer
 from workflows import clock, diagram_functions
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def reads(client, auditor, **query):

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from service.audit.chain import stored_time
@@ -12,6 +13,13 @@ from tests.conftest import bearer
 from tests.names import with_welsh_names
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def replay(client, token, case_id):
