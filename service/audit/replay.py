@@ -62,7 +62,7 @@ _NOT_FROM_ENGINE = {
     CHECKPOINT,
     *ACCESS_EVENTS,
 }
-# Events after one and before another: the part of a history a point in time replays.
+# The events after one, up to another: the part of a history a point in time replays.
 _EVENTS_BETWEEN = EVENT_ROWS.where(
     CaseEvent.seq > bindparam("after"), CaseEvent.seq <= bindparam("through")
 )
