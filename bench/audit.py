@@ -3,10 +3,14 @@
 Verification: 100,000 events are written straight into case_events for one case (hashes chained
 as the service chains them), then the whole chain is verified. Replay: a case of the looping
 test process (tests/audit_diagrams.py: an Investigator's note, a script, a gateway back to the
-note) is run through the command handlers, 249 rounds after its start (1,001 events), then
-replayed from its recorded commands; the ratio is replay time / original run time, both
-measured here, on SQLite in a temporary folder. Targets: at least 100,000 events/s verified;
-ratio at most 1.0.
+note) is run through the command handlers, 249 rounds after its start (1,250 events, and at
+the default AUDIT_CHECKPOINT_EVERY a checkpoint every second command), then replayed from its
+recorded commands, each checkpoint compared with the case replayed to it; the ratio is replay
+time / original run time, both measured here, on SQLite in a temporary folder. The replayed
+case's own chain and checkpoints are verified too, for the figure.
+
+Targets: at least 100,000 events/s verified; ratio at most 1.0. Exits non-zero when either is
+missed; the last line holds the figures as key=value pairs.
 
     .venv/bin/python bench/audit.py [--events N] [--rounds R]
 """
@@ -38,6 +42,9 @@ from service.commands import CompleteTask, StartCase, complete_task, start_case 
 from service.db import db  # noqa: E402
 from service.models import Case  # noqa: E402
 from tests.audit_diagrams import LOOP, deploy_loop, investigator  # noqa: E402
+
+TARGET_RATIO = 1.0  # replay time / original run time
+TARGET_RATE = 100_000  # events verified a second
 
 
 def original_run(actor, rounds: int) -> tuple[str, float]:
@@ -111,6 +118,10 @@ def main() -> None:
             report = replay_case(case_id)
             replayed = time.perf_counter() - started
             assert report["match"], report
+            started = time.perf_counter()
+            own = verify_case(case_id)
+            own_verified = time.perf_counter() - started
+            assert own.ok, own
 
             chain_id = long_chain(db.session.get(Case, case_id), args.events)
             started = time.perf_counter()
@@ -118,12 +129,22 @@ def main() -> None:
             verified = time.perf_counter() - started
             assert checked.ok and checked.events == args.events, checked
 
-    print(f"replay:  {events} events, {report['commands']} commands")
+    ratio, rate = replayed / original, args.events / verified
+    ok = ratio <= TARGET_RATIO and rate >= TARGET_RATE
+    print(f"replay:  {events} events, {report['commands']} commands, {own.checkpoints} checkpoints")
     print(f"  original run {original:.3f} s ({events / original:,.0f} events/s)")
     print(f"  replay       {replayed:.3f} s ({events / replayed:,.0f} events/s)")
-    print(f"  ratio replay / original: {replayed / original:.2f} (target at most 1.0)")
+    print(f"  ratio replay / original: {ratio:.2f} (target at most {TARGET_RATIO})")
+    print(f"  verifying its chain and checkpoints: {own_verified * 1000:.0f} ms")
     print(f"verify:  {args.events:,} events in {verified:.3f} s")
-    print(f"  {args.events / verified:,.0f} events/s (target at least 100,000)")
+    print(f"  {rate:,.0f} events/s (target at least {TARGET_RATE:,})")
+    print(
+        f"replay_ratio={ratio:.2f} target_ratio={TARGET_RATIO} replay_s={replayed:.3f} "
+        f"original_s={original:.3f} events={events} checkpoints={own.checkpoints} "
+        f"case_verify_ms={own_verified * 1000:.0f} verify_events_per_s={rate:.0f} "
+        f"target_events_per_s={TARGET_RATE} ok={int(ok)}"
+    )
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ _TASK_WITH_CASE = (
         _heads.c.seq.label("head_seq"),
         _heads.c.hash.label("head_hash"),
         _heads.c.state_hash.label("head_state_hash"),
+        _heads.c.checkpoint_seq.label("head_checkpoint_seq"),
     )
     .join(_cases, _tasks.c.case_id == _cases.c.id)
     .outerjoin(_heads, _heads.c.case_id == _tasks.c.case_id)
@@ -206,7 +207,14 @@ def complete_task(command: CompleteTask) -> CaseChanged:
     case, content_hash = _case_from(found), found.content_hash
     restriction = bool(found.case_restricted), bool(found.actor_named)
     head = (
-        None if found.head_seq is None else (found.head_seq, found.head_hash, found.head_state_hash)
+        None
+        if found.head_seq is None
+        else (
+            found.head_seq,
+            found.head_hash,
+            found.head_state_hash,
+            found.head_checkpoint_seq,
+        )
     )
     _check_may_work_on(command.actor, task, command.language, restriction)
     runner = runner_for(case.definition_version_id, content_hash)

@@ -43,6 +43,10 @@ def settings_from_environment(instance_path: str) -> dict:
         "SCHEDULER_STALE_AFTER_SECONDS": float(
             os.environ.get("GWARCHOD_SCHEDULER_STALE_AFTER_SECONDS", 60)
         ),
+        # The audit trail writes a checkpoint of the case (docs/audit.md) once this many events
+        # have been recorded since its last one, so a point in time replays a few commands
+        # rather than all of them; 0 writes none.
+        "AUDIT_CHECKPOINT_EVERY": max(int(_setting("AUDIT_CHECKPOINT_EVERY", "7")), 0),
         # A new API token works for this many days, then its user issues another.
         "TOKEN_DAYS": int(os.environ.get("GWARCHOD_TOKEN_DAYS", 90)),
         # The pages: a user idle this long is signed out (warned a few minutes before).

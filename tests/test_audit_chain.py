@@ -12,7 +12,15 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture
 def case(client, loop, investigator):
-    return run_rounds(client, investigator, 3)  # 5 + 3 * 5 = 20 events
+    # 5 + 3 * 5 = 20 events, and a checkpoint after each of the 4 commands (6, 12, 18, 24)
+    return run_rounds(client, investigator, 3)
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def tamper(app, sql, **params):
@@ -32,10 +40,11 @@ def test_an_untouched_chain_verifies(client, case, auditor):
     assert report == {
         "case_id": case["id"],
         "ok": True,
-        "events": 20,
+        "events": 24,
         "first_bad_seq": None,
         "problem": None,
         "detail": None,
+        "checkpoints": 4,
     }
 
 
@@ -43,11 +52,11 @@ def test_an_edited_payload_is_detected(app, client, case, auditor):
     tamper(
         app,
         "UPDATE case_events SET payload = REPLACE(payload, 'round 2', 'round 9') "
-        "WHERE case_id = :c AND seq = 11",  # the command of the second round
+        "WHERE case_id = :c AND seq = 13",  # the command of the second round
         c=case["id"],
     )
     report = verify(client, auditor, case["id"])
-    assert (report["ok"], report["first_bad_seq"], report["problem"]) == (False, 11, "altered")
+    assert (report["ok"], report["first_bad_seq"], report["problem"]) == (False, 13, "altered")
 
 
 @pytest.mark.parametrize("column", ["actor_name", "type", "actor_role"])
@@ -102,7 +111,7 @@ def test_a_state_changed_outside_the_application_is_detected(app, client, case, 
     tamper(app, "UPDATE cases SET state = REPLACE(state, 'round 3', 'round 4') WHERE id = :c",
            c=case["id"])  # fmt: skip
     report = verify(client, auditor, case["id"])
-    assert (report["first_bad_seq"], report["problem"]) == (20, "state_altered")
+    assert (report["first_bad_seq"], report["problem"]) == (24, "state_altered")
 
 
 def test_a_garbled_row_is_a_finding_not_a_crash(app, client, case, auditor, database_uri):
@@ -128,7 +137,7 @@ def test_cli_verifies_one_case_or_all(app, client, case, investigator):
     runner = app.test_cli_runner()
     one = runner.invoke(args=["audit", "verify", "--case", case["id"]])
     assert one.exit_code == 0, one.output
-    assert f"ok  {case['id']}: 20 events" in one.output
+    assert f"ok  {case['id']}: 24 events, 4 checkpoint(s)" in one.output
     every = runner.invoke(args=["audit", "verify", "--all"])
     assert every.exit_code == 0 and "2 case(s) checked, 0 damaged" in every.output
     tamper(app, "DELETE FROM case_events WHERE case_id = :c AND seq = 6", c=other["id"])

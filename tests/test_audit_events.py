@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import pytest
 from sqlalchemy import select
 
 from service.audit.models import CaseAuditHead, CaseEvent
@@ -11,6 +12,13 @@ from service.models import Case
 from tests.audit_helpers import complete, run_rounds, start_loop
 from tests.conftest import bearer
 from tests.samples import CALL
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def events_of(app, case_id):
@@ -28,11 +36,14 @@ def test_start_and_complete_record_commands_and_what_happened(app, client, loop,
         complete(client, investigator, task_id, {"note": "seen", "done": True}).status_code == 200
     )
     events = events_of(app, case["id"])
+    # Each command ends with a checkpoint here: the setting's six events have gone by.
     assert [e[1] for e in events] == [
         "command", "definition_version", "case_started", "data_changed", "task_opened",
+        "checkpoint",
         "command", "task_completed", "decision_taken", "data_changed", "case_completed",
+        "checkpoint",
     ]  # fmt: skip
-    assert [e[0] for e in events] == list(range(1, 11))
+    assert [e[0] for e in events] == list(range(1, 13))
     start, version = events[0][4], events[1][4]
     assert start == {
         "name": "start_case",
@@ -42,12 +53,12 @@ def test_start_and_complete_record_commands_and_what_happened(app, client, loop,
     }
     assert version["version_id"] == case["definition_version"]
     assert len(version["content_hash"]) == 64
-    assert events[5][4]["data"] == {"note": "seen", "done": True}
-    assert events[5][4]["task_id"] == task_id
-    assert events[7][4] == {
-        "kind": "gateway", "bpmn_id": "more", "name": events[7][4]["name"], "taken": ["end"],
+    assert events[6][4]["data"] == {"note": "seen", "done": True}
+    assert events[6][4]["task_id"] == task_id
+    assert events[8][4] == {
+        "kind": "gateway", "bpmn_id": "more", "name": events[8][4]["name"], "taken": ["end"],
     }  # fmt: skip
-    changed = events[8][4]["fields"]
+    changed = events[9][4]["fields"]
     assert changed["note"] == {"before": None, "after": "seen"}
     assert changed["rounds"] == {"before": 0, "after": 1}
     assert {e[3] for e in events} == {"Investigator"}  # the role used: the lane
@@ -57,7 +68,7 @@ def test_start_and_complete_record_commands_and_what_happened(app, client, loop,
         last = events[-1][5]
         assert last.state_hash == hashlib.sha256(stored.state.encode()).hexdigest()
         head = db.session.get(CaseAuditHead, case["id"])
-        assert (head.seq, head.hash) == (10, last.hash)
+        assert (head.seq, head.hash) == (12, last.hash)
     links = [(e[5].prev_hash, e[5].hash) for e in events]
     assert links[0][0] == "0" * 64
     assert all(links[i][0] == links[i - 1][1] for i in range(1, len(links)))
@@ -90,7 +101,7 @@ def test_claim_and_unclaim_are_recorded_with_the_lane_role(app, client, loop, in
         client.post(f"/api/v1/tasks/{task_id}/unclaim", headers=bearer(investigator)).status_code
         == 200
     )
-    events = events_of(app, case["id"])[5:]
+    events = events_of(app, case["id"])[6:]
     assert [(e[1], e[4].get("name")) for e in events] == [
         ("command", "claim_task"), ("task_claimed", None),
         ("command", "unclaim_task"), ("task_unclaimed", None),

@@ -6,6 +6,7 @@ import json
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 
 from tests.audit_helpers import run_rounds, start_loop
@@ -13,6 +14,13 @@ from tests.conftest import bearer
 from workflows import clock, diagram_functions
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def reads(client, auditor, **query):
@@ -101,7 +109,7 @@ def test_history_export_as_json_jsonl_and_csv(client, loop, investigator, audito
     as_json = client.get(base, headers=bearer(auditor))
     assert as_json.mimetype == "application/json"
     events = as_json.json
-    assert [e["seq"] for e in events] == list(range(1, 11))
+    assert [e["seq"] for e in events] == list(range(1, 13))  # a checkpoint ends each command
     assert events[0]["actor"]["role"] == "Investigator"
     assert events[0]["payload"]["name"] == "start_case"
     lines = client.get(f"{base}?format=jsonl", headers=bearer(auditor))
@@ -111,7 +119,7 @@ def test_history_export_as_json_jsonl_and_csv(client, loop, investigator, audito
     assert table.mimetype == "text/csv"
     assert "attachment" in table.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(table.text)))
-    assert [int(row["seq"]) for row in rows] == list(range(1, 11))
+    assert [int(row["seq"]) for row in rows] == list(range(1, 13))
     assert json.loads(rows[0]["payload"]) == events[0]["payload"]
     assert rows[-1]["hash"] == events[-1]["hash"]
     bad = client.get(f"{base}?format=xml", headers=bearer(auditor))
@@ -151,7 +159,7 @@ def test_cli_exports_histories_with_a_progress_line(app, client, loop, investiga
     assert "Exported the history of 3 case(s)" in result.output
     for case in cases:
         lines = (tmp_path / f"{case['id']}.jsonl").read_text().splitlines()
-        assert [json.loads(line)["seq"] for line in lines] == list(range(1, 11))
+        assert [json.loads(line)["seq"] for line in lines] == list(range(1, 13))
     one = runner.invoke(
         args=[
             "audit",
@@ -166,7 +174,7 @@ def test_cli_exports_histories_with_a_progress_line(app, client, loop, investiga
     )
     assert one.exit_code == 0
     rows = list(csv.DictReader(io.StringIO((tmp_path / f"{cases[0]['id']}.csv").read_text())))
-    assert len(rows) == 10
+    assert len(rows) == 12
     with app.app_context():
         assert db.session.query(ReadLogEntry).filter_by(action="case.events").count() == 4
     assert runner.invoke(args=["audit", "export", "--out", str(tmp_path)]).exit_code != 0

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import text
 
 from service.audit.chain import stored_time
@@ -12,6 +13,13 @@ from tests.conftest import bearer
 from tests.names import with_welsh_names
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture
+def settings():
+    # These tests count events: a checkpoint ends a command once six have gone by since the
+    # last one (the service's setting, pinned here; tests/test_audit_checkpoints.py tests it).
+    return {"AUDIT_CHECKPOINT_EVERY": 6}
 
 
 def replay(client, token, case_id):
@@ -52,7 +60,7 @@ def test_replay_reports_where_the_stored_case_differs(app, client, loop, investi
     assert report["match"] is False
     difference = report["first_difference"]
     assert difference["what"] == "data.check" or difference["what"].startswith("data.")
-    assert difference["seq"] == 15  # the last event, where the stored data is compared
+    assert difference["seq"] == 18  # the last event, where the stored data is compared
 
 
 def test_replay_reports_a_recorded_command_that_no_longer_matches(
@@ -63,14 +71,14 @@ def test_replay_reports_a_recorded_command_that_no_longer_matches(
         db.session.execute(
             text(
                 "UPDATE case_events SET payload = REPLACE(payload, 'round 1', 'round X') "
-                "WHERE case_id = :c AND seq = 6"
+                "WHERE case_id = :c AND seq = 7"
             ),
             {"c": case["id"]},
         )
         db.session.commit()
     report = replay(client, auditor, case["id"]).json
     assert report["match"] is False
-    assert report["first_difference"]["seq"] == 9  # the data change that command made
+    assert report["first_difference"]["seq"] == 10  # the data change that command made
     assert report["first_difference"]["what"] == "event"
 
 
@@ -79,7 +87,8 @@ def test_cli_replay(app, client, loop, investigator):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["audit", "replay", case["id"]])
     assert result.exit_code == 0, result.output
-    assert f"match  {case['id']}: 3 commands, 15 events" in result.output
+    assert f"match  {case['id']}: 3 commands, 18 events" in result.output
+    assert "3 checkpoint(s) checked" in result.output
     assert runner.invoke(args=["audit", "replay", "nope"]).exit_code == 1
 
 
@@ -87,14 +96,14 @@ def test_state_at_a_sequence_number(client, loop, investigator, auditor):
     case = run_rounds(client, investigator, 3)
     url = f"/api/v1/cases/{case['id']}/state"
     first = client.get(f"{url}?at_seq=5", headers=bearer(auditor)).json
-    assert first["as_of_seq"] == 5
+    assert first["as_of_seq"] == 6  # the start ends with a checkpoint
     assert first["data"] == {"rounds": 0, "done": False}
     assert first["path"] == ["start"]
     [task] = first["open_tasks"]
     assert task["bpmn_id"] == "note" and task["id"] == case_events(client, auditor, case)[4]
     # An event inside a command shows the state after the whole command.
-    second = client.get(f"{url}?at_seq=7", headers=bearer(auditor)).json
-    assert second["as_of_seq"] == 10
+    second = client.get(f"{url}?at_seq=8", headers=bearer(auditor)).json
+    assert second["as_of_seq"] == 12
     assert second["data"]["rounds"] == 1 and second["data"]["note"] == "round 1"
     assert second["path"] == ["start", "note", "count", "more"]
     assert second["consistent"] is True

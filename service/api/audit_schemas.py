@@ -37,6 +37,9 @@ class ChainReportSchema(Schema):
         allow_none=True, metadata={"description": "altered, missing, out_of_order, state_altered"}
     )
     detail = fields.String(allow_none=True)
+    checkpoints = fields.Integer(
+        metadata={"description": "checkpoints found to match the events recording them"}
+    )
 
 
 class DifferenceSchema(Schema):
@@ -52,6 +55,9 @@ class ReplayReportSchema(Schema):
     match = fields.Boolean()
     commands = fields.Integer()
     events = fields.Integer()
+    checkpoints = fields.Integer(
+        metadata={"description": "checkpoints found equal to the case replayed to their event"}
+    )
     first_difference = fields.Nested(DifferenceSchema, allow_none=True)
 
 
@@ -90,6 +96,13 @@ class PointInTimeSchema(Schema):
         metadata={"description": "false when replay differed from the record before this point"}
     )
     difference = fields.Nested(DifferenceSchema, allow_none=True)
+    checkpoint_seq = fields.Integer(
+        allow_none=True,
+        metadata={"description": "the checkpoint replay began from; null: the first event"},
+    )
+    commands_replayed = fields.Integer(
+        metadata={"description": "commands run again after the checkpoint (or the first event)"}
+    )
 
 
 class ReadLogQuerySchema(Schema):

@@ -8,15 +8,18 @@ stored rows and recomputes each link; any damage is reported, never raised.
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, replace
 from json.encoder import encode_basestring  # the C encoder json.dumps uses
-from typing import Any
 
 from sqlalchemy import String, bindparam, select, type_coerce
 
 from ..db import db
 from ..models import Case
+from . import checkpoints
+from .canonical import canonical_json as canonical_json
+from .canonical import state_digest as state_digest
+from .canonical import stored_time as stored_time
+from .canonical import time_text
 from .models import CaseAuditHead, CaseEvent
 
 GENESIS = "0" * 64
@@ -27,36 +30,6 @@ ALTERED, MISSING, OUT_OF_ORDER, STATE_ALTERED = (
     "out_of_order",
     "state_altered",
 )
-
-
-def canonical_json(value: Any) -> str:
-    """One text for one value on every database: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def state_digest(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
-def time_text(value: datetime | str) -> str:
-    """A stored time as fixed-width ISO 8601 in UTC (SQLite hands back text without a zone)."""
-    if type(value) is str and len(value) == 26 and value[10] == " ":
-        # SQLite's own fixed-width form of a UTC time: rewritten, not parsed (verification
-        # reads 100,000s of them); a garbled one still yields text, and a hash that differs.
-        return f"{value[:10]}T{value[11:]}+00:00"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def stored_time(value: datetime | str) -> datetime | None:
-    """A time as stored, read without trusting it: None when a row's time is garbled."""
-    try:
-        return datetime.fromisoformat(time_text(value))
-    except (TypeError, ValueError):
-        return None
 
 
 def event_hash(
@@ -111,6 +84,7 @@ class ChainReport:
     first_bad_seq: int | None = None
     problem: str | None = None
     detail: str | None = None
+    checkpoints: int = 0  # checkpoints checked, when the chain is ok
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -141,8 +115,10 @@ _HASHES = select(CaseEvent.hash, CaseEvent.seq).where(CaseEvent.case_id == bindp
 
 
 def verify_case(case_id: str) -> ChainReport:
-    """Recompute a case's chain; report the first event that is altered, missing or out of order."""
+    """Recompute a case's chain and check its checkpoints against the events recording them;
+    report the first event that is altered, missing or out of order."""
     count, prev, last_state = 0, GENESIS, None
+    recorded_checkpoints: dict[int, tuple[str, str | None]] = {}
     rows = _raw_rows(case_id)
     for seq, type_, actor_id, actor_name, actor_role, at, payload, state, prev_hash, stored in rows:
         expected = count + 1
@@ -179,8 +155,15 @@ def verify_case(case_id: str) -> ChainReport:
                 ALTERED,
                 f"event {seq} ({type_}) does not match its hash: it was changed.",
             )
+        if type_ == checkpoints.CHECKPOINT:
+            recorded_checkpoints[seq] = (payload, state)
         count, prev, last_state = seq, stored, state
-    return _check_head_and_state(case_id, count, prev, last_state)
+    report = _check_head_and_state(case_id, count, prev, last_state)
+    damage = checkpoints.verify(case_id, recorded_checkpoints)
+    if damage is not None and (report.ok or damage.seq < report.first_bad_seq):
+        problem = MISSING if damage.missing else ALTERED
+        return _bad(case_id, count, damage.seq, problem, str(damage))
+    return replace(report, checkpoints=len(recorded_checkpoints)) if report.ok else report
 
 
 def _raw_rows(case_id: str) -> Iterator[tuple]:

@@ -1,4 +1,4 @@
-"""The audit CLI: `audit verify [--case ID | --all]`, `audit replay CASE` and
+"""The audit CLI: `audit verify [--case ID | --all] [--full]`, `audit replay CASE` and
 `audit export [--case ID ... | --all] --format jsonl|csv --out FOLDER`.
 
 The CLI has no account; its reads are logged under the operating-system user who ran it.
@@ -33,8 +33,14 @@ def operator_name() -> str:
 @audit.command("verify")
 @click.option("--case", "case_id", help="Verify one case.")
 @click.option("--all", "everything", is_flag=True, help="Verify every case.")
-def verify_command(case_id: str | None, everything: bool) -> None:
-    """Recompute hash chains; exit 1 if any chain is damaged, naming its first bad event."""
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Also replay each case from its first event, checking every checkpoint on the way.",
+)
+def verify_command(case_id: str | None, everything: bool, full: bool) -> None:
+    """Recompute hash chains and check checkpoints against them; exit 1 if any case is
+    damaged, naming its first bad event. With --full, each case is also replayed."""
     if bool(case_id) == everything:
         raise click.UsageError("give --case ID or --all")
     if case_id and db.session.get(Case, case_id) is None:
@@ -43,19 +49,38 @@ def verify_command(case_id: str | None, everything: bool) -> None:
     for report in verify_all([case_id] if case_id else None):
         checked += 1
         log_read(None, "case.verify", report.case_id, actor_name=operator_name())
-        if report.ok:
+        replayed = None
+        if report.ok and full:
+            replayed = replay_case(report.case_id)
+            log_read(None, "case.replay", report.case_id, actor_name=operator_name())
+        if report.ok and (replayed is None or replayed["match"]):
             if case_id:
-                click.echo(f"ok  {report.case_id}: {report.events} events")
+                click.echo(f"ok  {report.case_id}: {_verified(report, replayed)}")
             continue
         damaged += 1
-        click.echo(
-            f"DAMAGED  {report.case_id}: event {report.first_bad_seq} {report.problem}: "
-            f"{report.detail}"
-        )
+        if not report.ok:
+            click.echo(
+                f"DAMAGED  {report.case_id}: event {report.first_bad_seq} {report.problem}: "
+                f"{report.detail}"
+            )
+        else:
+            difference = replayed["first_difference"]
+            where = f"event {difference['seq']}" if difference["seq"] is not None else "the end"
+            click.echo(
+                f"DAMAGED  {report.case_id}: {where} replay_differs "
+                f"({difference['what']}): {difference['detail']}"
+            )
     if everything:
         click.echo(f"{checked} case(s) checked, {damaged} damaged.")
     if damaged:
         sys.exit(1)
+
+
+def _verified(report, replayed: dict | None) -> str:
+    said = f"{report.events} events, {report.checkpoints} checkpoint(s)"
+    if replayed is not None:
+        said += f"; replayed {replayed['commands']} commands from the first event, matching"
+    return said
 
 
 @audit.command("replay")
@@ -69,6 +94,7 @@ def replay_command(case_id: str) -> None:
     if report["match"]:
         click.echo(
             f"match  {case_id}: {report['commands']} commands, {report['events']} events replayed"
+            f", {report['checkpoints']} checkpoint(s) checked"
         )
         return
     difference = report["first_difference"]

@@ -1,11 +1,12 @@
 """Appending a command and its events to a case's history, inside the command's transaction.
 
 Each command writes a ``command`` event first (what was asked, by whom, with which data: enough
-to run it again), then what happened. The case's head row is locked first, so commands on one
-case append one after the other and sequence numbers never collide.
+to run it again), then what happened, and, when one is due, a checkpoint (checkpoints.py). The
+case's head row is locked (or, read with the case, checked still to be the head as it moves),
+so commands on one case append one after the other and sequence numbers never collide.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, select, update
@@ -13,7 +14,9 @@ from sqlalchemy import bindparam, insert, select, update
 from ..auth import Actor
 from ..db import db
 from ..problems import ApiProblem
+from . import checkpoints
 from .chain import GENESIS, canonical_json, event_hash, state_digest, time_text
+from .checkpoints import CHECKPOINT, Snapshot
 from .models import CaseAuditHead, CaseEvent
 
 COMMAND = "command"
@@ -21,14 +24,19 @@ COMMAND = "command"
 # Statements on the tables, not the mapped classes: plain statements cost less.
 _heads = CaseAuditHead.__table__
 _HEAD_FOR_UPDATE = (
-    select(_heads.c.seq, _heads.c.hash, _heads.c.state_hash)
+    select(_heads.c.seq, _heads.c.hash, _heads.c.state_hash, _heads.c.checkpoint_seq)
     .where(_heads.c.case_id == bindparam("case_id"))
     .with_for_update()
 )
 _MOVE_HEAD = (
     update(_heads)
     .where(_heads.c.case_id == bindparam("b_case_id"), _heads.c.seq == bindparam("old"))
-    .values(seq=bindparam("seq"), hash=bindparam("hash"), state_hash=bindparam("state_hash"))
+    .values(
+        seq=bindparam("seq"),
+        hash=bindparam("hash"),
+        state_hash=bindparam("state_hash"),
+        checkpoint_seq=bindparam("checkpoint_seq"),
+    )
 )
 _NEW_HEAD = insert(_heads)
 _APPEND = insert(CaseEvent.__table__)
@@ -53,22 +61,24 @@ def record(
     state: str | None,
     new_case: bool = False,
     head_read: tuple | None = None,
+    snapshot: Callable[[], Snapshot] | None = None,
 ) -> int:
     """Append a command and its events; return the last sequence number.
 
     ``command`` holds ``name`` and the command's data; each event holds ``type`` and its details.
     ``state`` is the saved engine state after the command, or None when it did not change.
-    Call it inside the command's transaction, after the command's first write.
+    ``snapshot`` gives the case as the command leaves it, asked for only when a checkpoint is
+    due. Call it inside the command's transaction, after the command's first write.
 
-    ``head_read`` is the case's head (seq, hash, state hash) as the command read it with the
-    case, without a lock: the events are chained to it, and moving the head checks that it is
-    still the head. Should another command have appended since, the head is read again under
-    its lock and the events chained to that, as without ``head_read``.
+    ``head_read`` is the case's head (seq, hash, state hash, last checkpoint) as the command read
+    it with the case, without a lock: the events are chained to it, and moving the head checks
+    that it is still the head. Should another command have appended since, the head is read
+    again under its lock and the events chained to that, as without ``head_read``.
     """
     events = list(events)
     if head_read is not None:
         appended = _append(
-            case_id, actor, role, at, command, events, state, tuple(head_read), locked=False
+            case_id, actor, role, at, command, events, state, tuple(head_read), False, snapshot
         )
         if appended is not None:
             return appended
@@ -76,18 +86,30 @@ def record(
     if not new_case:  # a case being started has no history yet
         with db.session.no_autoflush:
             head = db.session.execute(_HEAD_FOR_UPDATE, {"case_id": case_id}).first()
-    return _append(case_id, actor, role, at, command, events, state, head, locked=True)
+    return _append(case_id, actor, role, at, command, events, state, head, True, snapshot)
 
 
-def _append(case_id, actor, role, at, command, events, state, head, locked: bool) -> int | None:
-    """Chain the events to ``head`` (None for a case with no history) and move the head; None
-    when the head moved meanwhile and was not ``locked``."""
-    prev_seq, prev_hash, prev_state = head if head is not None else (0, GENESIS, None)
+def _append(
+    case_id, actor, role, at, command, events, state, head, locked: bool, snapshot
+) -> int | None:
+    """Chain the events (and a checkpoint, when one is due) to ``head`` (None for a case with no
+    history) and move the head; None when the head moved meanwhile and was not ``locked``."""
+    prev_seq, prev_hash, prev_state, last_checkpoint = (
+        head if head is not None else (0, GENESIS, None, None)
+    )
     state_hash = state_digest(state) if state is not None else prev_state
+    events = [{"type": COMMAND, **command}, *events]
+    checkpoint = None
+    if snapshot is not None and checkpoints.due(last_checkpoint, prev_seq + len(events) + 1):
+        # Asked for once the head is known: should another command (a claim) append before this
+        # one moves the head, the move fails and the snapshot is taken again under the lock.
+        last_checkpoint = prev_seq + len(events) + 1
+        checkpoint, digest = checkpoints.stored(case_id, last_checkpoint, snapshot())
+        events.append({"type": CHECKPOINT, "digest": digest})
     at_text = time_text(at)
     actor_id, actor_name = (actor.id, actor.name) if actor is not None else (None, "system")
     rows = []
-    for offset, event in enumerate([{"type": COMMAND, **command}, *events], start=1):
+    for offset, event in enumerate(events, start=1):
         details = dict(event)
         type_ = details.pop("type")
         payload = canonical_json(details)
@@ -120,6 +142,7 @@ def _append(case_id, actor, role, at, command, events, state, head, locked: bool
                 "seq": last["seq"],
                 "hash": last["hash"],
                 "state_hash": state_hash,
+                "checkpoint_seq": last_checkpoint,
             },
         )
     else:
@@ -131,6 +154,7 @@ def _append(case_id, actor, role, at, command, events, state, head, locked: bool
                 "seq": last["seq"],
                 "hash": last["hash"],
                 "state_hash": state_hash,
+                "checkpoint_seq": last_checkpoint,
             },
         )
         if moved.rowcount != 1:
@@ -139,6 +163,8 @@ def _append(case_id, actor, role, at, command, events, state, head, locked: bool
             db.session.rollback()
             raise HistoryConflict(case_id)
     db.session.execute(_APPEND, rows)
+    if checkpoint is not None:
+        checkpoints.write(checkpoint)
     return last["seq"]
 
 

@@ -1,13 +1,23 @@
-"""Audit tables: case events (hash-chained), each case's chain head, and the read log.
+"""Audit tables: case events (hash-chained), each case's chain head, its checkpoints, and the
+read log.
 
-The application only ever inserts into case_events and read_log; it never updates or deletes
-them. The head row moves forward with each command and lets verification notice a chain whose
-last events were removed.
+The application only ever inserts into case_events, case_checkpoints and read_log; it never
+updates or deletes them. The head row moves forward with each command and lets verification
+notice a chain whose last events were removed.
 """
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import db
@@ -44,6 +54,29 @@ class CaseAuditHead(db.Model):
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     state_hash: Mapped[str | None] = mapped_column(String(64))
+    # The event of the case's last checkpoint, so the next is written K events on (None: none
+    # yet, as for a case recorded before checkpoints).
+    checkpoint_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class CaseCheckpoint(db.Model):
+    """The case as it stood after the command whose last event is ``seq`` (a ``checkpoint``
+    event, whose payload holds this row's digest): point in time replays from here instead of
+    from the first event."""
+
+    __tablename__ = "case_checkpoints"
+    __table_args__ = (PrimaryKeyConstraint("case_id", "seq", name="pk_case_checkpoints"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", name="fk_case_checkpoints_case"))
+    seq: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    # Canonical JSON text, as replay shows them: the case's data, and its open tasks with
+    # their recorded ids and assignees.
+    data: Mapped[str] = mapped_column(Text)
+    open_tasks: Mapped[str] = mapped_column(Text)
+    # The saved engine state after the command (its SHA-256 is the event's state_hash),
+    # compressed with zlib: it is most of a checkpoint's size.
+    state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ReadLogEntry(db.Model):

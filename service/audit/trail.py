@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Row
+from sqlalchemy import Row, bindparam, select
 
 from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, Outcome
 
 from ..auth import Actor
+from ..db import db
 from ..messages import (
     AssignTask,
     ClaimTask,
@@ -24,7 +25,8 @@ from ..messages import (
     StartCase,
     UnclaimTask,
 )
-from ..models import Case, Task
+from ..models import Case, Task, User
+from .checkpoints import Snapshot
 from .events import engine_events, record
 
 START_CASE, COMPLETE_TASK, FIRE_TIMERS = "start_case", "complete_task", "fire_timers"
@@ -35,6 +37,13 @@ MIGRATE_CASE = "migrate_case"
 # Commands about who may see or work a case, not run by the engine: replay passes over them.
 ACCESS_COMMANDS = (RESTRICT_CASE, LIFT_RESTRICTION, OPEN_CASE_ACCESS)
 ACCESS_EVENTS = ("case_restricted", "case_restriction_lifted", "case_access_opened")
+
+_tasks, _users = Task.__table__, User.__table__
+_ASSIGNEES = (
+    select(_tasks.c.id, _users.c.name)
+    .join(_users, _users.c.id == _tasks.c.assignee_id)
+    .where(_tasks.c.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def case_started(
@@ -61,6 +70,7 @@ def case_started(
         [version, *engine_events(outcome.events, known_open=set())],
         outcome.state,
         new_case=True,
+        snapshot=lambda: _snapshot(outcome, []),
     )
 
 
@@ -85,6 +95,7 @@ def task_completed(
         engine_events(outcome.events, open_ids, _withdrawn(were_open, outcome, task.id)),
         outcome.state,
         head_read=head_read,
+        snapshot=lambda: _snapshot(outcome, were_open),
     )
 
 
@@ -101,6 +112,7 @@ def timers_fired(
             outcome.events, {t.id for t in were_open}, _withdrawn(were_open, outcome, None)
         ),
         outcome.state,
+        snapshot=lambda: _snapshot(outcome, were_open),
     )
 
 
@@ -222,6 +234,26 @@ def _assignment(name: str, event: str, actor: Actor, task: Task, at: datetime) -
     details = {"task_id": task.id, "bpmn_id": task.bpmn_id}
     command = {"name": name, **details}
     record(task.case_id, actor, task.lane, at, command, [{"type": event, **details}], state=None)
+
+
+def _snapshot(outcome: Outcome, were_open: list[Task]) -> Snapshot:
+    """The case as the command leaves it, for a checkpoint: its open tasks as replay shows
+    them, with who holds each (only tasks open before the command can be held)."""
+    still_open = {t.id for t in outcome.open_tasks}
+    held = [t.id for t in were_open if t.id in still_open]
+    assignees = dict(db.session.execute(_ASSIGNEES, {"ids": held}).all()) if held else {}
+    open_tasks = [
+        {
+            "id": t.id,
+            "bpmn_id": t.bpmn_id,
+            "name": t.name,
+            "lane": t.lane,
+            "assignee": assignees.get(t.id),
+        }
+        for t in outcome.open_tasks
+    ]
+    status = "completed" if outcome.completed else "running"
+    return Snapshot(status, outcome.data, open_tasks, outcome.state)
 
 
 def _withdrawn(were_open: list[Task], outcome: Outcome, finished: str | None) -> list[dict]:
