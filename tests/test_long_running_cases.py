@@ -96,8 +96,10 @@ class TestACaseSavedWithEveryRound:
 
     @pytest.fixture
     def settings(self):
-        # Engine work in this process, so that the case can be saved as it was before.
-        return {"ENGINE_ISOLATED": False}
+        # Engine work in this process, so that the case can be saved as it was before; and no
+        # checkpoints, which came after finished rounds were let go (a checkpoint keeps the
+        # state as saved, and replay compares it with the state it makes, rounds let go).
+        return {"ENGINE_ISOLATED": False, "AUDIT_CHECKPOINT_EVERY": 0}
 
     def test_it_replays_verifies_and_goes_on_smaller(self, app, client, tokens):
         case = at_sergeant_review(client, tokens)
