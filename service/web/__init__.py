@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
         case_pages,
         errors,
         model_pages,
+        modeller_pages,
         oidc,
         routes,
         start_pages,
