@@ -173,6 +173,21 @@ def test_a_task_in_a_lane_no_role_works_is_marked_and_the_welsh_names_kept(
     )
 
 
+def test_xml_that_cannot_be_drawn_is_said_and_checked(server, browser, process_owner):
+    page = open_page(browser)
+    open_diagram(page, server, process_owner)
+    expect(page.locator("#diagram .djs-element").first).to_be_visible()
+    page.get_by_text("The XML", exact=True).click()
+    xml = page.locator("#xml")
+    xml.fill(xml.input_value()[:400])
+    xml.blur()
+    expect(page.get_by_text("The drawing could not be drawn from this XML.")).to_be_visible()
+    expect(page.locator("#diagram")).to_be_hidden()
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#app-check-result")).to_contain_text("not well-formed XML")
+    check(page, "model-diagram-broken")
+
+
 def test_the_editor_in_welsh(server, browser, process_owner):
     page = open_page(browser)
     open_diagram(page, server, process_owner)

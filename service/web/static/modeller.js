@@ -31,7 +31,6 @@ async function mountEditor (root) {
   const result = document.getElementById('app-check-result')
   const canvas = root.querySelector('.app-modeller__canvas')
   const settings = JSON.parse(root.dataset.settings)
-  root.hidden = false
   const editor = root.dataset.appModeller === 'dmn'
     ? dmnEditor(canvas)
     : bpmnEditor(canvas, root.querySelector('.app-modeller__panel'), settings, form.elements.names)
@@ -43,12 +42,14 @@ async function mountEditor (root) {
   root.before(failure)
 
   const draw = async () => {
+    root.hidden = false // drawn at its size, so shown first
     try {
       await editor.open(xml.value)
       failure.hidden = true
       editor.mark(problemsListed(result))
       return true
     } catch (error) {
+      root.hidden = true
       failure.hidden = false
       form.querySelectorAll('[data-app-source]').forEach((details) => { details.open = true })
       return false
