@@ -36,6 +36,10 @@ contract: $(BIN)/flask
 # Front-end files, built from npm packages at the versions package-lock.json pins and kept in the
 # repository with their licences, so that `make run` needs neither node nor a network.
 WEB_VENDOR := service/web/static/vendor
+BPMN_VENDOR := $(WEB_VENDOR)/bpmn-js
+DMN_VENDOR := $(WEB_VENDOR)/dmn-js
+DMN_STYLES := diagram-js.css dmn-js-shared.css dmn-js-drd.css dmn-js-decision-table.css \
+	dmn-js-decision-table-controls.css dmn-js-literal-expression.css
 vendor:
 	npm ci --no-audit --no-fund --ignore-scripts
 	rm -rf $(WEB_VENDOR) tests/vendor
@@ -45,6 +49,27 @@ vendor:
 	npx sass --load-path=node_modules --style=compressed --no-source-map \
 		service/web/assets/gwarchod.scss $(WEB_VENDOR)/gwarchod.css
 	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/vendor/axe-core/
+	# The process owners' diagram editor: bpmn-js with its properties panel and Gwarchod's
+	# properties, bundled by esbuild (the panel ships no bundle of its own; see the script),
+	# with the licence of every package in the bundle, and bpmn-js's styles and icon font
+	# (WOFF2 and WOFF: the formats every browser Gwarchod supports reads).
+	mkdir -p $(BPMN_VENDOR)/bpmn-font/css $(BPMN_VENDOR)/bpmn-font/font
+	node scripts/bundle_modeller.mjs $(BPMN_VENDOR)/gwarchod-modeller.min.js $(BPMN_VENDOR)/meta.json
+	$(PYTHON) scripts/bundle_licences.py $(BPMN_VENDOR)/meta.json > $(BPMN_VENDOR)/LICENCES.txt
+	rm $(BPMN_VENDOR)/meta.json
+	cp node_modules/bpmn-js/dist/assets/bpmn-js.css node_modules/bpmn-js/dist/assets/diagram-js.css \
+		node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(BPMN_VENDOR)/
+	cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css $(BPMN_VENDOR)/bpmn-font/css/
+	cp node_modules/bpmn-js/dist/assets/bpmn-font/font/bpmn.woff2 \
+		node_modules/bpmn-js/dist/assets/bpmn-font/font/bpmn.woff $(BPMN_VENDOR)/bpmn-font/font/
+	# Decision tables: dmn-js's own bundle, its licence and styles as the package ships them.
+	mkdir -p $(DMN_VENDOR)/dmn-font/css $(DMN_VENDOR)/dmn-font/font
+	cp node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/LICENSE \
+		$(DMN_VENDOR)/
+	cp $(addprefix node_modules/dmn-js/dist/assets/,$(DMN_STYLES)) $(DMN_VENDOR)/
+	cp node_modules/dmn-js/dist/assets/dmn-font/css/dmn.css $(DMN_VENDOR)/dmn-font/css/
+	cp node_modules/dmn-js/dist/assets/dmn-font/font/dmn.woff2 \
+		node_modules/dmn-js/dist/assets/dmn-font/font/dmn.woff $(DMN_VENDOR)/dmn-font/font/
 
 # The pages' words: extracted from the templates and views, filled in Welsh from
 # scripts/welsh.py (which names any word it has no Welsh for), and compiled.

@@ -30,7 +30,8 @@ OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SO
 """
 
 
-def main(package: Path) -> None:
+def mit_licence(package: Path) -> str:
+    """The MIT licence of a package shipping none as a file, with its holder filled in."""
     manifest = json.loads((package / "package.json").read_text(encoding="utf-8"))
     if manifest.get("license") != "MIT":
         raise SystemExit(f"{package}: licence {manifest.get('license')!r}, not MIT: check it")
@@ -39,8 +40,11 @@ def main(package: Path) -> None:
     readme = (package / "README.md").read_text(encoding="utf-8")
     if re.search(r"Crown\s+copyright", readme, re.IGNORECASE):
         holder = f"Crown copyright, {holder}"
-    print(f"{manifest['name']} {manifest['version']}\n")
-    print(MIT.format(holder=holder), end="")
+    return f"{manifest['name']} {manifest['version']}\n\n" + MIT.format(holder=holder)
+
+
+def main(package: Path) -> None:
+    print(mit_licence(package), end="")
 
 
 if __name__ == "__main__":

@@ -416,6 +416,247 @@ WELSH = {
     ),
     "%(done)d of %(total)d": "%(done)d o %(total)d",
     "Mapping": "Mapio",
+    # The process owner's editor, compare and form preview.
+    "%(added)d added, %(changed)d changed, %(removed)d removed.": (
+        "%(added)d wedi'u hychwanegu, %(changed)d wedi'u newid, %(removed)d wedi'u dileu."
+    ),
+    (
+        "%(num)d comment in the XML is gone. The drawing does not keep comments: to keep them, "
+        "change the XML itself.",
+        "%(num)d comments in the XML are gone. The drawing does not keep comments: to keep "
+        "them, change the XML itself.",
+    ): (
+        "Mae %(num)d sylw yn yr XML wedi mynd. Nid yw'r llun yn cadw sylwadau: i'w cadw, "
+        "newidiwch yr XML ei hun."
+    ),
+    ("%(num)d file differs.", "%(num)d files differ."): "Mae %(num)d ffeil yn wahanol.",
+    (
+        "%(num)d problem: nothing can be deployed until it is put right",
+        "%(num)d problems: nothing can be deployed until they are put right",
+    ): "%(num)d problem: ni ellir gosod dim nes eu bod wedi'u cywiro",
+    "(none)": "(dim)",
+    "A .bpmn or .dmn file of at most %(size)d KiB, from Camunda Modeler or another editor. It "
+    "takes the place of the XML above.": (
+        "Ffeil .bpmn neu .dmn o %(size)d KiB ar y mwyaf, o Camunda Modeler neu olygydd arall. "
+        "Mae'n cymryd lle'r XML uchod."
+    ),
+    "A diagram, decision table or names file may be at most %(size)d KiB. Nothing was checked "
+    "or deployed.": (
+        "Gall diagram, tabl penderfynu neu ffeil enwau fod yn %(size)d KiB ar y mwyaf. Ni "
+        "chafodd dim ei wirio na'i osod."
+    ),
+    "A user task reaches the inboxes of the role that works its lane, as the role catalogue "
+    "(roles.toml) says. A task in any other lane cannot be deployed.": (
+        "Mae tasg defnyddiwr yn cyrraedd mewnflychau'r rôl sy'n gweithio ei lôn, fel y dywed y "
+        "catalog rolau (roles.toml). Ni ellir gosod tasg mewn unrhyw lôn arall."
+    ),
+    "Added": "Ychwanegwyd",
+    "After": "Wedyn",
+    "An expression giving the time it is due, such as add_working_days(reported_at, 1).": (
+        "Mynegiad sy'n rhoi'r amser y mae'n ddyledus, fel add_working_days(reported_at, 1)."
+    ),
+    "Another round runs while this is true.": "Mae rownd arall yn rhedeg tra bo hyn yn wir.",
+    "Association": "Cysylltiad",
+    "Attached to": "Ynghlwm wrth",
+    "Back to the file": "Yn ôl i'r ffeil",
+    "Before": "Cynt",
+    "Boundary event": "Digwyddiad ffin",
+    "Business rule task": "Tasg rheol busnes",
+    "Call activity": "Gweithgaredd galw",
+    "Cancel: nothing is deployed": "Canslo: ni chaiff dim ei osod",
+    "Case work": "Gwaith achos",
+    "Caseworkers reading in Welsh see this name.": (
+        "Mae gweithwyr achos sy'n darllen yn Gymraeg yn gweld yr enw hwn."
+    ),
+    "Change": "Newid",
+    "Changed": "Newidiwyd",
+    "Changes": "Newidiadau",
+    "Changes from version %(before)d to version %(after)d": (
+        "Newidiadau o fersiwn %(before)d i fersiwn %(after)d"
+    ),
+    "Changes to %(file)s": "Newidiadau i %(file)s",
+    "Check": "Gwirio",
+    "Check what will change": "Gwiriwch beth fydd yn newid",
+    "Checked": "Wedi'i wirio",
+    "Choose two different versions.": "Dewiswch ddwy fersiwn wahanol.",
+    "Collaboration": "Cydweithrediad",
+    "Comes from": "Yn dod o",
+    "Compare version": "Cymharu fersiwn",
+    "Condition": "Amod",
+    "Decision": "Penderfyniad",
+    "Decision table": "Tabl penderfynu",
+    "Default flow": "Llif diofyn",
+    "Deploy": "Gosod",
+    "Deploy version %(version)s": "Gosod fersiwn %(version)s",
+    "Description": "Disgrifiad",
+    "Diagram": "Diagram",
+    "Due at": "Dyledus am",
+    "Due in": "Dyledus ymhen",
+    "Each named task, event, gateway and the process itself needs its Welsh name here, by its "
+    "id. With JavaScript on, give it in the element's properties.": (
+        "Mae angen enw Cymraeg yma ar bob tasg, digwyddiad a phorth ag enw, a'r broses ei hun, yn "
+        "ôl ei ddynodydd. Gyda JavaScript ymlaen, rhowch ef ym mhriodweddau'r elfen."
+    ),
+    "Edit the diagram": "Golygu'r diagram",
+    "Element": "Elfen",
+    "End event": "Digwyddiad diwedd",
+    "Escalation": "Uwchgyfeirio",
+    "Expression": "Mynegiad",
+    "Flow": "Llif",
+    "Form": "Ffurflen",
+    "Form %(name)s": "Ffurflen %(name)s",
+    "Form layout": "Cynllun y ffurflen",
+    "Forms this diagram uses": "Ffurflenni y mae'r diagram hwn yn eu defnyddio",
+    "Gateway": "Porth",
+    "Go back to the file": "Mynd yn ôl i'r ffeil",
+    "Goes to": "Yn mynd i",
+    "Hit policy": "Polisi taro",
+    "How long after the task opens it is due, such as PT30M or P5D.": (
+        "Pa mor hir ar ôl i'r dasg agor y mae'n ddyledus, fel PT30M neu P5D."
+    ),
+    "Input": "Mewnbwn",
+    "Input %(number)d": "Mewnbwn %(number)d",
+    "Instructions": "Cyfarwyddiadau",
+    "Intermediate event": "Digwyddiad canolradd",
+    "Interrupting": "Yn torri ar draws",
+    "Its content changed.": "Newidiodd ei gynnwys.",
+    "Label": "Label",
+    "Lane": "Lôn",
+    "Lanes": "Lonydd",
+    "Lanes a role works:": "Lonydd y mae rôl yn eu gweithio:",
+    "Language of the preview": "Iaith y rhagolwg",
+    "Letter to the victim": "Llythyr at y dioddefwr",
+    "Loop condition": "Amod y ddolen",
+    "Manual task": "Tasg â llaw",
+    "Marked on the drawings:": "Wedi'u marcio ar y lluniau:",
+    "Message": "Neges",
+    "Name": "Enw",
+    "No problems found: this can be deployed.": "Ni chafwyd problemau: gellir gosod hwn.",
+    "No role works this lane: the task would reach no one.": (
+        "Nid oes rôl yn gweithio'r lôn hon: ni fyddai'r dasg yn cyrraedd neb."
+    ),
+    "No task or start event of the latest version uses this form.": (
+        "Nid oes tasg na digwyddiad cychwyn yn y fersiwn ddiweddaraf yn defnyddio'r ffurflen hon."
+    ),
+    "None.": "Dim.",
+    "Not in a lane: put the task in the lane of the role that does it.": (
+        "Nid yw mewn lôn: rhowch y dasg yn lôn y rôl sy'n ei gwneud."
+    ),
+    "Note": "Nodyn",
+    "Nothing changed: version %(version)d already holds these files.": (
+        "Ni newidiodd dim: mae fersiwn %(version)d eisoes yn cynnwys y ffeiliau hyn."
+    ),
+    "Nothing has changed: version %(version)s already holds this.": (
+        "Nid oes dim wedi newid: mae fersiwn %(version)s eisoes yn cynnwys hyn."
+    ),
+    "Or open a file from your computer": "Neu agorwch ffeil o'ch cyfrifiadur",
+    "Other details (%(key)s)": "Manylion eraill (%(key)s)",
+    "Output": "Allbwn",
+    "Output %(number)d": "Allbwn %(number)d",
+    "Pool": "Pwll",
+    "Position on the drawing": "Safle ar y llun",
+    "Preview %(form)s": "Rhagweld %(form)s",
+    "Preview of the form": "Rhagolwg o'r ffurflen",
+    "Process": "Proses",
+    "Process called": "Y broses a elwir",
+    "Receive task": "Tasg derbyn",
+    "Removed": "Dilëwyd",
+    "Review and deploy": "Adolygu a gosod",
+    "Rule": "Rheol",
+    "Rule %(number)d": "Rheol %(number)d",
+    "Script": "Sgript",
+    "Script after the task": "Sgript ar ôl y dasg",
+    "Script before the task": "Sgript cyn y dasg",
+    "Script task": "Tasg sgript",
+    "See a form as caseworkers will, in English and Welsh.": (
+        "Gweld ffurflen fel y bydd gweithwyr achos yn ei gweld, yn Saesneg ac yn Gymraeg."
+    ),
+    "Send task": "Tasg anfon",
+    "Service task": "Tasg gwasanaeth",
+    "Show it in:": "Ei dangos yn:",
+    "Show the changes": "Dangos y newidiadau",
+    "Signal": "Signal",
+    "Someone deployed version %(version)s since you looked: below is what your file changes in "
+    "it. Check it again before you deploy.": (
+        "Gosododd rhywun fersiwn %(version)s ers i chi edrych: isod mae'r hyn y mae eich ffeil "
+        "yn ei newid ynddi. Gwiriwch ef eto cyn i chi osod."
+    ),
+    "Start event": "Digwyddiad cychwyn",
+    "Start form": "Ffurflen gychwyn",
+    "Sub-process": "Is-broses",
+    'Taken when this is true, such as risk_grade == "high".': (
+        'Fe\'i dilynir pan fo hyn yn wir, fel risk_grade == "high".'
+    ),
+    "The XML": "Yr XML",
+    "The check found no problems. Deploying makes a new version from version %(version)s with "
+    "these changes: new cases start on it, and running cases stay on the version they started "
+    "on.": (
+        "Ni chafodd y gwiriad unrhyw broblemau. Mae gosod yn gwneud fersiwn newydd o fersiwn "
+        "%(version)s gyda'r newidiadau hyn: mae achosion newydd yn dechrau arni, ac mae achosion "
+        "sydd ar waith yn aros ar y fersiwn y dechreuon nhw arni."
+    ),
+    "The decision table's XML": "XML y tabl penderfynu",
+    "The diagram after, with what was added or changed marked": (
+        "Y diagram wedyn, gyda'r hyn a ychwanegwyd neu a newidiwyd wedi'i farcio"
+    ),
+    "The diagram before, with what was removed or changed marked": (
+        "Y diagram cynt, gyda'r hyn a ddilëwyd neu a newidiwyd wedi'i farcio"
+    ),
+    "The diagram's XML": "XML y diagram",
+    "The drawing": "Y llun",
+    "The drawing could not be drawn from this XML. Correct the XML below and check it.": (
+        "Nid oedd modd tynnu'r llun o'r XML hwn. Cywirwch yr XML isod a'i wirio."
+    ),
+    "The file is larger than %(size)d KiB.": "Mae'r ffeil yn fwy na %(size)d KiB.",
+    "The file is too large": "Mae'r ffeil yn rhy fawr",
+    "The form's schema file, such as live_time_review.schema.json.": (
+        "Ffeil sgema'r ffurflen, fel live_time_review.schema.json."
+    ),
+    "The form, as caseworkers see it": "Y ffurflen, fel y mae gweithwyr achos yn ei gweld",
+    "The letter's name, such as charge (letters/charge.en.md and .cy.md).": (
+        "Enw'r llythyr, fel charge (letters/charge.en.md a .cy.md)."
+    ),
+    "The selected element": "Yr elfen a ddewiswyd",
+    "The two versions hold the same files.": "Mae'r ddwy fersiwn yn cynnwys yr un ffeiliau.",
+    "This file is not well-formed, so it is compared as a whole.": (
+        "Nid yw'r ffeil hon wedi'i ffurfio'n dda, felly caiff ei chymharu yn ei chyfanrwydd."
+    ),
+    "This form has no Welsh yet: caseworkers reading in Welsh see it in English.": (
+        "Nid oes Cymraeg i'r ffurflen hon eto: mae gweithwyr achos sy'n darllen yn Gymraeg yn ei "
+        "gweld yn Saesneg."
+    ),
+    "This is a preview: nothing typed here is sent or kept.": (
+        "Rhagolwg yw hwn: nid oes dim a deipir yma yn cael ei anfon na'i gadw."
+    ),
+    "Timer": "Amserydd",
+    "Type": "Math",
+    "Used by": "Yn cael ei defnyddio gan",
+    "User task": "Tasg defnyddiwr",
+    "Version %(version)d is deployed: new cases start on it, and running cases stay on the "
+    "version they started on.": (
+        "Mae fersiwn %(version)d wedi'i gosod: mae achosion newydd yn dechrau arni, ac mae "
+        "achosion sydd ar waith yn aros ar y fersiwn y dechreuon nhw arni."
+    ),
+    "Version %(version)s": "Fersiwn %(version)s",
+    "Welsh name": "Enw Cymraeg",
+    "Welsh names": "Enwau Cymraeg",
+    "Welsh names of the diagram's elements": "Enwau Cymraeg elfennau'r diagram",
+    "What changed": "Beth newidiodd",
+    "With JavaScript on, the drawing above keeps this up to date; what you type here is drawn "
+    "when you leave the box.": (
+        "Gyda JavaScript ymlaen, mae'r llun uchod yn cadw hwn yn gyfredol; caiff yr hyn a "
+        "deipiwch yma ei dynnu pan fyddwch yn gadael y blwch."
+    ),
+    "Worked by:": "Yn cael ei gweithio gan:",
+    "You are changing version %(version)s, the latest, deployed by %(who)s on %(when)s. "
+    "Checking and deploying lay this file over it; its other files stay as they are.": (
+        "Rydych yn newid fersiwn %(version)s, y ddiweddaraf, a osodwyd gan %(who)s ar %(when)s. "
+        "Mae gwirio a gosod yn gosod y ffeil hon dros honno; mae ei ffeiliau eraill yn aros fel "
+        "y maent."
+    ),
+    "from version %(before)s to version %(after)s": "o fersiwn %(before)s i fersiwn %(after)s",
+    "line %(line)d": "llinell %(line)d",
+    "with version": "gyda fersiwn",
 }
 
 

@@ -15,6 +15,7 @@ from workflows import outside_reads
 from workflows.catalog import Catalog, build_catalog, content_hash, read_definition_files
 from workflows.isolation import IsolatedRunner
 from workflows.limits import EngineLimits
+from workflows.problems import DefinitionProblems, Problem
 from workflows.runner import Runner
 from workflows.sandbox import make_script_engine
 
@@ -37,7 +38,7 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
     existing = _version_by_hash(content_hash(files))
     if existing is not None:
         return existing, False
-    catalog = build_catalog(files, lanes=role_catalogue().lanes)
+    catalog = validate(files)
     version = DefinitionVersion(
         content_hash=catalog.content_hash,
         created_by=actor,
@@ -57,6 +58,27 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
     db.session.flush()
     keep(catalog)
     return version, True
+
+
+def validate(files: dict[str, bytes]) -> Catalog:
+    """Check a set of files as deployment does, against the role catalogue's lanes, storing
+    nothing: the catalog it would deploy, or DefinitionProblems listing every problem."""
+    return build_catalog(files, lanes=role_catalogue().lanes)
+
+
+def check(files: dict[str, bytes]) -> list[Problem]:
+    """Every problem deployment would find with these files (none: they would deploy)."""
+    try:
+        validate(files)
+    except DefinitionProblems as error:
+        return error.problems
+    return []
+
+
+def with_edits(edits: dict[str, bytes]) -> dict[str, bytes]:
+    """The latest version's files with the edited ones laid over them, as deployment lays an
+    upload over them."""
+    return {**latest_files(), **edits}
 
 
 def deploy_directory(root: Path, actor: str | None) -> tuple[DefinitionVersion, bool]:

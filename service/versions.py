@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from workflows.safe_xml import SAFE_XML
 
 from .db import db
-from .models import Case, DefinitionVersion, ProcessDefinition
+from .models import Case, DefinitionFile, DefinitionVersion, ProcessDefinition
 
 RUNNING = "running"
 
@@ -100,9 +100,65 @@ def decision_tables(files: dict[str, bytes]) -> list[DefinitionFileRow]:
     return tables
 
 
-def form_files(forms: dict) -> list[DefinitionFileRow]:
-    """A version's forms (``Catalog.forms``), each by its English title."""
+def form_files(forms: dict, language: str = "en") -> list[DefinitionFileRow]:
+    """A version's forms (``Catalog.forms``), each by its title in ``language``."""
     return [
-        DefinitionFileRow(name, (form.schema.get("title") or name))
+        DefinitionFileRow(name, (form.localized(language)[0].get("title") or name))
         for name, form in sorted(forms.items())
     ]
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    id: int
+    created_by: str | None
+    created_at: datetime
+
+
+def all_versions() -> list[VersionSummary]:
+    """Every version, newest first (a version holds every process's files)."""
+    return [
+        VersionSummary(*row)
+        for row in db.session.execute(
+            select(
+                DefinitionVersion.id, DefinitionVersion.created_by, DefinitionVersion.created_at
+            ).order_by(DefinitionVersion.id.desc())
+        )
+    ]
+
+
+def version_files(version_id: int) -> dict[str, bytes]:
+    """A version's files by path (none when there is no such version)."""
+    return {
+        path: content
+        for path, content in db.session.execute(
+            select(DefinitionFile.path, DefinitionFile.content).where(
+                DefinitionFile.version_id == version_id
+            )
+        )
+    }
+
+
+def form_users(files: dict[str, bytes], form: str) -> list[dict]:
+    """The start events and tasks of a version's diagrams whose form is ``form``."""
+    schema = f"{form}.schema.json"
+    users = []
+    for path, content in sorted(files.items()):
+        if not path.endswith(".bpmn"):
+            continue
+        try:
+            root = etree.fromstring(content, SAFE_XML)
+        except etree.XMLSyntaxError:
+            continue  # a deployed version was checked: this does not happen, but never fails
+        for prop in root.iter("{*}property"):
+            if prop.get("name") != "formJsonSchemaFilename" or prop.get("value") != schema:
+                continue
+            element = prop.getparent().getparent().getparent()
+            users.append(
+                {
+                    "file": path,
+                    "element_id": element.get("id"),
+                    "name": element.get("name") or element.get("id"),
+                }
+            )
+    return users

@@ -5,7 +5,7 @@ from flask import request
 from workflows.problems import DefinitionProblems
 
 from ..db import db
-from ..definitions import deploy, latest_files, latest_process, latest_processes, runner_for
+from ..definitions import deploy, latest_process, latest_processes, runner_for, with_edits
 from ..problems import ApiProblem, not_found
 from .access import require_grant
 from .blueprint import Blueprint
@@ -84,7 +84,7 @@ def deploy_process():
         raise ApiProblem(
             400, "No file uploaded", "Send the diagram as multipart/form-data in a 'file' field."
         )
-    files = latest_files()
+    files = {}
     for upload in uploads:
         name = (upload.filename or "").rsplit("/", 1)[-1]
         suffix = next((s for s in UPLOAD_FOLDERS if name.endswith(s)), None)
@@ -97,7 +97,7 @@ def deploy_process():
             )
         files[f"{UPLOAD_FOLDERS[suffix]}/{name}"] = upload.read()
     try:
-        version, created = deploy(files, actor=user.name)
+        version, created = deploy(with_edits(files), actor=user.name)
     except DefinitionProblems as error:
         db.session.rollback()
         raise ApiProblem(

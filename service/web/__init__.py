@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
         errors,
         migration_pages,
         model_pages,
+        modeller_pages,
         oidc,
         routes,
         start_pages,

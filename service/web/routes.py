@@ -64,10 +64,12 @@ def security_headers(response):
     if request.path.startswith("/api/") or request.path == "/health":
         return response
     nonce = _nonce()
+    # A page may allow exact style attributes by hash (the decision table editor: dmn_styles).
+    styles = " ".join(("'self'", *g.get("style_sources", ())))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; "
+        f"style-src {styles}; "
         "img-src 'self' data:; "
         "font-src 'self'; "
         "connect-src 'self'; "
@@ -101,7 +103,9 @@ def page_context():
         "language": language,
         "other_language": "cy" if language == "en" else "en",
         "signed_in": actor if request.blueprint == "web" else None,
-        "button_form": ButtonForm(),
+        # Only its CSRF token is drawn: it reads nothing sent, so an error page about what
+        # was sent (too large a form) can still be drawn.
+        "button_form": ButtonForm(formdata=None),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
         "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
         "may_model": actor is not None and holds_grant(actor, "deploy_definitions"),
