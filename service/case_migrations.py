@@ -26,7 +26,7 @@ from workflows.runner import DiagramError, Migration, StateVersionMismatch
 from .audit import trail as audit
 from .auth import Actor
 from .catalogs import catalog_of
-from .commands import CASE_COMPLETED, RUNNING, project_new_tasks
+from .commands import CASE_COMPLETED, CASE_WITH_HASH, RUNNING, SAVE_CASE, project_new_tasks
 from .db import db
 from .definitions import runner_for
 from .drafts import drop_drafts
@@ -51,26 +51,8 @@ NOT_RUNNING, ALREADY_THERE = "not_running", "already_on_version"
 
 _cases, _tasks = Case.__table__, Task.__table__
 _items, _jobs = CaseMigrationItem.__table__, CaseMigration.__table__
-_versions = DefinitionVersion.__table__
-_CASE_WITH_HASH = (
-    select(_cases, _versions.c.content_hash)
-    .join(_versions, _cases.c.definition_version_id == _versions.c.id)
-    .where(_cases.c.id == bindparam("case_id"))
-)
 # Optimistic concurrency, as every command on a case: another command saved first, nothing moves.
-_MOVE_CASE = (
-    update(_cases)
-    .where(_cases.c.id == bindparam("case_id"), _cases.c.version == bindparam("old_version"))
-    .values(
-        definition_version_id=bindparam("to_version"),
-        status=bindparam("status"),
-        state=bindparam("state"),
-        data=bindparam("data"),
-        last_error=None,
-        version=bindparam("version"),
-        updated_at=bindparam("updated_at"),
-    )
-)
+_MOVE_CASE = SAVE_CASE.values(definition_version_id=bindparam("to_version"))
 _MARK_ITEM = (
     update(_items)
     .where(
@@ -378,7 +360,7 @@ def work_migrations(for_at_most: timedelta | None = None) -> int:
 def migrate_case(command: MigrateCase) -> CaseResult | None:
     """Move one case of a migration in one unit of work, and mark it so; None when another
     scheduler or command got there first (the case is then worked again later, or was)."""
-    found = db.session.execute(_CASE_WITH_HASH, {"case_id": command.case_id}).first()
+    found = db.session.execute(CASE_WITH_HASH, {"case_id": command.case_id}).first()
     case = Case(**{column.key: getattr(found, column.key) for column in _cases.columns})
     now = utcnow()
     if case.status != RUNNING:

@@ -103,7 +103,7 @@ _TASK_WITH_CASE = (
     .join(_versions, _cases.c.definition_version_id == _versions.c.id)
     .where(_tasks.c.id == bindparam("task_id"))
 )
-_CASE_WITH_HASH = (
+CASE_WITH_HASH = (
     select(_cases, _versions.c.content_hash)
     .join(_versions, _cases.c.definition_version_id == _versions.c.id)
     .where(_cases.c.id == bindparam("case_id"))
@@ -116,7 +116,7 @@ _INSERT_CASE = insert(_cases)
 _INSERT_TASKS = insert(_tasks)
 # Optimistic concurrency: an UPDATE that finds another version changes nothing, and a person
 # gets 409 instead of silently overwriting another command's work.
-_SAVE_CASE = (
+SAVE_CASE = (
     update(_cases)
     .where(_cases.c.id == bindparam("case_id"), _cases.c.version == bindparam("old_version"))
     .values(
@@ -298,7 +298,7 @@ def _while_running(running, work, *args):
 
 def fire_timers(command: FireTimers) -> CaseChanged:
     """Fire the case's timers that have fallen due, as the scheduler asks."""
-    found = db.session.execute(_CASE_WITH_HASH, {"case_id": command.case_id}).first()
+    found = db.session.execute(CASE_WITH_HASH, {"case_id": command.case_id}).first()
     if found is None:
         raise not_found("Case", command.case_id)
     case, content_hash = _case_from(found), found.content_hash
@@ -493,7 +493,7 @@ def _save_case(case: Case, outcome: Outcome, now: datetime) -> None:
         "updated_at": now,
     }
     saved = db.session.execute(
-        _SAVE_CASE, {"case_id": case.id, "old_version": case.version, **values}
+        SAVE_CASE, {"case_id": case.id, "old_version": case.version, **values}
     )
     if saved.rowcount != 1:
         raise CaseMovedOn(case.id)
@@ -502,6 +502,8 @@ def _save_case(case: Case, outcome: Outcome, now: datetime) -> None:
 
 
 def project_new_tasks(case: Case, outcome: Outcome, known: set[str], now: datetime) -> list[Task]:
+    """Add the tasks the outcome opened (those not in ``known``) to the task projection, in the
+    command's transaction; return them. Every command that changes a case's tasks uses it."""
     rows = [
         {
             "id": open_task.id,
