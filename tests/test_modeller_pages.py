@@ -64,6 +64,7 @@ def test_the_editor_holds_the_latest_files_xml_and_welsh_names(owner_client):
     assert 'data-app-modeller="bpmn"' in page.text
     assert "vendor/bpmn-js/properties-panel.css" in page.text
     assert "Preview psd_assessment" in text_of(page)
+    assert 'href="/model" class="govuk-back-link' in page.text
     # The overview links each process, decision table and form here.
     overview = owner_client.get("/model").text
     assert f'href="/model/files/{PSD}"' in overview
@@ -198,6 +199,8 @@ def test_deploying_shows_the_changes_first_then_makes_a_version(app, owner_clien
     assert "0 added, 1 changed, 0 removed." in said
     assert versions(app) == 1  # nothing deployed yet
     assert re.search(r'name="base" value="1"', review.text)
+    assert f'href="/model/files/{PSD}" class="govuk-back-link' in review.text
+    assert "vendor/bpmn-js/properties-panel.css" in review.text
 
     deployed = send(owner_client, f"/model/files/{PSD}/deploy", {**form, "base": "1"})
     assert deployed.status_code == 302
@@ -283,6 +286,7 @@ def test_two_versions_are_compared_element_by_element(owner_client):
     assert page.status_code == 200
     said = text_of(page)
     assert "Changes from version 1 to version 2" in said
+    assert 'href="/model" class="govuk-back-link' in page.text
     assert "Name: Act on the learning → Act on the lessons" in said
     assert 'data-before-url="/model/versions/1/files/bpmn/psd_complaint.bpmn"' in page.text
     # Without the versions, the latest two; a version that does not exist is not found.
