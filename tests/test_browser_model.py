@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from service.auth import create_user
 from tests import test_browser
 from tests.pages import PASSWORD
+from tests.test_api_migrations import deploy_new_version
 from tests.test_browser import CHROMIUM
 from tests.test_browser import check as check_page
 from tests.test_browser import open_page as open_browser_page
@@ -254,3 +255,24 @@ def test_the_workspace_works_with_javascript_off(server, browser, process_owner)
     expect(page.get_by_text("Version 2 is deployed")).to_be_visible()
     page.get_by_role("button", name="Show the changes").click()
     expect(page.locator(".app-changes")).to_contain_text("Description")
+
+
+def test_running_cases_are_checked_then_moved_onto_a_new_version(
+    server, browser, process_owner, client, token_for, owner
+):
+    start_call(client, token_for)
+    version = deploy_new_version(client, owner)
+    page = open_page(browser)
+    test_browser.sign_in(page, server, process_owner)
+    page.get_by_role("link", name="Processes").click()
+    page.get_by_role("link", name="Move running cases of Stalking and harassment case").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Move running cases")
+    check(page, "migration")
+    page.get_by_label("Move onto version").select_option(str(version))
+    page.get_by_role("button", name="Check the running cases").click()
+    expect(page.get_by_text("1 case can move.")).to_be_visible()
+    check(page, "migration-dry-run")
+    page.get_by_role("button", name="Move the cases").click()
+    expect(page).to_have_url(re.compile(r"/model/migrations/\d+$"))
+    expect(page.get_by_text("0 of 1")).to_be_visible()
+    check(page, "migration-progress")
