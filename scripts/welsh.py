@@ -657,6 +657,11 @@ WELSH = {
     "from version %(before)s to version %(after)s": "o fersiwn %(before)s i fersiwn %(after)s",
     "line %(line)d": "llinell %(line)d",
     "with version": "gyda fersiwn",
+    # A case's timeline.
+    "%(task)s given to %(assignee)s by %(who)s": "%(task)s wedi'i rhoi i %(assignee)s gan %(who)s",
+    "Case moved from version %(before)s to version %(after)s of its process by %(who)s": (
+        "Achos wedi'i symud o fersiwn %(before)s i fersiwn %(after)s o'i broses gan %(who)s"
+    ),
 }
 
 

@@ -10,11 +10,13 @@ import time_machine
 from sqlalchemy import event
 
 from service.auth import create_user
+from service.case_migrations import work_migrations
 from service.db import db
 from tests.conftest import bearer
 from tests.lifecycle import Case, drain, investigation_tokens, to_investigation
 from tests.pages import PASSWORD, sign_in
 from tests.samples import CALL, REVIEW_OFFENCES
+from tests.test_api_migrations import deploy_new_version
 
 # A summer morning: the page shows times in British Summer Time.
 SUMMER = datetime(2026, 7, 1, 8, 45, tzinfo=UTC)
@@ -291,3 +293,36 @@ def test_a_timer_that_fell_due_is_told_with_what_it_opened(app, client, people, 
     assert "1 July 2026, 10:20" in text  # when the scheduler fired it, in British Summer Time
     assert "Now open: Live-time review overdue, for Sergeant" in text
     assert "Gwarchod checked" not in text
+
+
+def test_a_task_given_out_and_a_move_onto_a_new_version_are_told_in_words(
+    app, client, people, call, token_for
+):
+    [review] = call["open_tasks"]
+    given = client.post(
+        f"/api/v1/tasks/{review['id']}/assign",
+        json={"user": "desk-officer"},
+        headers=bearer(token_for("Sergeant")),
+    )
+    assert given.status_code == 200, given.json
+    owner = token_for("Process Owner")
+    version = deploy_new_version(client, owner)
+    moving = client.post(
+        "/api/v1/processes/stalking_harassment/migrations",
+        json={"to_version": version, "cases": [call["id"]]},
+        headers=bearer(owner),
+    )
+    assert moving.status_code == 202, moving.json
+    with app.app_context():
+        assert work_migrations() == 1
+    sign_in(client, "desk-officer")
+    text = words(client.get(f"/cases/{call['id']}"))
+    assert re.search(r"Live-time review given to desk-officer by user-\w+ \(Sergeant\)", text)
+    assert re.search(
+        rf"Case moved from version 1 to version {version} of its process by user-\w+ \d",
+        text,
+    )
+    assert "assign_task" not in text and "migrate_case" not in text
+    client.get("/language/cy")
+    text = words(client.get(f"/cases/{call['id']}"))
+    assert f"Achos wedi'i symud o fersiwn 1 i fersiwn {version} o'i broses gan" in text

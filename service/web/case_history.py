@@ -168,6 +168,20 @@ class CaseHistory:
                 if fired
                 else _("Gwarchod checked the case's timers")
             )
+        elif name == "assign_task":
+            entry.what = _(
+                "%(task)s given to %(assignee)s by %(who)s",
+                task=task,
+                assignee=payload.get("assignee", ""),
+                who=who,
+            )
+        elif name == "migrate_case":
+            entry.what = _(
+                "Case moved from version %(before)s to version %(after)s of its process by %(who)s",
+                before=payload.get("from_version", ""),
+                after=payload.get("to_version", ""),
+                who=who,
+            )
         elif name == "restrict_case":
             entry.what = _("Case restricted by %(who)s", who=who)
             if not self.withheld:
