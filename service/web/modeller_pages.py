@@ -16,11 +16,12 @@ from lxml import etree
 from workflows.catalog import MAX_FILE_BYTES
 from workflows.diagram_diff import diff_files
 from workflows.names import names_path
-from workflows.problems import DefinitionProblems, Problem
+from workflows.problems import DefinitionProblems, Problem, words
 from workflows.safe_xml import SAFE_XML
 
 from ..db import db
 from ..definitions import check, deploy, latest_files, latest_version, runner_for, with_edits
+from ..problem_words import problem_message
 from ..roles import role_catalogue, role_working
 from ..versions import decision_tables
 from .dmn_styles import dmn_style_sources
@@ -59,7 +60,7 @@ class NotText(Exception):
 
     def __init__(self, edit: "Edit"):
         self.edit = edit
-        self.problem = Problem(edit.path, None, "the file chosen is not UTF-8 text")
+        self.problem = Problem(edit.path, None, words("not_utf8"))
 
 
 @web.before_app_request
@@ -301,7 +302,7 @@ def _problem_rows(edit: Edit, problems: list[Problem]) -> list[dict]:
                 "element_id": problem.element_id if on_drawing else None,
                 "element": names.get(problem.element_id) or problem.element_id,
                 "line": problem.line,
-                "message": problem.message,
+                "message": problem_message(problem),
             }
         )
     return rows
