@@ -195,10 +195,56 @@ def test_the_editor_in_welsh(server, browser, process_owner):
     page.get_by_role("link", name="Cymraeg").click()
     assert page.locator("html").get_attribute("lang") == "cy"
     canvas = page.locator("#diagram")
+    # The modeller's own words are Welsh: its tools, and what can be done to an element.
+    palette = page.locator(".djs-palette")
+    expect(palette.get_by_role("button", name="Creu tasg")).to_be_visible()
+    expect(palette.get_by_role("button", name="Creu digwyddiad cychwyn")).to_be_visible()
+    expect(palette.get_by_role("button", name="Defnyddio'r offeryn llaw")).to_be_visible()
+    expect(palette.get_by_role("button", name="Create task")).to_have_count(0)
     canvas.locator('.djs-element[data-element-id="psd_assessment"]').click()
-    # The properties the service reads are labelled in the page's language.
-    expect(page.locator('[data-group-id="group-gwarchod"]')).to_be_visible()
+    pad = page.locator(".djs-context-pad")
+    expect(pad.get_by_title("Ychwanegu tasg", exact=True)).to_be_visible()
+    expect(pad.get_by_title("Dileu", exact=True)).to_be_visible()
+    expect(pad.get_by_title("Append task", exact=True)).to_have_count(0)
+    # The properties panel: its own sections and the element's kind, and the properties the
+    # service reads, under "Case work", all in Welsh.
+    panel = page.locator(".bio-properties-panel")
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("Tasg defnyddiwr")
+    expect(panel.locator('[data-group-id="group-general"]')).to_contain_text("Cyffredinol")
+    case_work = panel.locator('[data-group-id="group-gwarchod"]')
+    expect(case_work).to_contain_text("Gwaith achos")
+    expect(property_field(page, "Ffurflen")).to_have_value("psd_assessment.schema.json")
+    expect(property_field(page, "Dyledus ymhen")).to_be_visible()
+    expect(property_field(page, "Enw Cymraeg")).to_be_visible()
+    expect(case_work).not_to_contain_text("Due in")
     check(page, "model-diagram-cy")
+    # "Change element" lists what it can become in Welsh too.
+    pad.get_by_title("Newid yr elfen", exact=True).click()
+    menu = page.locator(".djs-popup")
+    expect(menu.get_by_text("Tasg sgript", exact=True)).to_be_visible()
+    expect(menu.get_by_text("Script task", exact=True)).to_have_count(0)
+    save(page, "model-diagram-change-cy")
+    page.keyboard.press("Escape")
+    # A broken diagram checked in Welsh: its problem is listed and marked in Welsh.
+    property_field(page, "Ffurflen").fill("psd_assesment.schema.json")
+    page.get_by_role("button", name="Gwirio").click()
+    expect(page.locator("#app-check-result")).to_contain_text(
+        "nid yw'r ffurflen 'psd_assesment.schema.json' yn bodoli"
+    )
+    expect(page.locator(".app-problem-badge")).to_have_text("1")
+    check(page, "model-diagram-problem-cy")
+
+
+def test_the_decision_table_editor_in_welsh(server, browser, process_owner):
+    page = open_page(browser)
+    test_browser.sign_in(page, server, process_owner)
+    page.goto(f"{server}/language/cy?next=/model")
+    page.get_by_role("link", name=re.compile("Risk grading", re.IGNORECASE)).first.click()
+    table = page.locator(".tjs-table")
+    expect(table).to_be_visible()
+    expect(page.locator(".dmn-decision-table-container")).to_contain_text("Polisi taro")
+    expect(page.locator(".dmn-decision-table-container")).not_to_contain_text("Hit policy")
+    check(page, "model-table-cy")
 
 
 def test_a_decision_table_opens_in_the_table_editor(server, browser, process_owner):

@@ -209,7 +209,7 @@ def _editor(
             unchanged=unchanged,
             lanes=lanes,
             forms=_forms_used(edit),
-            settings={"labels": editor_labels(), "lanes": lanes},
+            settings={"language": language, "labels": editor_labels(), "lanes": lanes},
             max_kib=MAX_FILE_BYTES // 1024,
             containerClasses="app-wide",
         ),
