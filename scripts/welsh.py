@@ -662,6 +662,57 @@ WELSH = {
     "Case moved from version %(before)s to version %(after)s of its process by %(who)s": (
         "Achos wedi'i symud o fersiwn %(before)s i fersiwn %(after)s o'i broses gan %(who)s"
     ),
+    # A new process, from the process owner's workspace.
+    "New process": "Proses newydd",
+    "Enter the process's name": "Rhowch enw'r broses",
+    "Enter the process's name in Welsh": "Rhowch enw'r broses yn Gymraeg",
+    "Process id": "Dynodydd y broses",
+    "Enter an id for the process": "Rhowch ddynodydd i'r broses",
+    "Lane the process is started in": "Y lôn y dechreuir y broses ynddi",
+    "Enter an id of lower-case letters, digits and underscores, starting with a letter, such "
+    "as anti_social_behaviour": (
+        "Rhowch ddynodydd o lythrennau bach, digidau a thanlinellau, yn dechrau â llythyren, fel "
+        "anti_social_behaviour"
+    ),
+    "A process with the id %(id)s exists already: choose another": (
+        "Mae proses â'r dynodydd %(id)s yn bod yn barod: dewiswch un arall"
+    ),
+    "Choose the lane the process is started in": "Dewiswch y lôn y dechreuir y broses ynddi",
+    "Nothing has been deployed yet": "Nid oes dim wedi'i osod eto",
+    "Load the process definitions first: new processes are added to them.": (
+        "Llwythwch ddiffiniadau'r prosesau yn gyntaf: ychwanegir prosesau newydd atynt."
+    ),
+    "A new process starts as a diagram with a start and an end, in the lane its cases are "
+    "started in. It opens in the diagram editor to be drawn, checked and deployed; nothing is "
+    "kept until it is deployed.": (
+        "Mae proses newydd yn dechrau fel diagram â dechrau a diwedd, yn y lôn y dechreuir ei "
+        "hachosion ynddi. Mae'n agor yn y golygydd diagramau i'w thynnu, ei gwirio a'i gosod; ni "
+        "chaiff dim ei gadw nes iddi gael ei gosod."
+    ),
+    "As caseworkers will see it in English, such as Anti-social behaviour case.": (
+        "Fel y bydd gweithwyr achos yn ei gweld yn Saesneg, fel Anti-social behaviour case."
+    ),
+    "As caseworkers will see it in Welsh.": "Fel y bydd gweithwyr achos yn ei gweld yn Gymraeg.",
+    "Lower-case letters, digits and underscores, starting with a letter, such as "
+    "anti_social_behaviour. It names the process in the API and its diagram's file, and cannot "
+    "be changed once deployed.": (
+        "Llythrennau bach, digidau a thanlinellau, yn dechrau â llythyren, fel "
+        "anti_social_behaviour. Mae'n enwi'r broses yn yr API a ffeil ei diagram, ac ni ellir ei "
+        "newid ar ôl ei gosod."
+    ),
+    "Worked by: %(role)s": "Yn cael ei gweithio gan: %(role)s",
+    "Its start event is in this lane: the role that works it starts its cases.": (
+        "Mae ei digwyddiad cychwyn yn y lôn hon: y rôl sy'n ei gweithio sy'n dechrau ei hachosion."
+    ),
+    "Open it in the diagram editor": "Ei hagor yn y golygydd diagramau",
+    "This process is new: draw it here, then check it and deploy it. Its diagram is laid over "
+    "version %(version)s, the latest, whose files stay as they are; until it is deployed, "
+    "nothing is kept.": (
+        "Mae'r broses hon yn newydd: tynnwch hi yma, yna gwiriwch hi a'i gosod. Caiff ei diagram "
+        "ei osod dros fersiwn %(version)s, y ddiweddaraf, ac mae ei ffeiliau'n aros fel y maent; "
+        "ni chaiff dim ei gadw nes iddi gael ei gosod."
+    ),
+    "Back to the diagram": "Yn ôl i'r diagram",
     # Problems in process owners' files (workflows/problems.py), as Check lists them.
     "more than %(count)d files": "mwy na %(count)d o ffeiliau",
     "not a definition file: expected .bpmn, .bpmn.cy.json, .dmn, forms/*.json or letters/*.md": (
