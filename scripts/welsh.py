@@ -662,6 +662,241 @@ WELSH = {
     "Case moved from version %(before)s to version %(after)s of its process by %(who)s": (
         "Achos wedi'i symud o fersiwn %(before)s i fersiwn %(after)s o'i broses gan %(who)s"
     ),
+    # A new process, from the process owner's workspace.
+    "New process": "Proses newydd",
+    "Enter the process's name": "Rhowch enw'r broses",
+    "Enter the process's name in Welsh": "Rhowch enw'r broses yn Gymraeg",
+    "Process id": "Dynodydd y broses",
+    "Enter an id for the process": "Rhowch ddynodydd i'r broses",
+    "Lane the process is started in": "Y lôn y dechreuir y broses ynddi",
+    "Enter an id of lower-case letters, digits and underscores, starting with a letter, such "
+    "as anti_social_behaviour": (
+        "Rhowch ddynodydd o lythrennau bach, digidau a thanlinellau, yn dechrau â llythyren, fel "
+        "anti_social_behaviour"
+    ),
+    "A process with the id %(id)s exists already: choose another": (
+        "Mae proses â'r dynodydd %(id)s yn bod yn barod: dewiswch un arall"
+    ),
+    "Choose the lane the process is started in": "Dewiswch y lôn y dechreuir y broses ynddi",
+    "Nothing has been deployed yet": "Nid oes dim wedi'i osod eto",
+    "Load the process definitions first: new processes are added to them.": (
+        "Llwythwch ddiffiniadau'r prosesau yn gyntaf: ychwanegir prosesau newydd atynt."
+    ),
+    "A new process starts as a diagram with a start and an end, in the lane its cases are "
+    "started in. It opens in the diagram editor to be drawn, checked and deployed; nothing is "
+    "kept until it is deployed.": (
+        "Mae proses newydd yn dechrau fel diagram â dechrau a diwedd, yn y lôn y dechreuir ei "
+        "hachosion ynddi. Mae'n agor yn y golygydd diagramau i'w thynnu, ei gwirio a'i gosod; ni "
+        "chaiff dim ei gadw nes iddi gael ei gosod."
+    ),
+    "As caseworkers will see it in English, such as Anti-social behaviour case.": (
+        "Fel y bydd gweithwyr achos yn ei gweld yn Saesneg, fel Anti-social behaviour case."
+    ),
+    "As caseworkers will see it in Welsh.": "Fel y bydd gweithwyr achos yn ei gweld yn Gymraeg.",
+    "Lower-case letters, digits and underscores, starting with a letter, such as "
+    "anti_social_behaviour. It names the process in the API and its diagram's file, and cannot "
+    "be changed once deployed.": (
+        "Llythrennau bach, digidau a thanlinellau, yn dechrau â llythyren, fel "
+        "anti_social_behaviour. Mae'n enwi'r broses yn yr API a ffeil ei diagram, ac ni ellir ei "
+        "newid ar ôl ei gosod."
+    ),
+    "Worked by: %(role)s": "Yn cael ei gweithio gan: %(role)s",
+    "Its start event is in this lane: the role that works it starts its cases.": (
+        "Mae ei digwyddiad cychwyn yn y lôn hon: y rôl sy'n ei gweithio sy'n dechrau ei hachosion."
+    ),
+    "Open it in the diagram editor": "Ei hagor yn y golygydd diagramau",
+    "This process is new: draw it here, then check it and deploy it. Its diagram is laid over "
+    "version %(version)s, the latest, whose files stay as they are; until it is deployed, "
+    "nothing is kept.": (
+        "Mae'r broses hon yn newydd: tynnwch hi yma, yna gwiriwch hi a'i gosod. Caiff ei diagram "
+        "ei osod dros fersiwn %(version)s, y ddiweddaraf, ac mae ei ffeiliau'n aros fel y maent; "
+        "ni chaiff dim ei gadw nes iddi gael ei gosod."
+    ),
+    "Back to the diagram": "Yn ôl i'r diagram",
+    # Problems in process owners' files (workflows/problems.py), as Check lists them.
+    "more than %(count)d files": "mwy na %(count)d o ffeiliau",
+    "not a definition file: expected .bpmn, .bpmn.cy.json, .dmn, forms/*.json or letters/*.md": (
+        "nid yw'n ffeil diffiniadau: disgwylir .bpmn, .bpmn.cy.json, .dmn, forms/*.json neu "
+        "letters/*.md"
+    ),
+    "neither a BPMN nor a DMN document": "nid yw'n ddogfen BPMN nac yn ddogfen DMN",
+    "the file is larger than %(kib)d KiB": "mae'r ffeil yn fwy na %(kib)d KiB",
+    "the file chosen is not UTF-8 text": "nid yw'r ffeil a ddewiswyd yn destun UTF-8",
+    "not well-formed XML: %(detail)s": "nid yw'r XML wedi'i ffurfio'n dda: %(detail)s",
+    "DOCTYPE and entity declarations are not allowed in definitions": (
+        "ni chaniateir datganiadau DOCTYPE nac endidau mewn diffiniadau"
+    ),
+    "not valid JSON: %(detail)s": "nid yw'n JSON dilys: %(detail)s",
+    "must be a JSON object": "rhaid iddo fod yn wrthrych JSON",
+    'no executable process: mark the process isExecutable="true"': (
+        'dim proses y gellir ei rhedeg: marciwch y broses isExecutable="true"'
+    ),
+    "the script task has no script": "nid oes sgript gan y dasg sgript",
+    "calls process '%(process)s', which is not defined": (
+        "mae'n galw'r broses '%(process)s', nad yw wedi'i diffinio"
+    ),
+    "uses decision table '%(decision)s', which is not defined": (
+        "mae'n defnyddio'r tabl penderfynu '%(decision)s', nad yw wedi'i ddiffinio"
+    ),
+    "the process calls itself through call activities, so it would never end": (
+        "mae'r broses yn ei galw ei hun drwy weithgareddau galw, felly ni fyddai byth yn dod i ben"
+    ),
+    "the user task is not in a lane": "nid yw'r dasg defnyddiwr mewn lôn",
+    "the user task names no form (%(property)s)": (
+        "nid yw'r dasg defnyddiwr yn enwi ffurflen (%(property)s)"
+    ),
+    "the user task is in lane '%(lane)s', which no role in the role catalogue works; lanes are: "
+    "%(lanes)s": (
+        "mae'r dasg defnyddiwr yn y lôn '%(lane)s', ac nid oes rôl yn y catalog rolau yn ei "
+        "gweithio; y lonydd yw: %(lanes)s"
+    ),
+    "the start event is in lane '%(lane)s', which no role in the role catalogue works; lanes "
+    "are: %(lanes)s": (
+        "mae'r digwyddiad cychwyn yn y lôn '%(lane)s', ac nid oes rôl yn y catalog rolau yn ei "
+        "gweithio; y lonydd yw: %(lanes)s"
+    ),
+    "form '%(form)s' must be a *%(suffix)s file": (
+        "rhaid i'r ffurflen '%(form)s' fod yn ffeil *%(suffix)s"
+    ),
+    "form '%(form)s' is not valid (see its problems)": (
+        "nid yw'r ffurflen '%(form)s' yn ddilys (gweler ei phroblemau)"
+    ),
+    "form '%(form)s' does not exist": "nid yw'r ffurflen '%(form)s' yn bodoli",
+    "the task sends the letter '%(letter)s', but there is no %(folder)s%(letter)s.en.md or "
+    ".cy.md": (
+        "mae'r dasg yn anfon y llythyr '%(letter)s', ond nid oes %(folder)s%(letter)s.en.md na "
+        ".cy.md"
+    ),
+    "instructions: %(detail)s": "cyfarwyddiadau: %(detail)s",
+    "Welsh instructions: %(detail)s": "cyfarwyddiadau Cymraeg: %(detail)s",
+    "script: %(detail)s": "sgript: %(detail)s",
+    "condition: %(detail)s": "amod: %(detail)s",
+    "preScript: %(detail)s": "sgript cyn y dasg (preScript): %(detail)s",
+    "postScript: %(detail)s": "sgript ar ôl y dasg (postScript): %(detail)s",
+    "dueAt: %(detail)s": "dyledus am (dueAt): %(detail)s",
+    "dueIn expression: %(detail)s": "mynegiad dyledus ymhen (dueIn): %(detail)s",
+    "dueIn: %(detail)s": "dyledus ymhen (dueIn): %(detail)s",
+    "timer expression: %(detail)s": "mynegiad yr amserydd: %(detail)s",
+    "timer: %(detail)s": "amserydd: %(detail)s",
+    "the timer's %(kind)s is empty": "mae %(kind)s yr amserydd yn wag",
+    "'%(value)s' is not a valid ISO 8601 %(kind)s; for example %(example)s": (
+        "nid yw '%(value)s' yn %(kind)s ISO 8601 dilys; er enghraifft %(example)s"
+    ),
+    "'%(value)s' is not a valid ISO 8601 %(kind)s: %(detail)s": (
+        "nid yw '%(value)s' yn %(kind)s ISO 8601 dilys: %(detail)s"
+    ),
+    "the date '%(value)s' has no UTC offset, so it would be read in the server's time zone; "
+    "write it as '%(value)sZ' for UTC or with an offset such as '%(value)s+01:00'": (
+        "nid oes gwrthbwyso UTC gan y dyddiad '%(value)s', felly byddai'n cael ei ddarllen yng "
+        "nghylchfa amser y gweinydd; ysgrifennwch ef fel '%(value)sZ' ar gyfer UTC neu gyda "
+        "gwrthbwyso fel '%(value)s+01:00'"
+    ),
+    "the engine refuses this: %(detail)s": "mae'r injan yn gwrthod hyn: %(detail)s",
+    "the engine cannot read this process: %(detail)s": (
+        "ni all yr injan ddarllen y broses hon: %(detail)s"
+    ),
+    "input expression: %(detail)s": "mynegiad mewnbwn: %(detail)s",
+    "input cell: %(detail)s": "cell fewnbwn: %(detail)s",
+    "output cell: %(detail)s": "cell allbwn: %(detail)s",
+    "there is no diagram of this name for these names": (
+        "nid oes diagram o'r enw hwn ar gyfer yr enwau hyn"
+    ),
+    "the Welsh names for this diagram are missing": "mae enwau Cymraeg y diagram hwn ar goll",
+    'must be {"names": {element id: Welsh name as text, ...}}': (
+        'rhaid iddo fod yn {"names": {dynodydd elfen: enw Cymraeg fel testun, ...}}'
+    ),
+    "no Welsh name for '%(name)s'": "dim enw Cymraeg ar gyfer '%(name)s'",
+    "names an element the diagram does not have, or one with no name": (
+        "mae'n enwi elfen nad yw yn y diagram, neu un heb enw"
+    ),
+    "not a form file: names end in %(suffixes)s": (
+        "nid yw'n ffeil ffurflen: mae'r enwau'n gorffen â %(suffixes)s"
+    ),
+    "there is no form schema %(schema)s": "nid oes sgema ffurflen %(schema)s",
+    "the form file is missing": "mae ffeil y ffurflen ar goll",
+    "not a valid JSON Schema (Draft 2020-12) at %(where)s: %(detail)s": (
+        "nid yw'n JSON Schema dilys (Draft 2020-12) yn %(where)s: %(detail)s"
+    ),
+    'a form schema must have "type": "object"': 'rhaid i sgema ffurflen gael "type": "object"',
+    '"pattern" at %(pointer)s needs "examples": values written the right way': (
+        'mae angen "examples" ar "pattern" yn %(pointer)s: gwerthoedd wedi\'u hysgrifennu\'r '
+        "ffordd gywir"
+    ),
+    '"pattern" at %(pointer)s is not a regular expression: %(detail)s': (
+        'nid yw "pattern" yn %(pointer)s yn fynegiad rheolaidd: %(detail)s'
+    ),
+    '"pattern" at %(pointer)s: the example %(example)s does not match it': (
+        '"pattern" yn %(pointer)s: nid yw\'r enghraifft %(example)s yn cyfateb iddo'
+    ),
+    '"justification" at %(pointer)s must be true (or left out)': (
+        'rhaid i "justification" yn %(pointer)s fod yn true (neu gael ei adael allan)'
+    ),
+    '"justification" at %(pointer)s is only for a text field, with "type": "string"': (
+        'mae "justification" yn %(pointer)s ar gyfer maes testun yn unig, gyda "type": "string"'
+    ),
+    '"match" at %(pointer)s must be one of %(kinds)s': (
+        'rhaid i "match" yn %(pointer)s fod yn un o %(kinds)s'
+    ),
+    '"match" at %(pointer)s is only for a text field, with "type": "string"': (
+        'mae "match" yn %(pointer)s ar gyfer maes testun yn unig, gyda "type": "string"'
+    ),
+    '"match" is only for fields reached through "properties" and "items"': (
+        'mae "match" ar gyfer meysydd a gyrhaeddir drwy "properties" ac "items" yn unig'
+    ),
+    "the Welsh text for this form is missing": "mae testun Cymraeg y ffurflen hon ar goll",
+    "'%(part)s' must map JSON pointers to Welsh text": (
+        "rhaid i '%(part)s' gysylltu pwyntyddion JSON â thestun Cymraeg"
+    ),
+    "no Welsh text for %(part)s %(pointer)s": "dim testun Cymraeg ar gyfer %(part)s %(pointer)s",
+    "%(part)s %(pointer)s points at nothing in the form": (
+        "nid yw %(part)s %(pointer)s yn pwyntio at ddim yn y ffurflen"
+    ),
+    "must be a JSON list of rules": "rhaid iddo fod yn rhestr JSON o reolau",
+    "rule %(number)d": "rheol %(number)d",
+    "rule %(number)d (%(field)s)": "rheol %(number)d (%(field)s)",
+    "%(rule)s: must be an object with %(keys)s": (
+        "%(rule)s: rhaid iddi fod yn wrthrych gyda %(keys)s"
+    ),
+    "%(rule)s: unknown keys %(keys)s": "%(rule)s: allweddi anhysbys %(keys)s",
+    "%(rule)s: 'field' must name a field of the form": (
+        "%(rule)s: rhaid i 'field' enwi maes yn y ffurflen"
+    ),
+    "%(rule)s: '%(field)s' is not a field of the form": (
+        "%(rule)s: nid yw '%(field)s' yn faes yn y ffurflen"
+    ),
+    "%(rule)s: 'when' must be an expression (true when the rule is broken)": (
+        "%(rule)s: rhaid i 'when' fod yn fynegiad (gwir pan fydd y rheol wedi'i thorri)"
+    ),
+    "%(rule)s: when: %(detail)s": "%(rule)s: yn 'when': %(detail)s",
+    "%(rule)s: 'message' must give the text in each language: en, cy": (
+        "%(rule)s: rhaid i 'message' roi'r testun ym mhob iaith: en, cy"
+    ),
+    "%(rule)s: no message in '%(language)s'": "%(rule)s: dim neges yn '%(language)s'",
+    "%(rule)s: message in unknown language '%(language)s'": (
+        "%(rule)s: neges mewn iaith anhysbys '%(language)s'"
+    ),
+    '%(rule)s: write decide("decision_id") with the id as text': (
+        '%(rule)s: ysgrifennwch decide("decision_id") gyda\'r dynodydd fel testun'
+    ),
+    "%(rule)s: the decision id given to decide() must be text": (
+        "%(rule)s: rhaid i ddynodydd y penderfyniad a roddir i decide() fod yn destun"
+    ),
+    "the rules call decide('%(decision)s'), but no DMN file of the set defines that decision "
+    "(or it cannot be read)": (
+        "mae'r rheolau'n galw decide('%(decision)s'), ond nid oes ffeil DMN yn y set yn "
+        "diffinio'r penderfyniad hwnnw (neu ni ellir ei darllen)"
+    ),
+    "letter templates are named letters/<name>.en.md and .cy.md": (
+        "enwir templedi llythyrau yn letters/<enw>.en.md a .cy.md"
+    ),
+    "the letter template is too large": "mae templed y llythyr yn rhy fawr",
+    "the letter template is not UTF-8 text": "nid yw templed y llythyr yn destun UTF-8",
+    "the letter template: %(detail)s": "templed y llythyr: %(detail)s",
+    "the letter '%(name)s' has no %(language)s version: every letter to a victim exists in "
+    "English and Welsh": (
+        "nid oes fersiwn %(language)s o'r llythyr '%(name)s': mae pob llythyr at ddioddefwr ar "
+        "gael yn Saesneg ac yn Gymraeg"
+    ),
 }
 
 

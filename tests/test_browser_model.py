@@ -195,10 +195,56 @@ def test_the_editor_in_welsh(server, browser, process_owner):
     page.get_by_role("link", name="Cymraeg").click()
     assert page.locator("html").get_attribute("lang") == "cy"
     canvas = page.locator("#diagram")
+    # The modeller's own words are Welsh: its tools, and what can be done to an element.
+    palette = page.locator(".djs-palette")
+    expect(palette.get_by_role("button", name="Creu tasg")).to_be_visible()
+    expect(palette.get_by_role("button", name="Creu digwyddiad cychwyn")).to_be_visible()
+    expect(palette.get_by_role("button", name="Defnyddio'r offeryn llaw")).to_be_visible()
+    expect(palette.get_by_role("button", name="Create task")).to_have_count(0)
     canvas.locator('.djs-element[data-element-id="psd_assessment"]').click()
-    # The properties the service reads are labelled in the page's language.
-    expect(page.locator('[data-group-id="group-gwarchod"]')).to_be_visible()
+    pad = page.locator(".djs-context-pad")
+    expect(pad.get_by_title("Ychwanegu tasg", exact=True)).to_be_visible()
+    expect(pad.get_by_title("Dileu", exact=True)).to_be_visible()
+    expect(pad.get_by_title("Append task", exact=True)).to_have_count(0)
+    # The properties panel: its own sections and the element's kind, and the properties the
+    # service reads, under "Case work", all in Welsh.
+    panel = page.locator(".bio-properties-panel")
+    expect(panel.locator(".bio-properties-panel-header-type")).to_have_text("Tasg defnyddiwr")
+    expect(panel.locator('[data-group-id="group-general"]')).to_contain_text("Cyffredinol")
+    case_work = panel.locator('[data-group-id="group-gwarchod"]')
+    expect(case_work).to_contain_text("Gwaith achos")
+    expect(property_field(page, "Ffurflen")).to_have_value("psd_assessment.schema.json")
+    expect(property_field(page, "Dyledus ymhen")).to_be_visible()
+    expect(property_field(page, "Enw Cymraeg")).to_be_visible()
+    expect(case_work).not_to_contain_text("Due in")
     check(page, "model-diagram-cy")
+    # "Change element" lists what it can become in Welsh too.
+    pad.get_by_title("Newid yr elfen", exact=True).click()
+    menu = page.locator(".djs-popup")
+    expect(menu.get_by_text("Tasg sgript", exact=True)).to_be_visible()
+    expect(menu.get_by_text("Script task", exact=True)).to_have_count(0)
+    save(page, "model-diagram-change-cy")
+    page.keyboard.press("Escape")
+    # A broken diagram checked in Welsh: its problem is listed and marked in Welsh.
+    property_field(page, "Ffurflen").fill("psd_assesment.schema.json")
+    page.get_by_role("button", name="Gwirio").click()
+    expect(page.locator("#app-check-result")).to_contain_text(
+        "nid yw'r ffurflen 'psd_assesment.schema.json' yn bodoli"
+    )
+    expect(page.locator(".app-problem-badge")).to_have_text("1")
+    check(page, "model-diagram-problem-cy")
+
+
+def test_the_decision_table_editor_in_welsh(server, browser, process_owner):
+    page = open_page(browser)
+    test_browser.sign_in(page, server, process_owner)
+    page.goto(f"{server}/language/cy?next=/model")
+    page.get_by_role("link", name=re.compile("Risk grading", re.IGNORECASE)).first.click()
+    table = page.locator(".tjs-table")
+    expect(table).to_be_visible()
+    expect(page.locator(".dmn-decision-table-container")).to_contain_text("Polisi taro")
+    expect(page.locator(".dmn-decision-table-container")).not_to_contain_text("Hit policy")
+    check(page, "model-table-cy")
 
 
 def test_a_decision_table_opens_in_the_table_editor(server, browser, process_owner):
@@ -276,3 +322,57 @@ def test_running_cases_are_checked_then_moved_onto_a_new_version(
     expect(page).to_have_url(re.compile(r"/model/migrations/\d+$"))
     expect(page.get_by_text("0 of 1")).to_be_visible()
     check(page, "migration-progress")
+
+
+def test_a_process_owner_starts_a_new_process_and_deploys_it(server, browser, process_owner):
+    page = open_page(browser)
+    test_browser.sign_in(page, server, process_owner)
+    page.get_by_role("link", name="Processes").click()
+    page.get_by_role("button", name="New process").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New process")
+    page.get_by_label("Name", exact=True).fill("Anti-social behaviour case")
+    page.get_by_label("Welsh name").fill("Achos ymddygiad gwrthgymdeithasol")
+    page.get_by_label("Process id").fill("psd_complaint")
+    page.get_by_label("Vulnerability Desk").check()
+    check(page, "model-new")
+    page.get_by_role("button", name="Open it in the diagram editor").click()
+    # An id already taken: the form again, saying so, what was typed kept.
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("A process with the id psd_complaint exists already")
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("Process id")).to_be_focused()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Anti-social behaviour case")
+    check(page, "model-new-error")
+    page.get_by_role("link", name="Cymraeg").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Proses newydd")
+    page.get_by_label("Dynodydd y broses").fill("anti_social_behaviour")
+    page.get_by_label("Vulnerability Desk").check()
+    page.get_by_label("Enw", exact=True).fill("Anti-social behaviour case")
+    page.get_by_label("Enw Cymraeg").fill("Achos ymddygiad gwrthgymdeithasol")
+    check(page, "model-new-cy")
+    page.get_by_role("link", name="English").click()
+    page.get_by_label("Name", exact=True).fill("Anti-social behaviour case")
+    page.get_by_label("Welsh name").fill("Achos ymddygiad gwrthgymdeithasol")
+    page.get_by_label("Process id").fill("anti_social_behaviour")
+    page.get_by_label("Vulnerability Desk").check()
+    page.get_by_role("button", name="Open it in the diagram editor").click()
+    # The editor, on the least diagram that deploys: a start and an end in the chosen lane.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anti-social behaviour case")
+    canvas = page.locator("#diagram")
+    expect(
+        canvas.locator('.djs-element[data-element-id="anti_social_behaviour_start"]')
+    ).to_be_visible()
+    expect(
+        canvas.locator('.djs-element[data-element-id="lane_anti_social_behaviour"]')
+    ).to_contain_text("Vulnerability Desk")
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("#app-check-result")).to_contain_text("No problems found")
+    check(page, "model-new-diagram")
+    page.get_by_role("button", name="Review and deploy").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check what will change")
+    page.get_by_role("button", name="Deploy version 2").click()
+    expect(page.get_by_text("Version 2 is deployed")).to_be_visible()
+    card = page.locator("#process-anti_social_behaviour")
+    expect(card).to_contain_text("Anti-social behaviour case")
+    card.get_by_role("link", name="Edit the diagram").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anti-social behaviour case")

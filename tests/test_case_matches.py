@@ -198,17 +198,21 @@ def test_values_are_written_one_way():
     }
 
 
+def said(schema: dict) -> list[str]:
+    return [found.say() for found in match_problems(schema)]
+
+
 def test_a_match_mark_must_name_a_kind_on_a_text_field_reached_through_properties():
-    assert match_problems({"properties": {"n": {"type": "string", "match": "name"}}}) == []
-    assert match_problems({"properties": {"n": {"type": "string", "match": "surname"}}}) == [
+    assert said({"properties": {"n": {"type": "string", "match": "name"}}}) == []
+    assert said({"properties": {"n": {"type": "string", "match": "surname"}}}) == [
         '"match" at /properties/n must be one of name, date_of_birth, phone, storm_reference'
     ]
-    assert match_problems({"properties": {"n": {"type": "integer", "match": "phone"}}}) == [
+    assert said({"properties": {"n": {"type": "integer", "match": "phone"}}}) == [
         '"match" at /properties/n is only for a text field, with "type": "string"'
     ]
-    assert match_problems(
-        {"oneOf": [{"properties": {"n": {"type": "string", "match": "name"}}}]}
-    ) == ['"match" is only for fields reached through "properties" and "items"']
+    assert said({"oneOf": [{"properties": {"n": {"type": "string", "match": "name"}}}]}) == [
+        '"match" is only for fields reached through "properties" and "items"'
+    ]
 
 
 def test_cases_started_before_matching_existed_are_found_once_reindexed(

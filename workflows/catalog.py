@@ -25,7 +25,7 @@ from .instructions import check_template
 from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
 from .matching import MatchField, match_fields
 from .names import ElementNames, is_names_file, load_names
-from .problems import DefinitionProblems, Problem
+from .problems import DefinitionProblems, Problem, words
 from .readable import ChoiceTitles
 from .safe_xml import SAFE_XML
 from .sandbox import check_expression, check_script
@@ -171,7 +171,9 @@ def build_catalog(
     """
     problems: list[Problem] = []
     if len(files) > MAX_FILES:
-        raise DefinitionProblems([Problem("(upload)", None, f"more than {MAX_FILES} files")])
+        raise DefinitionProblems(
+            [Problem("(upload)", None, words("too_many_files", count=MAX_FILES))]
+        )
 
     forms, broken_forms, form_problems = _load_forms(files, checked)
     problems.extend(form_problems)
@@ -185,20 +187,13 @@ def build_catalog(
             if root is not None:
                 documents[path] = root
         elif not path.startswith(("forms/", LETTERS_FOLDER)) and not is_names_file(path):
-            problems.append(
-                Problem(
-                    path,
-                    None,
-                    "not a definition file: expected .bpmn, .bpmn.cy.json, .dmn, forms/*.json "
-                    "or letters/*.md",
-                )
-            )
+            problems.append(Problem(path, None, words("not_a_definition_file")))
 
     bpmn_docs = {p: d for p, d in documents.items() if d.tag == f"{{{BPMN}}}definitions"}
     dmn_docs = {p: d for p, d in documents.items() if _is_dmn(d)}
     for path in documents:
         if path not in bpmn_docs and path not in dmn_docs:
-            problems.append(Problem(path, None, "neither a BPMN nor a DMN document"))
+            problems.append(Problem(path, None, words("not_bpmn_or_dmn")))
 
     decisions = _check_dmn(dmn_docs, problems)
     all_process_ids = {
@@ -238,15 +233,13 @@ def _load_forms(
             continue
         suffix = next((s for s in FORM_FILE_SUFFIXES if path.endswith(s)), None)
         if suffix is None:
-            problems.append(
-                Problem(
-                    path, None, f"not a form file: names end in {', '.join(FORM_FILE_SUFFIXES)}"
-                )
-            )
+            suffixes = ", ".join(FORM_FILE_SUFFIXES)
+            problems.append(Problem(path, None, words("not_a_form_file", suffixes=suffixes)))
             continue
         name = path.removeprefix("forms/").removesuffix(suffix)
         if suffix != SCHEMA_SUFFIX and f"forms/{name}{SCHEMA_SUFFIX}" not in files:
-            problems.append(Problem(path, None, f"there is no form schema {name}{SCHEMA_SUFFIX}"))
+            schema = f"{name}{SCHEMA_SUFFIX}"
+            problems.append(Problem(path, None, words("no_form_schema", schema=schema)))
         names.add(name)
     for name in sorted(names):
         if f"forms/{name}{SCHEMA_SUFFIX}" not in files:
@@ -262,19 +255,16 @@ def _load_forms(
 
 def _parse_xml(path: str, content: bytes, problems: list[Problem]) -> etree._Element | None:
     if len(content) > MAX_FILE_BYTES:
-        problems.append(
-            Problem(path, None, f"the file is larger than {MAX_FILE_BYTES // 1024} KiB")
-        )
+        problems.append(Problem(path, None, words("file_too_large", kib=MAX_FILE_BYTES // 1024)))
         return None
     try:
         tree = etree.fromstring(content, SAFE_XML).getroottree()
     except etree.XMLSyntaxError as error:
-        problems.append(Problem(path, None, f"not well-formed XML: {error.msg}", error.lineno))
+        found = words("xml_not_well_formed", detail=error.msg)
+        problems.append(Problem(path, None, found, error.lineno))
         return None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        problems.append(
-            Problem(path, None, "DOCTYPE and entity declarations are not allowed in definitions")
-        )
+        problems.append(Problem(path, None, words("xml_declarations")))
         return None
     return tree.getroot()
 
@@ -299,19 +289,17 @@ class _BpmnChecker:
         self.all_process_ids = all_process_ids
         self.calls: dict[str, set[str]] = {}
 
-    def problem(self, element, message: str) -> Problem:
+    def problem(self, element, kind: str, /, **params) -> Problem:
         element_id = element.get("id") if element is not None else None
         line = element.sourceline if element is not None else None
-        return Problem(self.path, element_id, message, line)
+        return Problem(self.path, element_id, words(kind, **params), line)
 
     def check(self, problems: list[Problem]) -> dict[str, ProcessInfo]:
         executable = [
             p for p in self.root.iterfind("bpmn:process", NS) if p.get("isExecutable") == "true"
         ]
         if not executable:
-            problems.append(
-                self.problem(None, 'no executable process: mark the process isExecutable="true"')
-            )
+            problems.append(self.problem(None, "no_executable_process"))
         lanes = self._lanes()
         found = {}
         for process in executable:
@@ -324,7 +312,7 @@ class _BpmnChecker:
                     start_form = self._property(element, FORM_PROPERTY)
                     start_lane = self._lane_of(element, lanes)
                     if start_lane is not None:
-                        self._check_role_lane(element, "start event", start_lane, problems)
+                        self._check_role_lane(element, "start_event", start_lane, problems)
                     if start_form:
                         self._check_form(element, start_form, problems)
                 self._check_element(process_id, element, tag, lanes, problems)
@@ -339,103 +327,95 @@ class _BpmnChecker:
         elif tag == "scriptTask":
             script = element.findtext("bpmn:script", namespaces=NS)
             if not (script or "").strip():
-                problems.append(self.problem(element, "the script task has no script"))
+                problems.append(self.problem(element, "script_task_no_script"))
             else:
-                self._check_code(element, script, check_script, "script", problems)
+                self._check_code(element, script, check_script, "script_code", problems)
         elif tag == "conditionExpression":
             flow = element.getparent()
-            self._check_code(flow, element.text or "", check_expression, "condition", problems)
+            self._check_code(flow, element.text or "", check_expression, "condition_code", problems)
         elif tag in (timer_text.DURATION, timer_text.DATE, timer_text.CYCLE):
             self._check_timer(element, tag, problems)
         elif tag == "callActivity":
             called = element.get("calledElement")
             if not called or called not in self.all_process_ids:
-                problems.append(
-                    self.problem(element, f"calls process '{called}', which is not defined")
-                )
+                problems.append(self.problem(element, "unknown_process_called", process=called))
             else:
                 self.calls[process_id].add(called)
         elif tag == "businessRuleTask":
             decision = element.findtext("bpmn:extensionElements/spiff:calledDecisionId", None, NS)
             if not decision or decision.strip() not in self.decisions:
-                problems.append(
-                    self.problem(element, f"uses decision table '{decision}', which is not defined")
-                )
-        for script_tag in ("preScript", "postScript"):
+                problems.append(self.problem(element, "unknown_decision", decision=decision))
+        for script_tag, kind in (
+            ("preScript", "pre_script_code"),
+            ("postScript", "post_script_code"),
+        ):
             if tag == script_tag:
                 task = element.getparent().getparent()
-                self._check_code(task, element.text or "", check_script, script_tag, problems)
+                self._check_code(task, element.text or "", check_script, kind, problems)
         if tag == "instructionsForEndUser":
             task = element.getparent().getparent()
             for message in check_template(element.text or ""):
-                problems.append(self.problem(task, f"instructions: {message}"))
+                problems.append(self.problem(task, "instructions_template", detail=message))
 
     def _check_user_task(self, element, lanes, problems):
         lane = self._lane_of(element, lanes)
         if lane is None:
-            problems.append(self.problem(element, "the user task is not in a lane"))
+            problems.append(self.problem(element, "user_task_no_lane"))
         else:
-            self._check_role_lane(element, "user task", lane, problems)
+            self._check_role_lane(element, "user_task", lane, problems)
         self._check_due_date(element, problems)
         schema = self._property(element, FORM_PROPERTY)
         if not schema:
-            problems.append(self.problem(element, f"the user task names no form ({FORM_PROPERTY})"))
+            problems.append(self.problem(element, "user_task_no_form", property=FORM_PROPERTY))
         else:
             self._check_form(element, schema, problems)
             form = self.forms.get(form_name(schema))
             if form is not None and form.welsh.get("instructions"):
                 for message in check_template(form.welsh["instructions"]):
-                    problems.append(self.problem(element, f"Welsh instructions: {message}"))
+                    problems.append(
+                        self.problem(element, "welsh_instructions_template", detail=message)
+                    )
         letter = self._property(element, LETTER_PROPERTY)
         if letter and letter not in self.letters:
             problems.append(
-                self.problem(
-                    element,
-                    f"the task sends the letter '{letter}', but there is no "
-                    f"{LETTERS_FOLDER}{letter}.en.md or .cy.md",
-                )
+                self.problem(element, "letter_not_found", letter=letter, folder=LETTERS_FOLDER)
             )
 
     def _check_role_lane(self, element, what, lane, problems):
         if self.role_lanes is not None and lane not in self.role_lanes:
-            problems.append(
-                self.problem(
-                    element,
-                    f"the {what} is in lane '{lane}', which no role in the role catalogue "
-                    f"works; lanes are: {', '.join(sorted(self.role_lanes))}",
-                )
-            )
+            lanes = ", ".join(sorted(self.role_lanes))
+            problems.append(self.problem(element, f"{what}_lane_no_role", lane=lane, lanes=lanes))
 
     def _check_due_date(self, element, problems):
         due_in = self._property(element, DUE_IN_PROPERTY)
         if due_in:
-            self._check_timer_text(element, due_in, timer_text.DURATION, DUE_IN_PROPERTY, problems)
+            self._check_timer_text(element, due_in, timer_text.DURATION, "due_in", problems)
         due_at = self._property(element, DUE_AT_PROPERTY)
         if due_at:
-            self._check_code(element, due_at, check_expression, DUE_AT_PROPERTY, problems)
+            self._check_code(element, due_at, check_expression, "due_at_code", problems)
 
     def _check_form(self, element, schema_filename, problems):
         name = form_name(schema_filename)
         if not schema_filename.endswith(SCHEMA_SUFFIX):
             problems.append(
-                self.problem(element, f"form '{schema_filename}' must be a *{SCHEMA_SUFFIX} file")
+                self.problem(
+                    element, "form_not_schema_file", form=schema_filename, suffix=SCHEMA_SUFFIX
+                )
             )
         elif name in self.broken_forms:
-            problems.append(
-                self.problem(element, f"form '{schema_filename}' is not valid (see its problems)")
-            )
+            problems.append(self.problem(element, "form_not_valid", form=schema_filename))
         elif name not in self.forms:
-            problems.append(self.problem(element, f"form '{schema_filename}' does not exist"))
+            problems.append(self.problem(element, "form_missing", form=schema_filename))
 
-    def _check_code(self, element, source, checker, what, problems):
+    def _check_code(self, element, source, checker, kind, problems):
         for message in checker(source):
-            problems.append(self.problem(element, f"{what}: {message}"))
+            problems.append(self.problem(element, kind, detail=message))
 
     def _check_timer(self, element, kind, problems):
         event = element.getparent().getparent()
         text = (element.text or "").strip()
         if not text:
-            problems.append(self.problem(event, f"the timer's {kind} is empty"))
+            problems.append(self.problem(event, "timer_empty", kind=kind))
             return
         self._check_timer_text(event, text, kind, "timer", problems)
 
@@ -445,9 +425,9 @@ class _BpmnChecker:
         if value is None and re.fullmatch(r"(R\d*/)?P[0-9A-Z.]*|\d{4}-\d\d-\d\d\S*", text):
             value = text  # looks like ISO 8601 but is not: say so rather than "undefined name"
         if value is None:
-            self._check_code(element, text, check_expression, f"{what} expression", problems)
-        elif message := timer_text.check_iso(value, kind):
-            problems.append(self.problem(element, f"{what}: {message}"))
+            self._check_code(element, text, check_expression, f"{what}_code", problems)
+        elif found := timer_text.check_iso(value, kind):
+            problems.append(self.problem(element, f"{what}_iso", detail=found))
 
     def _property(self, element, name: str) -> str | None:
         for prop in element.iterfind("bpmn:extensionElements/spiff:properties/spiff:property", NS):
@@ -490,18 +470,21 @@ def _check_decision_table(path, table, ns, problems):
     ]
     for inp, source in zip(table.iterfind("dmn:input", ns), inputs, strict=True):
         for message in check_expression(source or "None"):
-            problems.append(Problem(path, inp.get("id"), f"input expression: {message}"))
+            found = words("dmn_input_expression", detail=message)
+            problems.append(Problem(path, inp.get("id"), found))
     for rule in table.iterfind("dmn:rule", ns):
         for entry, source in zip(rule.iterfind("dmn:inputEntry", ns), inputs, strict=False):
             cell = (entry.findtext("dmn:text", "", ns) or "").strip()
             if cell and cell != "-":
                 message = _check_input_cell(source, cell)
                 if message:
-                    problems.append(Problem(path, entry.get("id"), f"input cell: {message}"))
+                    found = words("dmn_input_cell", detail=message)
+                    problems.append(Problem(path, entry.get("id"), found))
         for entry in rule.iterfind("dmn:outputEntry", ns):
             cell = (entry.findtext("dmn:text", "", ns) or "").strip()
             for message in check_expression(cell) if cell else ():
-                problems.append(Problem(path, entry.get("id"), f"output cell: {message}"))
+                found = words("dmn_output_cell", detail=message)
+                problems.append(Problem(path, entry.get("id"), found))
 
 
 def _check_input_cell(input_expression: str, cell: str) -> str | None:
@@ -527,13 +510,7 @@ def _check_call_cycles(calls: dict[str, set[str]], where: dict[str, str], proble
 
     for process_id in calls:
         if reaches(process_id, process_id, {process_id}):
-            problems.append(
-                Problem(
-                    where[process_id],
-                    process_id,
-                    "the process calls itself through call activities, so it would never end",
-                )
-            )
+            problems.append(Problem(where[process_id], process_id, words("call_cycle")))
 
 
 def _parse_with_engine(catalog: Catalog, bpmn_docs, dmn_docs, problems: list[Problem]) -> None:
@@ -554,14 +531,14 @@ def _parse_with_engine(catalog: Catalog, bpmn_docs, dmn_docs, problems: list[Pro
         except ValidationException as error:
             problems.append(_from_validation(error, info.file))
         except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as error:
-            problems.append(
-                Problem(info.file, process_id, f"the engine cannot read this process: {error!r}")
-            )
+            found = words("engine_cannot_read", detail=repr(error))
+            problems.append(Problem(info.file, process_id, found))
 
 
 def _from_validation(error: ValidationException, path: str) -> Problem:
     line = error.line_number if isinstance(error.line_number, int) else None
-    return Problem(error.file_name or path, error.id or None, str(error).strip(), line)
+    found = words("engine_refused", detail=str(error).strip())
+    return Problem(error.file_name or path, error.id or None, found, line)
 
 
 def _ready_to_run(parser: SpiffBpmnParser, process_id: str):

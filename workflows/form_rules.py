@@ -16,7 +16,7 @@ from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .languages import LANGUAGES
-from .problems import FieldError, Problem
+from .problems import FieldError, Problem, Words, words
 from .sandbox import SandboxEnvironment, SandboxError, check_expression
 
 RULES_SUFFIX = ".rules.json"
@@ -117,59 +117,62 @@ def load_rules(
     try:
         entries = json.loads(files[path])
     except (ValueError, UnicodeDecodeError) as error:
-        problems.append(Problem(path, None, f"not valid JSON: {error}"))
+        problems.append(Problem(path, None, words("json_not_valid", detail=str(error))))
         return [], {}
     if not isinstance(entries, list):
-        problems.append(Problem(path, None, "must be a JSON list of rules"))
+        problems.append(Problem(path, None, words("rules_not_list")))
         return [], {}
     fields = set(schema.get("properties", {}))
     rules, called, found = [], set(), []
     for number, entry in enumerate(entries, start=1):
-        where = f"rule {number}"
+        where = words("rule", number=number)
         if not isinstance(entry, dict):
-            found.append(f"{where}: must be an object with {', '.join(RULE_KEYS)}")
+            found.append(words("rule_not_object", rule=where, keys=", ".join(RULE_KEYS)))
             continue
         if isinstance(entry.get("field"), str):
-            where += f" ({entry['field']})"
+            where = words("rule_of_field", number=number, field=entry["field"])
         wrong = _rule_shape_problems(entry, where, fields)
         when = entry.get("when")
         if isinstance(when, str) and when.strip():
-            wrong.extend(f"{where}: when: {message}" for message in check_expression(when))
+            wrong.extend(
+                words("rule_when_code", rule=where, detail=message)
+                for message in check_expression(when)
+            )
             called |= _decisions_called(when, where, wrong)
         if wrong:
             found.extend(wrong)
         else:
             rules.append(FormRule(entry["field"], when, dict(entry["message"])))
     decisions = _decision_engines(called, files, found) if called else {}
-    problems.extend(Problem(path, None, message) for message in found)
+    problems.extend(Problem(path, None, each) for each in found)
     return (rules, decisions) if not found else ([], {})
 
 
-def _rule_shape_problems(entry: dict, where: str, fields: set[str]) -> list[str]:
+def _rule_shape_problems(entry: dict, where: Words, fields: set[str]) -> list[Words]:
     found = []
     unknown = sorted(set(entry) - set(RULE_KEYS))
     if unknown:
-        found.append(f"{where}: unknown keys {', '.join(unknown)}")
+        found.append(words("rule_unknown_keys", rule=where, keys=", ".join(unknown)))
     field_name = entry.get("field")
     if not isinstance(field_name, str) or not field_name:
-        found.append(f"{where}: 'field' must name a field of the form")
+        found.append(words("rule_no_field", rule=where))
     elif field_name.split(".")[0] not in fields:
-        found.append(f"{where}: '{field_name}' is not a field of the form")
+        found.append(words("rule_field_unknown", rule=where, field=field_name))
     if not isinstance(entry.get("when"), str) or not entry["when"].strip():
-        found.append(f"{where}: 'when' must be an expression (true when the rule is broken)")
+        found.append(words("rule_no_when", rule=where))
     message = entry.get("message")
     if not isinstance(message, dict):
-        found.append(f"{where}: 'message' must give the text in each language: en, cy")
+        found.append(words("rule_no_messages", rule=where))
     else:
         for language in LANGUAGES:
             if not isinstance(message.get(language), str) or not message[language].strip():
-                found.append(f"{where}: no message in '{language}'")
+                found.append(words("rule_message_missing", rule=where, language=language))
         for language in sorted(set(message) - set(LANGUAGES)):
-            found.append(f"{where}: message in unknown language '{language}'")
+            found.append(words("rule_message_unknown_language", rule=where, language=language))
     return found
 
 
-def _decisions_called(when: str, where: str, found: list[str]) -> set[str]:
+def _decisions_called(when: str, where: Words, found: list[Words]) -> set[str]:
     """The decision ids a rule passes to decide(); each must be written as a literal."""
     try:
         tree = ast.parse(when.strip(), mode="eval")
@@ -182,16 +185,16 @@ def _decisions_called(when: str, where: str, found: list[str]) -> set[str]:
                 continue
             args = node.args
             if len(args) != 1 or node.keywords or not isinstance(args[0], ast.Constant):
-                found.append(f'{where}: write decide("decision_id") with the id as text')
+                found.append(words("rule_decide_literal", rule=where))
             elif not isinstance(args[0].value, str):
-                found.append(f"{where}: the decision id given to decide() must be text")
+                found.append(words("rule_decide_not_text", rule=where))
             else:
                 called.add(args[0].value)
     return called
 
 
 def _decision_engines(
-    called: set[str], files: dict[str, bytes], found: list[str]
+    called: set[str], files: dict[str, bytes], found: list[Words]
 ) -> dict[str, DMNEngine]:
     """Engines for the DMN decisions the rules call, from the set's DMN files."""
     parser = BpmnDmnParser()
@@ -208,8 +211,5 @@ def _decision_engines(
         try:
             engines[decision_id] = parser.get_engine(decision_id, None)
         except Exception:
-            found.append(
-                f"the rules call decide('{decision_id}'), but no DMN file of the set "
-                "defines that decision (or it cannot be read)"
-            )
+            found.append(words("rule_decision_missing", decision=decision_id))
     return engines

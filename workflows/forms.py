@@ -32,7 +32,7 @@ from .form_rules import RULES_SUFFIX, FormRule, broken_rules, load_rules
 from .justification import KEYWORD as JUSTIFICATION
 from .justification import MIN_LETTERS, holds_words, minimum_length
 from .matching import match_problems
-from .problems import FieldError, Problem
+from .problems import FieldError, Problem, words
 
 SCHEMA_SUFFIX = ".schema.json"
 UI_SCHEMA_SUFFIX = ".uischema.json"
@@ -457,19 +457,14 @@ def load_form(
             Draft202012Validator.check_schema(schema)
     except SchemaError as error:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-        problems.append(
-            Problem(
-                schema_path,
-                None,
-                f"not a valid JSON Schema (Draft 2020-12) at {where}: {error.message}",
-            )
-        )
+        found = words("schema_not_valid", where=where, detail=error.message)
+        problems.append(Problem(schema_path, None, found))
         return None, problems
     if schema.get("type") != "object":
-        problems.append(Problem(schema_path, None, 'a form schema must have "type": "object"'))
+        problems.append(Problem(schema_path, None, words("schema_not_object")))
     problems.extend(_justification_problems(schema, schema_path))
     problems.extend(_pattern_problems(schema, schema_path))
-    problems.extend(Problem(schema_path, None, text) for text in match_problems(schema))
+    problems.extend(Problem(schema_path, None, found) for found in match_problems(schema))
     ui_schema = _read_json(files, f"forms/{name}{UI_SCHEMA_SUFFIX}", problems, optional=True)
     welsh_path = f"forms/{name}{WELSH_SUFFIX}"
     welsh = _read_json(files, welsh_path, problems, optional=True) or {}
@@ -535,22 +530,23 @@ def _pattern_problems(schema: dict, path: str) -> list[Problem]:
         pattern = node.get("pattern")
         if not isinstance(pattern, str):
             continue
-        where = f'"pattern" at {pointer or "(root)"}'
+        where = pointer or "(root)"
         examples = node.get("examples")
         if not (
             isinstance(examples, list) and examples and all(isinstance(e, str) for e in examples)
         ):
-            problems.append(
-                Problem(path, None, f'{where} needs "examples": values written the right way')
-            )
+            problems.append(Problem(path, None, words("pattern_needs_examples", pointer=where)))
             continue
         try:
             compiled = re.compile(pattern)
         except re.error as error:
-            problems.append(Problem(path, None, f"{where} is not a regular expression: {error}"))
+            found = words("pattern_not_valid", pointer=where, detail=str(error))
+            problems.append(Problem(path, None, found))
             continue
         problems.extend(
-            Problem(path, None, f"{where}: the example {example!r} does not match it")
+            Problem(
+                path, None, words("pattern_example_unmatched", pointer=where, example=repr(example))
+            )
             for example in examples
             if not compiled.search(example)
         )
@@ -563,19 +559,17 @@ def _justification_problems(schema: dict, path: str) -> list[Problem]:
     for pointer, node in _subschemas(schema):
         if JUSTIFICATION not in node:
             continue
-        where = f'"{JUSTIFICATION}" at {pointer or "(root)"}'
+        where = pointer or "(root)"
         if node[JUSTIFICATION] is not True:
-            problems.append(Problem(path, None, f"{where} must be true (or left out)"))
+            problems.append(Problem(path, None, words("justification_not_true", pointer=where)))
         if node.get("type") != "string":
-            problems.append(
-                Problem(path, None, f'{where} is only for a text field, with "type": "string"')
-            )
+            problems.append(Problem(path, None, words("justification_not_text", pointer=where)))
     return problems
 
 
 def _check_welsh(form: Form, path: str, welsh_present: bool) -> list[Problem]:
     if not welsh_present:
-        return [Problem(path, None, "the Welsh text for this form is missing")]
+        return [Problem(path, None, words("welsh_form_missing"))]
     problems = []
     for part, document, keys in (
         ("schema", form.schema, TRANSLATABLE_SCHEMA_KEYS),
@@ -583,16 +577,16 @@ def _check_welsh(form: Form, path: str, welsh_present: bool) -> list[Problem]:
     ):
         texts = form.welsh.get(part, {})
         if not isinstance(texts, dict):
-            problems.append(Problem(path, None, f"'{part}' must map JSON pointers to Welsh text"))
+            problems.append(Problem(path, None, words("welsh_part_not_mapping", part=part)))
             continue
         for pointer in translatable_pointers(document, keys):
             if not texts.get(pointer):
-                problems.append(Problem(path, None, f"no Welsh text for {part} {pointer}"))
+                found = words("welsh_text_missing", part=part, pointer=pointer)
+                problems.append(Problem(path, None, found))
         for pointer in texts:
             if _resolve_parent(document, pointer)[0] is None:
-                problems.append(
-                    Problem(path, None, f"{part} {pointer} points at nothing in the form")
-                )
+                found = words("welsh_pointer_nowhere", part=part, pointer=pointer)
+                problems.append(Problem(path, None, found))
     return problems
 
 
@@ -601,15 +595,15 @@ def _read_json(
 ) -> dict | None:
     if path not in files:
         if not optional:
-            problems.append(Problem(path, None, "the form file is missing"))
+            problems.append(Problem(path, None, words("form_file_missing")))
         return None
     try:
         value = json.loads(files[path])
     except (ValueError, UnicodeDecodeError) as error:
-        problems.append(Problem(path, None, f"not valid JSON: {error}"))
+        problems.append(Problem(path, None, words("json_not_valid", detail=str(error))))
         return None
     if not isinstance(value, dict):
-        problems.append(Problem(path, None, "must be a JSON object"))
+        problems.append(Problem(path, None, words("json_not_object")))
         return None
     return value
 

@@ -15,7 +15,7 @@ from typing import Any
 from . import clock
 from .instructions import check_template, render_instructions
 from .languages import LANGUAGES
-from .problems import Problem
+from .problems import Problem, words
 from .readable import ChoiceTitles
 
 LETTER_PROPERTY = "letterTemplate"
@@ -41,31 +41,27 @@ def load_letters(files: dict[str, bytes]) -> tuple[dict[str, dict[str, str]], li
         stem = path.removeprefix(LETTERS_FOLDER).removesuffix(LETTER_SUFFIX)
         name, _, language = stem.rpartition(".")
         if not path.endswith(LETTER_SUFFIX) or not name or language not in LANGUAGES:
-            problems.append(
-                Problem(path, None, "letter templates are named letters/<name>.en.md and .cy.md")
-            )
+            problems.append(Problem(path, None, words("letter_file_name")))
             continue
         if len(files[path]) > MAX_TEMPLATE_BYTES:
-            problems.append(Problem(path, None, "the letter template is too large"))
+            problems.append(Problem(path, None, words("letter_too_large")))
             continue
         try:
             text = files[path].decode("utf-8")
         except UnicodeDecodeError:
-            problems.append(Problem(path, None, "the letter template is not UTF-8 text"))
+            problems.append(Problem(path, None, words("letter_not_utf8")))
             continue
-        problems.extend(Problem(path, None, message) for message in check_template(text))
+        problems.extend(
+            Problem(path, None, words("letter_template", detail=message))
+            for message in check_template(text)
+        )
         letters.setdefault(name, {})[language] = text
     for name, versions in sorted(letters.items()):
         for language in LANGUAGES:
             if language not in versions:
-                problems.append(
-                    Problem(
-                        f"{LETTERS_FOLDER}{name}.{language}{LETTER_SUFFIX}",
-                        None,
-                        f"the letter '{name}' has no {language} version: every letter to a "
-                        "victim exists in English and Welsh",
-                    )
-                )
+                missing = f"{LETTERS_FOLDER}{name}.{language}{LETTER_SUFFIX}"
+                found = words("letter_language_missing", name=name, language=language)
+                problems.append(Problem(missing, None, found))
     return letters, problems
 
 

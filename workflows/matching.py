@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 
+from .problems import Words, words
+
 KEYWORD = "match"
 KINDS = ("name", "date_of_birth", "phone", "storm_reference")
 EACH = "[]"  # a path step through every item of a list
@@ -63,20 +65,20 @@ def _walk(node: object, path: tuple[str, ...], found: list[MatchField]) -> None:
     _walk(node.get("items"), (*path, EACH), found)
 
 
-def match_problems(schema: dict) -> list[str]:
+def match_problems(schema: dict) -> list[Words]:
     """What is wrong with the form's ``match`` marks, each in words (empty when nothing is)."""
     problems = []
     marked = {path: kind for path, kind in match_fields(schema)}
     for pointer, node in _marked_nodes(schema, ""):
         value = node[KEYWORD]
-        where = f'"{KEYWORD}" at {pointer or "(root)"}'
+        where = pointer or "(root)"
         if value not in KINDS:
-            problems.append(f"{where} must be one of {', '.join(KINDS)}")
+            problems.append(words("match_unknown_kind", pointer=where, kinds=", ".join(KINDS)))
         if node.get("type") != "string":
-            problems.append(f'{where} is only for a text field, with "type": "string"')
+            problems.append(words("match_not_text", pointer=where))
     reachable = len(marked)
     if reachable < sum(1 for _ in _marked_nodes(schema, "")):
-        problems.append(f'"{KEYWORD}" is only for fields reached through "properties" and "items"')
+        problems.append(words("match_unreachable"))
     return problems
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .controls import FLOW_NODES
-from .problems import Problem
+from .problems import Problem, words
 
 NAMES_SUFFIX = ".cy.json"  # appended to the diagram's own file name
 
@@ -85,7 +85,7 @@ def load_names(
     welsh: dict[str, dict[str, str]] = {}
     for path in sorted(p for p in files if is_names_file(p)):
         if path.removesuffix(NAMES_SUFFIX) not in diagrams:
-            problems.append(Problem(path, None, "there is no diagram of this name for these names"))
+            problems.append(Problem(path, None, words("names_without_diagram")))
     for path, root in sorted(diagrams.items()):
         if checked and names_path(path) not in files:
             continue
@@ -98,7 +98,7 @@ def load_names(
             welsh[process.get("id")] = {key: names[key] for key in english if names.get(key)}
             used.update(english)
             problems.extend(
-                Problem(names_path(path), key, f"no Welsh name for '{english[key]}'")
+                Problem(names_path(path), key, words("no_welsh_name", name=english[key]))
                 for key in english
                 if not names.get(key)
             )
@@ -108,24 +108,19 @@ def load_names(
 
 def _read(files: dict[str, bytes], path: str, problems: list[Problem]) -> dict[str, str] | None:
     if path not in files:
-        problems.append(Problem(path, None, "the Welsh names for this diagram are missing"))
+        problems.append(Problem(path, None, words("names_missing")))
         return None
     try:
         document = json.loads(files[path])
     except (ValueError, UnicodeDecodeError) as error:
-        problems.append(Problem(path, None, f"not valid JSON: {error}"))
+        problems.append(Problem(path, None, words("json_not_valid", detail=str(error))))
         return None
     names = document.get("names") if isinstance(document, dict) else None
     if not isinstance(names, dict) or not all(isinstance(value, str) for value in names.values()):
-        problems.append(
-            Problem(path, None, 'must be {"names": {element id: Welsh name as text, ...}}')
-        )
+        problems.append(Problem(path, None, words("names_shape")))
         return None
     return {key: value.strip() for key, value in names.items()}
 
 
 def _left_over(path: str, names: dict[str, str], used: Iterable[str]) -> list[Problem]:
-    return [
-        Problem(path, key, "names an element the diagram does not have, or one with no name")
-        for key in sorted(set(names) - set(used))
-    ]
+    return [Problem(path, key, words("names_left_over")) for key in sorted(set(names) - set(used))]

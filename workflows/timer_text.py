@@ -12,6 +12,8 @@ from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
+from .problems import Words, words
+
 DURATION = "timeDuration"
 DATE = "timeDate"
 CYCLE = "timeCycle"
@@ -45,8 +47,8 @@ def literal_value(text: str, kind: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def check_iso(value: str, kind: str) -> str | None:
-    """A message explaining why the ISO text cannot be used, or None when it is fine."""
+def check_iso(value: str, kind: str) -> Words | None:
+    """Why the ISO text cannot be used, or None when it is fine."""
     try:
         if kind == DURATION:
             if not _DURATION_RE.match(value):
@@ -54,18 +56,14 @@ def check_iso(value: str, kind: str) -> str | None:
             TimerEventDefinition.parse_iso_duration(value)
         elif kind == DATE:
             if datetime.fromisoformat(value).tzinfo is None:
-                return (
-                    f"the date '{value}' has no UTC offset, so it would be read in the server's "
-                    f"time zone; write it as '{value}Z' for UTC or with an offset such as "
-                    f"'{value}+01:00'"
-                )
+                return words("iso_date_no_offset", value=value)
         else:
             _check_cycle(value)
     except (ValueError, TypeError, AttributeError):
-        examples = {DURATION: "PT30M or P5D", DATE: "2026-12-01T09:00:00Z", CYCLE: "R/P1M"}
-        return f"'{value}' is not a valid ISO 8601 {kind}; for example {examples[kind]}"
+        examples = {DURATION: "PT30M, P5D", DATE: "2026-12-01T09:00:00Z", CYCLE: "R/P1M"}
+        return words("iso_not_valid", value=value, kind=kind, example=examples[kind])
     except Exception as error:  # the engine's own parser raises bare Exception
-        return f"'{value}' is not a valid ISO 8601 {kind}: {error}"
+        return words("iso_not_valid_because", value=value, kind=kind, detail=str(error))
     return None
 
 

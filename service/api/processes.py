@@ -6,6 +6,7 @@ from workflows.problems import DefinitionProblems
 
 from ..db import db
 from ..definitions import deploy, latest_process, latest_processes, runner_for, with_edits
+from ..problem_words import problem_message
 from ..problems import ApiProblem, not_found
 from .access import require_grant
 from .blueprint import Blueprint
@@ -16,6 +17,11 @@ from .schemas import PROBLEM, DeployResultSchema, LanguageQuerySchema, ProcessSc
 blp = Blueprint("processes", __name__, url_prefix="/processes")
 # The Welsh names of a diagram lie beside it (x.bpmn.cy.json); other .json files are forms.
 UPLOAD_FOLDERS = {".bpmn": "bpmn", ".dmn": "bpmn", ".bpmn.cy.json": "bpmn", ".json": "forms"}
+# Each problem's message is in the caller's language too (?lang=cy or Accept-Language: cy).
+_NOT_DEPLOYED = {
+    "en": "{count} problem(s) found; nothing was deployed.",
+    "cy": "Problemau a gafwyd: {count}; ni osodwyd dim.",
+}
 
 
 def _process_view(process) -> dict:
@@ -100,11 +106,16 @@ def deploy_process():
         version, created = deploy(with_edits(files), actor=user.name)
     except DefinitionProblems as error:
         db.session.rollback()
+        language = request_language()
+        found = _NOT_DEPLOYED.get(language, _NOT_DEPLOYED["en"])
         raise ApiProblem(
             422,
             "The definitions are not valid",
-            f"{len(error.problems)} problem(s) found; nothing was deployed.",
-            problems=[problem.as_dict() for problem in error.problems],
+            found.format(count=len(error.problems)),
+            problems=[
+                {**problem.as_dict(), "message": problem_message(problem, language)}
+                for problem in error.problems
+            ],
         ) from error
     db.session.commit()
     body = {

@@ -15,7 +15,8 @@ class FieldErrorSchema(Schema):
 class DefinitionProblemSchema(Schema):
     file = fields.String()
     element_id = fields.String(allow_none=True)
-    message = fields.String()
+    kind = fields.String(metadata={"description": "what kind of problem it is, for programs"})
+    message = fields.String(metadata={"description": "the problem, in the caller's language"})
     line = fields.Integer(allow_none=True)
 
 

@@ -34,6 +34,7 @@ def register_web(app: Flask) -> None:
         migration_pages,
         model_pages,
         modeller_pages,
+        new_process_pages,
         oidc,
         routes,
         start_pages,

@@ -7,6 +7,7 @@ A diagram's Welsh names (``bpmn/<diagram>.bpmn.cy.json``) are edited beside it: 
 task needs its Welsh name before the set can be deployed.
 """
 
+import json
 from dataclasses import dataclass
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -16,11 +17,13 @@ from lxml import etree
 from workflows.catalog import MAX_FILE_BYTES
 from workflows.diagram_diff import diff_files
 from workflows.names import names_path
-from workflows.problems import DefinitionProblems, Problem
+from workflows.new_diagram import is_new_diagram_path
+from workflows.problems import DefinitionProblems, Problem, words
 from workflows.safe_xml import SAFE_XML
 
 from ..db import db
 from ..definitions import check, deploy, latest_files, latest_version, runner_for, with_edits
+from ..problem_words import problem_message
 from ..roles import role_catalogue, role_working
 from ..versions import decision_tables
 from .dmn_styles import dmn_style_sources
@@ -59,7 +62,7 @@ class NotText(Exception):
 
     def __init__(self, edit: "Edit"):
         self.edit = edit
-        self.problem = Problem(edit.path, None, "the file chosen is not UTF-8 text")
+        self.problem = Problem(edit.path, None, words("not_utf8"))
 
 
 @web.before_app_request
@@ -77,7 +80,7 @@ def edit_file(path: str):
     files = _editable(path)
     names = files.get(names_path(path)) if path.endswith(".bpmn") else None
     edit = Edit(path, _text(files[path]), _text(names) if names is not None else None)
-    return _editor(edit)
+    return editor(edit)
 
 
 @web.post("/model/files/<path:path>")
@@ -85,18 +88,18 @@ def send_file(path: str):
     """The editor's form: "Check" lists every problem; "Review and deploy" shows what would
     change before anything is deployed."""
     owner()
-    _editable(path)
+    _editable(path, new=True)
     try:
         edit = _submitted(path)
     except TooLarge:
         return _too_large(path)
     except NotText as refused:
-        return _editor(refused.edit, problems=[refused.problem], checked=True, status=422)
+        return editor(refused.edit, problems=[refused.problem], checked=True, status=422)
     problems = check(with_edits(edit.files()))
     if problems:
-        return _editor(edit, problems=problems, checked=True, status=422)
+        return editor(edit, problems=problems, checked=True, status=422)
     if request.form.get("action") != "review":
-        return _editor(edit, checked=True)
+        return editor(edit, checked=True)
     return _review(edit)
 
 
@@ -105,7 +108,7 @@ def check_file(path: str):
     """The editor's script asks here: the problems, for markers on the drawing, and the list
     drawn as the page draws it."""
     owner()
-    _editable(path)
+    _editable(path, new=True)
     try:
         edit = _submitted(path)
     except TooLarge:
@@ -126,24 +129,24 @@ def check_file(path: str):
 @web.post("/model/files/<path:path>/deploy")
 def deploy_file(path: str):
     owner()
-    _editable(path)
+    _editable(path, new=True)
     try:
         edit = _submitted(path)
     except TooLarge:
         return _too_large(path)
     except NotText as refused:
-        return _editor(refused.edit, problems=[refused.problem], checked=True, status=422)
+        return editor(refused.edit, problems=[refused.problem], checked=True, status=422)
     if str(latest_version().id) != request.form.get("base"):
         # Someone deployed since this was reviewed: check it and show what it changes in theirs.
         problems = check(with_edits(edit.files()))
         if problems:
-            return _editor(edit, problems=problems, checked=True, status=422)
+            return editor(edit, problems=problems, checked=True, status=422)
         return _review(edit, moved_on=True, status=409)
     try:
         version, created = deploy(with_edits(edit.files()), actor=g.actor.name)
     except DefinitionProblems as error:
         db.session.rollback()
-        return _editor(edit, problems=error.problems, checked=True, status=422)
+        return editor(edit, problems=error.problems, checked=True, status=422)
     db.session.commit()
     if created:
         flash(
@@ -165,7 +168,7 @@ def _review(edit: Edit, moved_on: bool = False, status: int = 200):
     before = latest_files()
     diffs = diff_files(before, with_edits(edit.files()))
     if not diffs:
-        return _editor(edit, checked=True, unchanged=True)
+        return editor(edit, checked=True, unchanged=True)
     return (
         render_template(
             "web/model_review.html",
@@ -174,6 +177,7 @@ def _review(edit: Edit, moved_on: bool = False, status: int = 200):
             latest=latest,
             files=[change_rows(diff) for diff in diffs],
             moved_on=moved_on,
+            new=_is_new(edit, latest),
             kind="bpmn",
             containerClasses="app-wide",
         ),
@@ -181,7 +185,7 @@ def _review(edit: Edit, moved_on: bool = False, status: int = 200):
     )
 
 
-def _editor(
+def editor(
     edit: Edit,
     problems: list[Problem] | None = None,
     checked: bool = False,
@@ -204,16 +208,22 @@ def _editor(
             kind=kind,
             latest=latest,
             problems=_problem_rows(edit, problems or []),
+            new=_is_new(edit, latest),
             checked=checked,
             unchanged=unchanged,
             lanes=lanes,
             forms=_forms_used(edit),
-            settings={"labels": editor_labels(), "lanes": lanes},
+            settings={"language": language, "labels": editor_labels(), "lanes": lanes},
             max_kib=MAX_FILE_BYTES // 1024,
             containerClasses="app-wide",
         ),
         status,
     )
+
+
+def _is_new(edit: Edit, latest) -> bool:
+    """Whether the edited file is a new process's diagram, which no version holds yet."""
+    return all(stored.path != edit.path for stored in latest.files)
 
 
 def _title(edit: Edit, catalog, language: str) -> str:
@@ -225,15 +235,37 @@ def _title(edit: Edit, catalog, language: str) -> str:
         for info in catalog.processes.values()
         if info.file == edit.path
     ]
-    return ", ".join(names) or edit.path.rsplit("/", 1)[-1]
+    return ", ".join(names or _own_process_names(edit, language)) or edit.path.rsplit("/", 1)[-1]
 
 
-def _editable(path: str) -> dict[str, bytes]:
-    """The latest version's files, when ``path`` is one of its diagrams or decision tables."""
+def _own_process_names(edit: Edit, language: str) -> list[str]:
+    """A new diagram's processes by name (in Welsh from its Welsh names), as it stands."""
+    try:
+        root = etree.fromstring(edit.xml.encode("utf-8"), SAFE_XML)
+    except (etree.XMLSyntaxError, ValueError):
+        return []
+    welsh = {}
+    if language == "cy" and edit.names:
+        try:
+            welsh = json.loads(edit.names).get("names") or {}
+        except (ValueError, AttributeError):
+            welsh = {}
+    found = []
+    for process in root.iter("{*}process"):
+        own = welsh.get(process.get("id")) if isinstance(welsh, dict) else None
+        found.append(str(own or process.get("name") or process.get("id") or ""))
+    return [name for name in found if name]
+
+
+def _editable(path: str, new: bool = False) -> dict[str, bytes]:
+    """The latest version's files, when ``path`` is one of its diagrams or decision tables, or
+    (``new``: the diagram is sent whole) where a new process's diagram would be kept."""
     files = latest_files()
-    if not path.endswith(EDITABLE) or path not in files:
-        abort(404)
-    return files
+    if path.endswith(EDITABLE) and path in files:
+        return files
+    if new and is_new_diagram_path(path):
+        return files
+    abort(404)
 
 
 def _submitted(path: str) -> Edit:
@@ -301,7 +333,7 @@ def _problem_rows(edit: Edit, problems: list[Problem]) -> list[dict]:
                 "element_id": problem.element_id if on_drawing else None,
                 "element": names.get(problem.element_id) or problem.element_id,
                 "line": problem.line,
-                "message": problem.message,
+                "message": problem_message(problem),
             }
         )
     return rows

@@ -3,7 +3,7 @@
 // drawing to edit (bpmn-js with its properties panel, or dmn-js for a decision table) that
 // keeps the text box up to date, "Check" marks each problem on its element, and the changes
 // between two versions are drawn.
-import { createModeler, createViewer } from './vendor/bpmn-js/gwarchod-modeller.min.js'
+import { createModeler, createViewer, translateModule } from './vendor/bpmn-js/gwarchod-modeller.min.js'
 
 const MARKS = { added: 'app-mark-added', changed: 'app-mark-changed', removed: 'app-mark-removed' }
 const PROBLEM = 'app-mark-problem'
@@ -32,7 +32,7 @@ async function mountEditor (root) {
   const canvas = root.querySelector('.app-modeller__canvas')
   const settings = JSON.parse(root.dataset.settings)
   const editor = root.dataset.appModeller === 'dmn'
-    ? dmnEditor(canvas)
+    ? dmnEditor(canvas, settings.language)
     : bpmnEditor(canvas, root.querySelector('.app-modeller__panel'), settings, form.elements.names)
 
   const failure = document.createElement('p')
@@ -206,8 +206,12 @@ function welshNames (field) {
   }
 }
 
-function dmnEditor (container) {
-  const modeler = new window.DmnJS({ container })
+// dmn-js's views each take their own modules: each gets the page's words.
+const DMN_VIEWS = ['drd', 'decisionTable', 'literalExpression', 'boxedExpression']
+
+function dmnEditor (container, language) {
+  const views = Object.fromEntries(DMN_VIEWS.map((view) => [view, { additionalModules: [translateModule(language)] }]))
+  const modeler = new window.DmnJS({ container, ...views })
   const watched = new WeakSet()
   const listeners = []
   let problems = []
@@ -263,7 +267,7 @@ async function drawChanges (root) {
   root.hidden = false
   for (const side of ['before', 'after']) {
     const container = root.querySelector(`[data-app-side="${side}"]`)
-    const viewer = createViewer(container)
+    const viewer = createViewer(container, document.documentElement.lang)
     try {
       await viewer.importXML(await text(root.dataset[`${side}Url`]))
     } catch (error) {
