@@ -8,7 +8,7 @@ import html
 import io
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -19,7 +19,7 @@ from service.auth import create_user
 from service.config import PROJECT_ROOT
 from service.db import db
 from tests.conftest import bearer
-from tests.lifecycle import Case, investigation_tokens, to_investigation
+from tests.lifecycle import Case, drain, investigation_tokens, to_investigation
 from tests.pages import PASSWORD, csrf_token, sign_in
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -373,3 +373,26 @@ def test_the_landing_page_finds_a_case(client, walked, auditor_user):
     none = client.get("/audit", query_string={"case": "DP-19990101-0001"})
     assert "No case you may read has that reference." in words(none)
     assert client.get("/audit/cases/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_a_timer_fired_and_the_escalation_it_made_are_told(app, client, token_for, auditor_user):
+    """The live-time review not done in 30 minutes: the timer set when the call was logged
+    fires, by the scheduler, and the Sergeant is given the escalation."""
+    with time_machine.travel(NOW, tick=False) as clock:
+        case = Case(client, investigation_tokens(token_for))
+        clock.move_to(NOW + timedelta(minutes=30, seconds=1))
+        assert drain(app) == 1
+    sign_in(client, auditor_user)
+    text_ = words(audit_page(client, case.id, kind="escalation"))
+    assert "Time reached: Review not done in 30 minutes" in text_
+    assert "Escalated: the time allowed ran out." in text_
+    assert "Now open: " in text_ and "for Sergeant" in text_
+    assert "1 December 2026, 10:30:01" in text_
+    assert "Gwarchod" in text_  # the scheduler, not a person
+    assert "Case started by" not in text_
+    timers = words(audit_page(client, case.id, kind="timer"))
+    assert "Timer set: Review not done in 30 minutes, due 1 December 2026, 10:30:00" in timers
+    client.get("/language/cy?next=/")
+    text_ = words(audit_page(client, case.id, kind="escalation"))
+    assert "Wedi'i uwchgyfeirio: daeth yr amser a ganiateir i ben." in text_
+    assert "Rhingyll" in text_
