@@ -396,3 +396,22 @@ def test_a_timer_fired_and_the_escalation_it_made_are_told(app, client, token_fo
     text_ = words(audit_page(client, case.id, kind="escalation"))
     assert "Wedi'i uwchgyfeirio: daeth yr amser a ganiateir i ben." in text_
     assert "Rhingyll" in text_
+
+
+def test_a_past_moment_says_when_a_checkpoint_on_the_way_was_changed(
+    app, client, walked, auditor_user
+):
+    tamper(
+        app,
+        "UPDATE case_checkpoints SET data = REPLACE(data, 'Sian Jones', 'Someone') "
+        "WHERE case_id = :c",
+        c=walked.id,
+    )
+    sign_in(client, auditor_user)
+    page = audit_page(client, walked.id, at_seq=46)
+    text_ = words(page)
+    assert "The case as it was after event 46" in text_
+    assert "Sian Jones" in text_  # rebuilt from the first event instead
+    assert "Rebuilding it found a difference with what was recorded:" in text_
+    assert re.search(r'<span lang="en">[^<]*checkpoint[^<]*</span>', page.text)
+    assert "Altered at event" in text_

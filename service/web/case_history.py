@@ -150,6 +150,7 @@ class CaseHistory:
         self._data: dict[str, Any] = {}  # the case's data as the entries so far left it
         self._diagram: DiagramWords | None = None
         self._timers_told: set[tuple[int, str]] = set()  # (timer, set or cancelled) said
+        self._timers_at: dict[datetime, list[Timer]] | None = None
         self.last_seq = 0  # the history's last event, once read
 
     def entries(self) -> list[Entry]:
@@ -306,7 +307,12 @@ class CaseHistory:
         # cancelled it, each at the command's own time: each is told once, by the first
         # command of that time.
         at = command["at"]
-        for timer in sorted(self.timers, key=lambda t: (t.due_at, t.id)):
+        if self._timers_at is None:  # the timers set or closed at each time, found once
+            self._timers_at = {}
+            for timer in sorted(self.timers, key=lambda t: (t.due_at, t.id)):
+                for moment in {timer.created_at, timer.closed_at} - {None}:
+                    self._timers_at.setdefault(moment, []).append(timer)
+        for timer in self._timers_at.get(at, []):
             name = self.names.element(self.case.id, timer.bpmn_id, timer.name)
             if timer.created_at == at and (timer.id, "set") not in self._timers_told:
                 self._timers_told.add((timer.id, "set"))
