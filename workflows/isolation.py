@@ -23,6 +23,7 @@ a case exists) run in the service process: the engine process asks for them over
 connection and waits for the answer, so they see the service's database and context.
 """
 
+import ctypes
 import functools
 import math
 import mmap
@@ -110,6 +111,17 @@ def read_progress(buffer) -> tuple[float, str | None]:
     return started, bytes(buffer[_ELEMENT_AT:end]).decode(errors="replace")
 
 
+def _cpu_reader() -> Callable[[], int] | None:
+    """The C library's sched_getcpu (the CPU the calling thread runs on), where there is one."""
+    try:
+        return ctypes.CDLL(None).sched_getcpu
+    except (OSError, AttributeError):
+        return None
+
+
+_sched_getcpu = _cpu_reader()
+
+
 class Channel(Connection):
     """A connection whose messages are pickled plainly, at the highest protocol, on both sides.
 
@@ -187,6 +199,8 @@ class EngineProcess:
         self._sending = threading.Lock()
         self.sent = time.monotonic()  # when the command now running was sent
         self.yielding = False  # the process runs at a lower priority since a long command
+        self.anywhere = os.sched_getaffinity(0)  # the CPUs the service may run on
+        self.beside: int | None = None  # the CPU the process is held to, if any
 
     def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
         """Have the (idle) process load a version now, before a command needs it."""
@@ -210,9 +224,20 @@ class EngineProcess:
             self.connection.close()
         self.progress.close()
 
-    def send(self, request: dict, files: Mapping[str, bytes]) -> None:
-        """Send a command; the process starts on it at once."""
+    def send(self, request: dict, files: Mapping[str, bytes], beside_caller: bool) -> None:
+        """Send a command; the process starts on it at once.
+
+        ``beside_caller``: run it on the CPU the caller runs on. The caller waits while the
+        command runs, so the two never want a CPU at once, and handing a CPU from one to the
+        other is far quicker than waking a second one (the greater part of a round trip's
+        price, on a virtual machine above all). A command that runs long is let go to any
+        CPU when it yields.
+        """
         version = request["version"]
+        if beside_caller:
+            self._hold_beside_caller()
+        else:
+            self._let_go_anywhere()
         with self._sending:
             request["files"] = None if version in self.versions else dict(files)
             write_progress(self.progress, started_cpu=-1.0)
@@ -310,6 +335,26 @@ class EngineProcess:
         except OSError:
             return  # gone meanwhile: the next look finds it so
         self.yielding = True
+        self._let_go_anywhere()
+
+    def _hold_beside_caller(self) -> None:
+        cpu = _sched_getcpu() if _sched_getcpu else -1
+        if cpu < 0 or cpu == self.beside or cpu not in self.anywhere:
+            return
+        try:
+            os.sched_setaffinity(self.process.pid, {cpu})
+        except OSError:
+            return  # gone meanwhile, or not allowed: it runs where the kernel puts it
+        self.beside = cpu
+
+    def _let_go_anywhere(self) -> None:
+        if self.beside is None:
+            return
+        try:
+            os.sched_setaffinity(self.process.pid, self.anywhere)
+        except OSError:
+            return
+        self.beside = None
 
     def restore_priority(self) -> bool:
         """Back to the service's priority after a long command; False when not allowed
@@ -384,19 +429,26 @@ class EnginePool:
     pid: int = field(default_factory=os.getpid)
     # The versions in use, most recent last, with their files: each new process loads them.
     versions: OrderedDict = field(default_factory=OrderedDict)
+    running: int = 0  # processes taken for a command and not yet given back
 
     def begin(self, request, files, host, cpu_limit) -> "Pending":
         """Start a command in an engine process; its answer comes from ``Pending.result``."""
         process = self._take(request["version"], files, request["host"])
+        # A command is run beside its caller only when it is the service process's one
+        # command running: two held to one CPU would wait on each other with another free.
+        alone = self.running == 1
         try:
-            process.send(request, files)
+            process.send(request, files, beside_caller=alone)
         except BaseException:
-            process.close()
+            self._finished(process, keep=False)
             raise
         return Pending(self, process, request, files, host, cpu_limit)
 
-    def _give_back(self, process: EngineProcess) -> None:
-        if process.retiring or not process.alive or not process.restore_priority():
+    def _finished(self, process: EngineProcess, keep: bool) -> None:
+        """A taken process's command is over: keep it for the next command, or let it go."""
+        with self.lock:
+            self.running -= 1
+        if not keep or process.retiring or not process.alive or not process.restore_priority():
             process.close()
             return
         with self.lock:
@@ -405,7 +457,8 @@ class EnginePool:
     def _take(self, version: str, files: Mapping[str, bytes], host: list[str]) -> EngineProcess:
         with self.lock:
             if self.pid != os.getpid():  # forked: the processes belong to the parent
-                self.idle, self.pid = [], os.getpid()
+                self.idle, self.pid, self.running = [], os.getpid(), 0
+            self.running += 1
             if version not in self.versions:
                 self.versions[version] = (files, host)
                 while len(self.versions) > KEEP_VERSIONS:
@@ -464,19 +517,19 @@ class Pending:
         try:
             answer = process.answer(self.request, self.files, self.host, self.cpu_limit)
         except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError):
-            self.pool._give_back(process)  # refused: the process is sound, unless it says
+            self.pool._finished(process, keep=True)  # refused: the process is sound, unless it says
             raise
         except BaseException:
             # Stopped at a limit (then it is dead already), or interrupted mid-command.
-            process.close()
+            self.pool._finished(process, keep=False)
             raise
-        self.pool._give_back(process)
+        self.pool._finished(process, keep=True)
         return answer
 
     def abandon(self) -> None:
         """Give up on the command (the caller failed meanwhile): its process is let go."""
         if self.process is not None:
-            self.process.close()
+            self.pool._finished(self.process, keep=False)
             self.process = None
 
 
