@@ -72,7 +72,7 @@ WALL_FACTOR = 10
 # A command that has used this much CPU is no ordinary command (those take milliseconds): its
 # process yields the CPU to the service's other work, so reads stay quick while it runs on.
 YIELD_AFTER_SECONDS = 0.1
-YIELDING_NICENESS = 5
+YIELDING_NICENESS = 5  # added to the service's own niceness
 # Firing timers does not yield: the scheduler fires one case's timers after another, so a
 # firing slowed down would make every timer behind it late (its CPU limit is small anyway).
 NEVER_YIELDS = frozenset({"fire_due_timers"})
@@ -331,7 +331,8 @@ class EngineProcess:
 
     def _yield(self) -> None:
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, YIELDING_NICENESS)
+            ours = os.getpriority(os.PRIO_PROCESS, 0)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, ours + YIELDING_NICENESS)
         except OSError:
             return  # gone meanwhile: the next look finds it so
         self.yielding = True
