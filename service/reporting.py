@@ -64,15 +64,17 @@ def report_figures(period_start: Any, period_end: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the figures read of one case: its data, status, when it was created and the
-    definition version it runs on. From the cases table (``stored_cases``) or rebuilt from its
-    history alone (``service.audit.figures``)."""
+    """What the figures read of one case: its data, status, when it was created, the
+    definition version it runs on and (for the reports pages) the timers that fired. From the
+    cases table (``stored_cases``) or rebuilt from its history alone
+    (``service.audit.figures``)."""
 
     id: str
     data: dict
     status: str
     created_at: datetime
     version_id: int
+    fired: frozenset[str] = frozenset()  # the timers that fired, by element id
 
 
 def stored_cases(start: datetime) -> Iterator[CaseFacts]:
