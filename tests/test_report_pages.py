@@ -7,6 +7,7 @@ again from the audit log alone.
 import csv
 import html
 import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -169,7 +170,7 @@ def test_the_monthly_report_counts_novembers_cases_with_links_and_charts(client,
 
 
 def test_each_figure_lists_only_the_cases_the_reader_may_read(client, readers, november):
-    names, _ = readers
+    names, tokens = readers
     url = "/reports/bcu_monthly/cases/cases_received"
     sign_in(client, names["inspector"])  # named on the restriction
     text = text_of(client.get(url, query_string=NOVEMBER))
@@ -193,6 +194,15 @@ def test_each_figure_lists_only_the_cases_the_reader_may_read(client, readers, n
         november["late"]: "DP-20261128-0003",
     }
     assert rows[-1]["status"] == "1 case counted here is not listed: you may not read it."
+    entries = client.get(
+        "/api/v1/audit/reads",
+        query_string={"user": names["other_inspector"]},
+        headers=bearer(tokens["auditor"]),
+    ).json
+    listed_reads = [entry for entry in entries if entry["action"] == "report.cases"]
+    assert len(listed_reads) == 2  # the page and its CSV
+    detail = json.loads(listed_reads[0]["detail"])
+    assert set(detail["cases"]) == set(listed) and detail["not_listed"] == 1
 
     client.post("/sign-out", data={"csrf_token": _csrf(client)})
     sign_in(client, names["policy"])  # involved in none of them
