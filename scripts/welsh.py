@@ -1027,7 +1027,7 @@ WELSH = {
         "Siart bar o %(title)s, %(period)s: %(figures)s."
     ),
     "%(label)s %(count)d": "%(label)s %(count)d",
-    "No cases to count yet": "Dim achosion i'w cyfrif eto",
+    "Nothing to count yet": "Dim i'w gyfrif eto",
     "%(numerator)d of %(denominator)d (%(percent)d%%)": (
         "%(numerator)d o %(denominator)d (%(percent)d%%)"
     ),
@@ -1046,6 +1046,11 @@ WELSH = {
     ),
     "Choose the month the period begins in": "Dewiswch y mis y mae'r cyfnod yn dechrau ynddo",
     "Choose a month or a quarter": "Dewiswch fis neu chwarter",
+    "What victims told the survey": "Beth ddywedodd dioddefwyr wrth yr arolwg",
+    "Victims who answered": "Dioddefwyr a atebodd",
+    "Satisfied or very satisfied": "Bodlon neu fodlon iawn",
+    "Satisfied of the victims who answered": "Bodlon o'r dioddefwyr a atebodd",
+    "Victims": "Dioddefwyr",
 }
 
 

@@ -33,6 +33,7 @@ from tests.samples import (
     REVIEW_NO_OFFENCE,
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
+from tests.test_performance_reporting import SURVEY, Schedule
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # after every time the samples record
 NOVEMBER = {"year": "2026", "month": "11", "length": "month"}
@@ -324,3 +325,49 @@ def test_every_figure_is_worked_out_again_from_the_audit_log(app, november):
 def _csrf(client) -> str:
     page = client.get("/sign-out")
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+
+
+def test_the_marac_survey_shows_what_victims_answered_each_month(
+    app, client, token_for, readers, clock
+):
+    """The survey's answers are the MARAC Unit's, in the performance reporting process: its
+    case keeps only the latest round, its history every one."""
+    names, _ = readers
+    tokens = {
+        role: token_for(name)
+        for role, name in (
+            ("policy", "Policy Owner"),
+            ("inspector", "Inspector"),
+            ("marac", "MARAC Unit"),
+            ("sergeant", "Sergeant"),
+        )
+    }
+    schedule = Schedule(client, tokens)  # November's reports fell due at 09:00: open at once
+    drain(app)
+    schedule.complete("marac", "report_marac_victim_survey", SURVEY)
+    clock.move_to(datetime(2027, 1, 1, 9, 1, tzinfo=UTC))
+    assert drain(app) == 1  # December's
+    schedule.complete(
+        "marac",
+        "report_marac_victim_survey",
+        {**SURVEY, "survey_responses": 4, "survey_satisfied": 3},
+    )
+
+    sign_in(client, names["policy"])
+    rows = table_rows(text_of(client.get("/reports/marac_survey", query_string=NOVEMBER)))
+    assert rows["Victims who answered"] == "6" and rows["Satisfied or very satisfied"] == "5"
+    assert rows["Satisfied of the victims who answered"] == "5 of 6 (83%)"
+    quarter = {"year": "2026", "month": "11", "length": "quarter"}
+    rows = table_rows(text_of(client.get("/reports/marac_survey", query_string=quarter)))
+    assert rows["Victims who answered"] == "10" and rows["Satisfied or very satisfied"] == "8"
+    october = {**NOVEMBER, "month": "10"}
+    rows = table_rows(text_of(client.get("/reports/marac_survey", query_string=october)))
+    assert rows["Victims who answered"] == "0"
+    assert rows["Satisfied of the victims who answered"] == "Nothing to count yet"
+    survey = "/reports/marac_survey/cases/survey.survey_responses"
+    assert client.get(survey, query_string=NOVEMBER).status_code == 404  # no cases to list
+    csv_rows = {
+        row["figure"]: row
+        for row in rows_of(client.get("/reports/marac_survey/csv", query_string=NOVEMBER))
+    }
+    assert csv_rows["survey.survey_responses"]["cases"] == "6"

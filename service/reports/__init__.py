@@ -42,6 +42,7 @@ from ..reporting import (
     stored_cases,
 )
 from ..timers import FIRED
+from .survey import survey_answers
 
 Mark = tuple[str, ...]
 MONTH, QUARTER = "month", "quarter"
@@ -99,11 +100,13 @@ class Rate:
 
 @dataclass(frozen=True)
 class Group:
-    """Figures shown together, as one table and one chart."""
+    """Figures shown together, as one table and one chart. A group not ``of_cases`` counts
+    something else than cases (victims who answered a survey): it has no cases to list."""
 
     key: str
     marks: tuple[Mark, ...]
     rates: tuple[Rate, ...] = ()
+    of_cases: bool = True
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,11 @@ class Report:
     @property
     def marks(self) -> tuple[Mark, ...]:
         return tuple(mark for group in self.groups for mark in group.marks)
+
+    @property
+    def case_marks(self) -> tuple[Mark, ...]:
+        """The marks whose cases can be listed."""
+        return tuple(mark for group in self.groups if group.of_cases for mark in group.marks)
 
 
 def _marks(name: str, *values: str) -> tuple[Mark, ...]:
@@ -183,11 +191,18 @@ OUTCOMES = Group(
     ),
 )
 
+SURVEY = Group(
+    "survey",
+    (("survey", "survey_responses"), ("survey", "survey_satisfied")),
+    (Rate("survey_satisfied", ("survey", "survey_satisfied"), (("survey", "survey_responses"),)),),
+    of_cases=False,
+)
+
 REPORTS = {
     report.key: report
     for report in (
         Report("bcu_monthly", MONTH, (CASES, OFFENCES, S2_REASONS, RISK, STANDARDS)),
-        Report("marac_survey", MONTH, (MARAC, RISK)),
+        Report("marac_survey", MONTH, (SURVEY, MARAC, RISK)),
         Report(
             "quarterly",
             QUARTER,
@@ -294,8 +309,11 @@ class Tally:
     period: Period
     cases: dict[Mark, list[str]] = field(default_factory=dict)
     reported: dict[str, datetime] = field(default_factory=dict)  # case id -> reported at
+    other: dict[Mark, int] = field(default_factory=dict)  # what is not a count of cases
 
     def count(self, mark: Mark) -> int:
+        if mark in self.other:
+            return self.other[mark]
         return len(self.cases.get(mark, ()))
 
     def rate(self, rate: Rate) -> tuple[int, int]:
@@ -307,8 +325,10 @@ class Tally:
 
 
 def tally_cases(cases: Iterable[CaseFacts], period: Period) -> Tally:
-    """Mark the cases reported in the period."""
-    tally = Tally(period)
+    """Mark the cases reported in the period; with the MARAC survey's answers for it, which
+    only the history keeps (``survey.survey_answers``)."""
+    answers = survey_answers(period.first, period.after)
+    tally = Tally(period, other={("survey", name): count for name, count in answers.items()})
     reason_length = reason_lengths()
     for case in reported_in(cases, period.start, period.end):
         tally.reported[case.id] = _reported_at(case.data, case.created_at)

@@ -178,7 +178,7 @@ def _report(key: str) -> Report:
 def _report_figure(key: str, figure: str):
     report = _report(key)
     mark = mark_of(figure)
-    if mark is None or mark not in report.marks:
+    if mark is None or mark not in report.case_marks:
         abort(404)
     return report, mark
 
@@ -294,6 +294,7 @@ def _groups(report: Report, counted: Tally, period: Period) -> list[dict]:
         groups.append(
             {
                 "key": group.key,
+                "of_cases": group.of_cases,
                 "title": title,
                 "rows": rows,
                 "rates": rates,
@@ -307,7 +308,7 @@ def _groups(report: Report, counted: Tally, period: Period) -> list[dict]:
 
 def _rate_text(numerator: int, denominator: int) -> str:
     if not denominator:
-        return _("No cases to count yet")
+        return _("Nothing to count yet")
     percent = round(100 * numerator / denominator)
     return _(
         "%(numerator)d of %(denominator)d (%(percent)d%%)",

@@ -51,6 +51,7 @@ REPORT_SUMMARIES = {
 
 GROUP_TITLES = {
     "cases": _l("Cases"),
+    "survey": _l("What victims told the survey"),
     "recorded_offence": _l("Offence recorded"),
     "s2_reason": _l("Harassment (s2) recorded: why it is not stalking"),
     "risk_grade": _l("Risk grade"),
@@ -64,6 +65,8 @@ GROUP_TITLES = {
 }
 
 FIGURE_LABELS = {
+    "survey.survey_responses": _l("Victims who answered"),
+    "survey.survey_satisfied": _l("Satisfied or very satisfied"),
     "cases_received": _l("Cases received"),
     "cases_closed": _l("Cases closed"),
     "recorded_offence.s2": _l("Harassment (s2)"),
@@ -101,6 +104,7 @@ FIGURE_LABELS = {
 }
 
 RATE_LABELS = {
+    "survey_satisfied": _l("Satisfied of the victims who answered"),
     "marac_sent": _l("Referrals sent of those required"),
     "victims_code_on_time": _l("Told on time of the victims told"),
     "crime_recorded_in_time": _l("Recorded within 24 hours of the crimes recorded"),
