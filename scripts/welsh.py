@@ -897,6 +897,160 @@ WELSH = {
         "nid oes fersiwn %(language)s o'r llythyr '%(name)s': mae pob llythyr at ddioddefwr ar "
         "gael yn Saesneg ac yn Gymraeg"
     ),
+    # The policy's reports (/reports).
+    "Reports": "Adroddiadau",
+    "BCU performance report": "Adroddiad perfformiad yr BCU",
+    "MARAC victim survey": "Arolwg dioddefwyr MARAC",
+    "Report to the MARAC Steering Group and the VAWDASV board": (
+        "Adroddiad i Grŵp Llywio MARAC a bwrdd VAWDASV"
+    ),
+    "Victims' Code compliance": "Cydymffurfio â'r Cod Dioddefwyr",
+    "Live-time review timeliness": "Prydlondeb yr adolygiad amser real",
+    "Service level breaches": "Terfynau amser a fethwyd",
+    "Charge and no further action rates": "Cyfraddau cyhuddo a dim camau pellach",
+    "The figures for the monthly BCU performance meeting: the cases received, the offences "
+    "recorded, the risk they were graded at and the standards the policy sets.": (
+        "Y ffigurau ar gyfer cyfarfod perfformiad misol yr BCU: yr achosion a gafwyd, y "
+        "troseddau a gofnodwyd, gradd eu risg a'r safonau y mae'r polisi'n eu gosod."
+    ),
+    "The MARAC Unit's monthly figures beside its survey of victims: the referrals the policy "
+    "required and those sent, and the cases graded high risk.": (
+        "Ffigurau misol yr Uned MARAC ochr yn ochr â'i harolwg o ddioddefwyr: yr atgyfeiriadau "
+        "yr oedd y polisi'n eu gofyn a'r rhai a anfonwyd, a'r achosion a raddiwyd yn risg uchel."
+    ),
+    "Each quarter the MARAC Steering Group and the regional VAWDASV board hear how the policy "
+    "is working: the monthly figures for three months, with the victims told in time and the "
+    "outcomes.": (
+        "Bob chwarter mae Grŵp Llywio MARAC a bwrdd rhanbarthol VAWDASV yn clywed sut mae'r "
+        "polisi'n gweithio: y ffigurau misol am dri mis, gyda'r dioddefwyr y dywedwyd wrthynt "
+        "mewn pryd a'r canlyniadau."
+    ),
+    "Whether each victim was told that the crime was recorded by the deadline the Victims' "
+    "Code sets.": (
+        "A ddywedwyd wrth bob dioddefwr fod y drosedd wedi'i chofnodi erbyn y terfyn amser y "
+        "mae'r Cod Dioddefwyr yn ei osod."
+    ),
+    "Whether the Vulnerability Desk reviewed each call within 30 minutes, before the review "
+    "was escalated to the Sergeant.": (
+        "A adolygodd y Ddesg Bregusrwydd bob galwad o fewn 30 munud, cyn i'r adolygiad gael ei "
+        "uwchgyfeirio at y Rhingyll."
+    ),
+    "The cases where a deadline the policy sets was missed: the live-time review, crime "
+    "recording within 24 hours and telling the victim.": (
+        "Yr achosion lle methwyd terfyn amser y mae'r polisi'n ei osod: yr adolygiad amser "
+        "real, cofnodi'r drosedd o fewn 24 awr a dweud wrth y dioddefwr."
+    ),
+    "How the cases were decided: charged, an out-of-court disposal or no further action, and "
+    "the charge and no further action rates of the cases decided.": (
+        "Sut y penderfynwyd yr achosion: cyhuddo, gwarediad y tu allan i'r llys neu dim camau "
+        "pellach, a chyfraddau cyhuddo a dim camau pellach yr achosion a benderfynwyd."
+    ),
+    "Offence recorded": "Y drosedd a gofnodwyd",
+    "Harassment (s2) recorded: why it is not stalking": (
+        "Aflonyddu (s2) wedi'i gofnodi: pam nad yw'n stelcio"
+    ),
+    "Risk grade": "Gradd risg",
+    "Standards": "Safonau",
+    "MARAC referrals": "Atgyfeiriadau MARAC",
+    "Victim told the crime was recorded": "Dweud wrth y dioddefwr fod y drosedd wedi'i chofnodi",
+    "Crime recorded within 24 hours": "Trosedd wedi'i chofnodi o fewn 24 awr",
+    "Live-time review within 30 minutes": "Adolygiad amser real o fewn 30 munud",
+    "Deadlines missed": "Terfynau amser a fethwyd",
+    "Cases received": "Achosion a gafwyd",
+    "Cases closed": "Achosion wedi'u cau",
+    "Harassment (s2)": "Aflonyddu (s2)",
+    "Stalking (s2A)": "Stelcio (s2A)",
+    "Harassment with fear of violence (s4)": "Aflonyddu gan beri ofn trais (s4)",
+    "Stalking with fear of violence or serious alarm (s4A)": (
+        "Stelcio gan beri ofn trais neu fraw difrifol (s4A)"
+    ),
+    "Not recorded yet": "Heb ei gofnodi eto",
+    "With a reason": "Gyda rheswm",
+    "Without a reason": "Heb reswm",
+    "High": "Uchel",
+    "Medium": "Canolig",
+    "Standard": "Safonol",
+    "Not graded yet": "Heb ei graddio eto",
+    "Risk screened with S-DASH or DASH": "Risg wedi'i sgrinio gydag S-DASH neu DASH",
+    "Stalking Protection Order considered": "Ystyriwyd Gorchymyn Diogelu rhag Stelcio",
+    "Offences the SRAU found missed": "Troseddau a fethwyd, a ganfu'r SRAU",
+    "Referrals required": "Atgyfeiriadau yn ofynnol",
+    "Referrals sent": "Atgyfeiriadau wedi'u hanfon",
+    "Told on time": "Wedi cael gwybod mewn pryd",
+    "Told late": "Wedi cael gwybod yn hwyr",
+    "Not told yet": "Heb gael gwybod eto",
+    "Within 24 hours": "O fewn 24 awr",
+    "After 24 hours": "Ar ôl 24 awr",
+    "Not recorded": "Heb ei chofnodi",
+    "Reviewed on time": "Wedi'i adolygu mewn pryd",
+    "Reviewed late (escalated)": "Wedi'i adolygu'n hwyr (uwchgyfeiriwyd)",
+    "Not reviewed yet": "Heb ei adolygu eto",
+    "Live-time review after 30 minutes": "Adolygiad amser real ar ôl 30 munud",
+    "Crime recorded after 24 hours": "Trosedd wedi'i chofnodi ar ôl 24 awr",
+    "Victim told late (Victims' Code)": "Dweud wrth y dioddefwr yn hwyr (y Cod Dioddefwyr)",
+    "Charged": "Cyhuddwyd",
+    "Out-of-court disposal": "Gwarediad y tu allan i'r llys",
+    "No further action": "Dim camau pellach",
+    "Not decided yet": "Heb benderfynu eto",
+    "Referrals sent of those required": "Atgyfeiriadau a anfonwyd o'r rhai yn ofynnol",
+    "Told on time of the victims told": (
+        "Wedi cael gwybod mewn pryd o'r dioddefwyr a gafodd wybod"
+    ),
+    "Recorded within 24 hours of the crimes recorded": (
+        "Wedi'u cofnodi o fewn 24 awr o'r troseddau a gofnodwyd"
+    ),
+    "Reviewed on time of the calls reviewed": "Wedi'u hadolygu mewn pryd o'r galwadau a adolygwyd",
+    "Charge rate of the cases decided": "Cyfradd cyhuddo'r achosion a benderfynwyd",
+    "No further action rate of the cases decided": (
+        "Cyfradd dim camau pellach yr achosion a benderfynwyd"
+    ),
+    "A month": "Mis",
+    "A quarter (three months)": "Chwarter (tri mis)",
+    "The reports the stalking and harassment policy asks for, counted from the cases reported "
+    "in each period. Each figure links to the cases behind it, as far as you may read them, and "
+    "each report downloads as a spreadsheet (CSV).": (
+        "Yr adroddiadau y mae'r polisi stelcio ac aflonyddu yn eu gofyn, wedi'u cyfrif o'r "
+        "achosion a adroddwyd ym mhob cyfnod. Mae pob ffigur yn arwain at yr achosion y tu ôl "
+        "iddo, cyn belled ag y cewch eu darllen, a gellir lawrlwytho pob adroddiad fel taenlen "
+        "(CSV)."
+    ),
+    "Latest period: %(period)s": "Y cyfnod diweddaraf: %(period)s",
+    "%(start)s to %(end)s": "%(start)s i %(end)s",
+    "Month it begins": "Y mis y mae'n dechrau",
+    "Period": "Cyfnod",
+    "Show the figures": "Dangos y ffigurau",
+    "Download this report (CSV)": "Lawrlwytho'r adroddiad hwn (CSV)",
+    "%(title)s, %(period)s": "%(title)s, %(period)s",
+    "Figure": "Ffigur",
+    "the cases": "yr achosion",
+    "Bar chart of %(title)s, %(period)s: %(figures)s.": (
+        "Siart bar o %(title)s, %(period)s: %(figures)s."
+    ),
+    "%(label)s %(count)d": "%(label)s %(count)d",
+    "Nothing to count yet": "Dim i'w gyfrif eto",
+    "%(numerator)d of %(denominator)d (%(percent)d%%)": (
+        "%(numerator)d o %(denominator)d (%(percent)d%%)"
+    ),
+    (
+        "%(num)d case counted here is not listed: you may not read it.",
+        "%(num)d cases counted here are not listed: you may not read them.",
+    ): "Nid yw %(num)d achos a gyfrifwyd yma wedi'u rhestru: ni chewch eu darllen.",
+    ("%(num)d case counted", "%(num)d cases counted"): "%(num)d achos wedi'u cyfrif",
+    "The cases behind the figure": "Yr achosion y tu ôl i'r ffigur",
+    "Reported": "Adroddwyd",
+    "Status": "Statws",
+    "No case is counted here.": "Nid oes achos wedi'i gyfrif yma.",
+    "Download these cases (CSV)": "Lawrlwytho'r achosion hyn (CSV)",
+    "Enter the year as four figures, from 2000 to 2100, such as 2026": (
+        "Rhowch y flwyddyn fel pedwar ffigur, o 2000 i 2100, er enghraifft 2026"
+    ),
+    "Choose the month the period begins in": "Dewiswch y mis y mae'r cyfnod yn dechrau ynddo",
+    "Choose a month or a quarter": "Dewiswch fis neu chwarter",
+    "What victims told the survey": "Beth ddywedodd dioddefwyr wrth yr arolwg",
+    "Victims who answered": "Dioddefwyr a atebodd",
+    "Satisfied or very satisfied": "Bodlon neu fodlon iawn",
+    "Satisfied of the victims who answered": "Bodlon o'r dioddefwyr a atebodd",
+    "Victims": "Dioddefwyr",
 }
 
 

@@ -36,6 +36,7 @@ def register_web(app: Flask) -> None:
         modeller_pages,
         new_process_pages,
         oidc,
+        report_pages,
         routes,
         start_pages,
         task_pages,
