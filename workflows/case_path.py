@@ -23,6 +23,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lxml import etree
+
+from .controls import FLOW_NODES
+from .safe_xml import SAFE_XML
+
 COMPLETED, ACTIVE, CANCELLED, ESCALATED = "completed", "active", "cancelled", "escalated"
 STATUSES = (ACTIVE, ESCALATED, CANCELLED, COMPLETED)
 
@@ -233,6 +238,54 @@ def heat_map(paths: Iterable[CasePath]) -> dict[str, ElementHeat]:
         )
         for element_id, count in cases.items()
     }
+
+
+@dataclass(frozen=True)
+class DiagramElement:
+    """A flow node of a diagram: its kind (``userTask``, ``boundaryEvent``...), its English
+    name (or ""), the process it belongs to and, for a boundary event, what it is attached to."""
+
+    id: str
+    kind: str
+    name: str
+    process_id: str
+    file: str
+    attached_to: str | None = None
+
+
+def diagram_elements(files: Mapping[str, bytes], first: str) -> dict[str, DiagramElement]:
+    """The flow nodes of every diagram in ``files``, by id; an id found in more than one file
+    is taken from ``first`` (the case's own diagram), then from the files in order."""
+    found: dict[str, DiagramElement] = {}
+    paths = [first, *sorted(path for path in files if path != first)]
+    for path in paths:
+        if not path.endswith(".bpmn") or path not in files:
+            continue
+        try:
+            root = etree.fromstring(files[path], SAFE_XML)
+        except etree.XMLSyntaxError:
+            continue
+        for process in root.iter("{*}process"):
+            for node in process.iter():
+                if not isinstance(node.tag, str):
+                    continue
+                kind = etree.QName(node).localname
+                if kind not in FLOW_NODES or not node.get("id") or node.get("id") in found:
+                    continue
+                found[node.get("id")] = DiagramElement(
+                    node.get("id"),
+                    kind,
+                    (node.get("name") or "").strip(),
+                    process.get("id"),
+                    path,
+                    node.get("attachedToRef"),
+                )
+    return found
+
+
+def attachments(elements: Mapping[str, DiagramElement]) -> dict[str, str]:
+    """Boundary event id -> the activity it is attached to."""
+    return {e.id: e.attached_to for e in elements.values() if e.attached_to}
 
 
 def _time(value) -> datetime | None:
