@@ -787,7 +787,7 @@ WELSH = {
         "Wedi'i dynnu'n ôl: caewyd y dasg cyn iddi gael ei gwneud (llwyd, amlinell doredig)"
     ),
     "of %(step)s": "ar gyfer %(step)s",
-    "up to and including": "hyd at a chan gynnwys",
+    "Cases started up to and including": "Achosion a ddechreuwyd hyd at a chan gynnwys",
     "Welsh name": "Enw Cymraeg",
     "Welsh names": "Enwau Cymraeg",
     "Welsh names of the diagram's elements": "Enwau Cymraeg elfennau'r diagram",

@@ -72,6 +72,28 @@ function showEvents (root, panel, elementId, name) {
   panel.hidden = false
 }
 
+// The marked steps in view (the case's path, or where the cases went), with room around them;
+// the whole diagram when none is marked. The viewer zooms and pans from there.
+function showMarked (viewer, marks) {
+  const canvas = viewer.get('canvas')
+  const registry = viewer.get('elementRegistry')
+  const shapes = marks.map((mark) => registry.get(mark.id)).filter((shape) => shape && !shape.waypoints)
+  canvas.zoom('fit-viewport')
+  if (!shapes.length) return
+  const left = Math.min(...shapes.map((s) => s.x)) - 80
+  const top = Math.min(...shapes.map((s) => s.y)) - 80
+  const right = Math.max(...shapes.map((s) => s.x + s.width)) + 80
+  const bottom = Math.max(...shapes.map((s) => s.y + s.height)) + 80
+  const { outer } = canvas.viewbox()
+  const scale = Math.min(outer.width / (right - left), outer.height / (bottom - top), 1.2)
+  canvas.viewbox({
+    x: (left + right) / 2 - outer.width / scale / 2,
+    y: (top + bottom) / 2 - outer.height / scale / 2,
+    width: outer.width / scale,
+    height: outer.height / scale
+  })
+}
+
 async function mount (root) {
   const data = JSON.parse(root.querySelector('.app-audit-diagram__data').textContent)
   const drawing = root.querySelector('.app-audit-diagram__drawing')
@@ -88,9 +110,9 @@ async function mount (root) {
     root.prepend(failure)
     return
   }
-  viewer.get('canvas').zoom('fit-viewport')
   if (root.dataset.appAuditDiagram === 'path') markPath(viewer, data.marks)
   else markHeat(viewer, data.marks)
+  showMarked(viewer, data.marks)
   viewer.get('eventBus').on('element.click', (event) => {
     const element = event.element
     if (!element || element.type === 'bpmn:Process' || element.type === 'bpmn:Collaboration' ||
