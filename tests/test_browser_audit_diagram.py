@@ -52,13 +52,14 @@ def check(page, name: str) -> None:
 # A task the case has not reached, drawn inside the canvas as the page shows it.
 UNREACHED_IN_VIEW = """() => {
   const canvas = document.querySelector('.app-audit-diagram__canvas').getBoundingClientRect()
-  const shapes = document.querySelectorAll('.djs-element.djs-shape[data-element-id]')
-  for (const shape of shapes) {
+  const inside = (box) => box.left > canvas.left + 20 && box.right < canvas.right - 20 &&
+    box.top > canvas.top + 20 && box.bottom < canvas.bottom - 20
+  for (const shape of document.querySelectorAll('.djs-element.djs-shape[data-element-id]')) {
     const box = shape.getBoundingClientRect()
     const id = shape.dataset.elementId
-    if (/app-path-/.test(shape.getAttribute('class')) || !/_/.test(id) || /^(lane|gw|flow|end)_/.test(id)) continue
-    if (box.width > 8 && box.width < 200 && box.left > canvas.left + 20 && box.right < canvas.right - 20 &&
-        box.top > canvas.top + 20 && box.bottom < canvas.bottom - 20) return id
+    const marked = /app-path-/.test(shape.getAttribute('class'))
+    const task = /_/.test(id) && !/^(lane|gw|flow|end)_/.test(id)
+    if (!marked && task && box.width > 8 && box.width < 200 && inside(box)) return id
   }
   return null
 }"""
