@@ -153,3 +153,23 @@ def test_the_heat_map_counts_cases_passes_time_and_overdue():
     assert review.median_seconds == 150  # 60 s and 240 s; the open pass has no time yet
     assert heat["sla"].cases == 1 and heat["sla"].median_seconds == 0
     assert heat_map([]) == {}
+
+
+def test_the_diagram_says_what_each_boundary_event_is_attached_to():
+    from pathlib import Path
+
+    from workflows.case_path import attachments, diagram_elements
+
+    root = Path(__file__).parent.parent / "bpmn"
+    files = {f"bpmn/{path.name}": path.read_bytes() for path in root.glob("*.bpmn")}
+    elements = diagram_elements(files, "bpmn/stalking_harassment.bpmn")
+    review = elements["live_time_review"]
+    assert (review.kind, review.name, review.process_id) == (
+        "userTask",
+        "Live-time review",
+        "stalking_harassment",
+    )
+    assert attachments(elements)["live_review_sla"] == "live_time_review"
+    # A called process's steps are known too, as its own process's.
+    called = [e for e in elements.values() if e.file == "bpmn/bail_management.bpmn"]
+    assert called and all(e.process_id != "stalking_harassment" for e in called)
