@@ -158,6 +158,9 @@ def test_the_path_in_welsh(client, walked, auditor_name):
     assert "Adolygiad amser real" in text  # the task's Welsh name, from the diagram's names
     assert "Live-time review" not in text
     assert "Mae'r achos yma" in text and "Wedi'i uwchgyfeirio" in text
+    # The drawing names its steps in Welsh too.
+    assert 'name="Adolygiad amser real"' in drawn(page)["xml"]
+    assert 'name="Live-time review"' not in drawn(page)["xml"]
 
 
 def test_a_loop_of_the_small_process_is_counted(client, loop, investigator, auditor_name):

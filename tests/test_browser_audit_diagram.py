@@ -121,6 +121,7 @@ def test_the_path_is_drawn_marked_and_its_steps_list_their_events(
     expect(shape(page, "sergeant_review")).to_have_class(re.compile(r"\bapp-path-active\b"))
     expect(page.locator("main")).to_contain_text("Adolygiad amser real")
     expect(page.locator("main")).to_contain_text("Mae'r achos yma")
+    expect(shape(page, "live_time_review")).to_contain_text("Adolygiad")
     check(page, "audit-case-path-cy")
     page.get_by_role("link", name="English").click()
 

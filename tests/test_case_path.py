@@ -173,3 +173,19 @@ def test_the_diagram_says_what_each_boundary_event_is_attached_to():
     # A called process's steps are known too, as its own process's.
     called = [e for e in elements.values() if e.file == "bpmn/bail_management.bpmn"]
     assert called and all(e.process_id != "stalking_harassment" for e in called)
+
+
+def test_a_diagram_is_drawn_with_its_names_in_another_language():
+    from workflows.case_path import renamed
+
+    xml = (
+        b'<?xml version="1.0"?><bpmn:definitions '
+        b'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+        b'<bpmn:process id="p" name="Case"><bpmn:userTask id="a" name="Review"/>'
+        b'<bpmn:sequenceFlow id="f" name="Yes" sourceRef="a" targetRef="a"/>'
+        b"</bpmn:process></bpmn:definitions>"
+    )
+    welsh = {"p": "Achos", "a": "Adolygiad"}
+    text = renamed(xml, lambda element_id, english, process: welsh.get(element_id, english))
+    assert 'name="Achos"' in text and 'name="Adolygiad"' in text
+    assert 'name="Yes"' in text  # a flow is not a step: its name stays

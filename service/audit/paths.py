@@ -24,6 +24,7 @@ from workflows.case_path import (
     case_path,
     diagram_elements,
     heat_map,
+    renamed,
 )
 from workflows.diagram_functions import LONDON, london_time
 
@@ -94,6 +95,18 @@ class Diagram:
             files[path].decode("utf-8"),
             diagram_elements(files, path),
             catalog,
+        )
+
+    def xml_in(self, language: str) -> str:
+        """The diagram with its steps named in ``language``."""
+        if language == "en":
+            return self.xml
+        names = self.catalog.names
+        return renamed(
+            self.xml.encode("utf-8"),
+            lambda element_id, english, process_id: names.name(
+                english, element_id, language, process_id
+            ),
         )
 
     def in_drawing(self, element_id: str) -> bool:
@@ -177,7 +190,7 @@ def case_path_view(case_id: str, at_seq: int | None = None, language: str = "en"
         "version_id": version_id,
         "process_id": case.process_id,
         "process_name": diagram.process_name(language),
-        "xml": diagram.xml,
+        "xml": diagram.xml_in(language),
         "elements": elements,
         "marks": [
             {
@@ -302,7 +315,7 @@ def process_heat_view(
         "start": start,
         "end": end,
         "cases": len(case_ids),
-        "xml": diagram.xml,
+        "xml": diagram.xml_in(language),
         "elements": elements,
         "marks": [
             {
