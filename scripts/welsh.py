@@ -638,6 +638,156 @@ WELSH = {
         "achosion sydd ar waith yn aros ar y fersiwn y dechreuon nhw arni."
     ),
     "Version %(version)s": "Fersiwn %(version)s",
+    # The auditor's diagrams: a case's path and a process's heat map.
+    ("%(num)d case", "%(num)d cases"): "%(num)d achos",
+    (
+        "%(num)d case on version %(version)s started from %(start)s to %(end)s.",
+        "%(num)d cases on version %(version)s started from %(start)s to %(end)s.",
+    ): "%(num)d achos ar fersiwn %(version)s a ddechreuwyd rhwng %(start)s a %(end)s.",
+    (
+        "%(num)d case on version %(version)s started from %(start)s.",
+        "%(num)d cases on version %(version)s started from %(start)s.",
+    ): "%(num)d achos ar fersiwn %(version)s a ddechreuwyd o %(start)s ymlaen.",
+    (
+        "%(num)d case on version %(version)s started up to %(end)s.",
+        "%(num)d cases on version %(version)s started up to %(end)s.",
+    ): "%(num)d achos ar fersiwn %(version)s a ddechreuwyd hyd at %(end)s.",
+    (
+        "%(num)d case on version %(version)s.",
+        "%(num)d cases on version %(version)s.",
+    ): "%(num)d achos ar fersiwn %(version)s.",
+    ("%(num)d day", "%(num)d days"): "%(num)d diwrnod",
+    ("%(num)d event", "%(num)d events"): "%(num)d digwyddiad",
+    ("%(num)d hour", "%(num)d hours"): "%(num)d awr",
+    ("%(num)d minute", "%(num)d minutes"): "%(num)d munud",
+    "A decision without a name": "Penderfyniad heb enw",
+    "A number from 1 to %(count)d.": "Rhif o 1 i %(count)d.",
+    "A number: how many times the case passed the step": (
+        "Rhif: sawl gwaith yr aeth yr achos drwy'r cam"
+    ),
+    "A step is overdue in a case when its deadline passed and it was escalated, or when its "
+    "task was done after it was due. The time there is from when a task was opened to when it "
+    "was done or withdrawn.": (
+        "Mae cam yn hwyr mewn achos pan aeth ei derfyn amser heibio a'i uwchgyfeirio, neu pan "
+        "wnaed ei dasg ar ôl y dyddiad dyledus. Mae'r amser yno o'r adeg yr agorwyd tasg hyd at "
+        "yr adeg y'i gwnaed neu y'i tynnwyd yn ôl."
+    ),
+    "A step without a name": "Cam heb enw",
+    "An event is given by its number, such as 12.": (
+        "Rhoddir digwyddiad yn ôl ei rif, er enghraifft 12."
+    ),
+    "An event without a name": "Digwyddiad heb enw",
+    "As it stood after event %(seq)d of %(count)d.": (
+        "Fel yr oedd ar ôl digwyddiad %(seq)d o %(count)d."
+    ),
+    "At event %(seq)d the case moved from version %(before)s to version %(after)s.": (
+        "Yn nigwyddiad %(seq)d symudodd yr achos o fersiwn %(before)s i fersiwn %(after)s."
+    ),
+    "Cases overdue": "Achosion yn hwyr",
+    "Cases started from": "Achosion a ddechreuwyd o",
+    "Cases that passed": "Achosion a aeth drwyddo",
+    "Cases that passed the step, then how many of them were overdue": (
+        "Yr achosion a aeth drwy'r cam, yna faint ohonynt oedd yn hwyr"
+    ),
+    "Choose a version that holds this process.": "Dewiswch fersiwn sy'n cynnwys y broses hon.",
+    "Deadline passed": "Terfyn amser wedi mynd heibio",
+    "Decision taken": "Penderfyniad wedi'i wneud",
+    "Done: the case passed this step (green)": (
+        "Wedi'i wneud: aeth yr achos drwy'r cam hwn (gwyrdd)"
+    ),
+    "Drawn on version %(version)s of the diagram. Only the steps the history names are marked: "
+    "tasks, deadlines and decisions.": (
+        "Wedi'i dynnu ar fersiwn %(version)s o'r diagram. Dim ond y camau a enwir yn yr hanes "
+        "sydd wedi'u marcio: tasgau, terfynau amser a phenderfyniadau."
+    ),
+    "Escalated": "Wedi'i uwchgyfeirio",
+    "Escalated: its deadline passed and it was escalated (red)": (
+        "Wedi'i uwchgyfeirio: aeth ei derfyn amser heibio a chafodd ei uwchgyfeirio (coch)"
+    ),
+    "Event": "Digwyddiad",
+    "Event %(seq)d": "Digwyddiad %(seq)d",
+    "Events": "Digwyddiadau",
+    "First reached": "Cyrhaeddwyd gyntaf",
+    "For each process, a heat map on its diagram: how many cases passed each step, how long "
+    "they stayed there and how many were overdue.": (
+        "Ar gyfer pob proses, map gwres ar ei diagram: faint o achosion a aeth drwy bob cam, pa "
+        "mor hir y buont yno a faint oedd yn hwyr."
+    ),
+    "For example, 2026-12-01": "Er enghraifft, 2026-12-01",
+    "For example, 2026-12-31": "Er enghraifft, 2026-12-31",
+    "Heat map: %(process)s": "Map gwres: %(process)s",
+    "In a process this one calls": "Mewn proses y mae hon yn ei galw",
+    "Key": "Allwedd",
+    "Last left": "Gadawyd ddiwethaf",
+    "Median time there": "Amser canolrifol yno",
+    "No case in this choice has reached a task, timer or decision.": (
+        "Nid oes yr un achos yn y dewis hwn wedi cyrraedd tasg, amserydd na phenderfyniad."
+    ),
+    "No case passed this step.": "Nid aeth yr un achos drwy'r cam hwn.",
+    "Not left yet": "Heb adael eto",
+    "Processes on the diagram": "Prosesau ar y diagram",
+    "See the path the case has taken so far": "Gweld y llwybr y mae'r achos wedi'i gymryd hyd yma",
+    "See the whole path": "Gweld y llwybr cyfan",
+    "Select a step on the diagram to list its events.": (
+        "Dewiswch gam ar y diagram i restru ei ddigwyddiadau."
+    ),
+    "Show the heat map": "Dangos y map gwres",
+    "Show the path as it stood after event": "Dangos y llwybr fel yr oedd ar ôl digwyddiad",
+    "Status": "Statws",
+    "Step": "Cam",
+    "Task claimed": "Tasg wedi'i hawlio",
+    "Task completed": "Tasg wedi'i chwblhau",
+    "Task given back": "Tasg wedi'i rhoi'n ôl",
+    "Task given to an officer": "Tasg wedi'i rhoi i swyddog",
+    "Task opened": "Tasg wedi'i hagor",
+    "Task withdrawn": "Tasg wedi'i thynnu'n ôl",
+    "The case has not passed this step.": "Nid yw'r achos wedi mynd drwy'r cam hwn.",
+    "The case has not reached a task, timer or decision yet.": (
+        "Nid yw'r achos wedi cyrraedd tasg, amserydd na phenderfyniad eto."
+    ),
+    "The case is here": "Mae'r achos yma",
+    "The case is here: the task is open now (blue, thick outline)": (
+        "Mae'r achos yma: mae'r dasg ar agor nawr (glas, amlinell drwchus)"
+    ),
+    "The darker the step, the more cases passed it": (
+        "Po dywyllaf y cam, mwyaf o achosion a aeth drwyddo"
+    ),
+    "The diagram could not be drawn: the table below lists the same steps.": (
+        "Nid oedd modd tynnu'r diagram: mae'r tabl isod yn rhestru'r un camau."
+    ),
+    "The diagram could not go on": "Nid oedd modd i'r diagram fynd ymlaen",
+    "The diagram of %(process)s, marked as the table below lists.": (
+        "Diagram %(process)s, wedi'i farcio fel y mae'r tabl isod yn ei restru."
+    ),
+    "The first day must be a real date, such as 2026-12-01.": (
+        "Rhaid i'r diwrnod cyntaf fod yn ddyddiad go iawn, er enghraifft 2026-12-01."
+    ),
+    "The last day must be a real date, such as 2026-12-31.": (
+        "Rhaid i'r diwrnod olaf fod yn ddyddiad go iawn, er enghraifft 2026-12-31."
+    ),
+    "The last day must be the same as or after the first day.": (
+        "Rhaid i'r diwrnod olaf fod yr un fath â'r diwrnod cyntaf neu ar ei ôl."
+    ),
+    "The path of case %(reference)s": "Llwybr achos %(reference)s",
+    "The path the case took": "Y llwybr a gymerodd yr achos",
+    (
+        "The whole path, from the %(num)d event of its history.",
+        "The whole path, from the %(num)d events of its history.",
+    ): "Y llwybr cyfan, o %(num)d digwyddiad ei hanes.",
+    "There is no such event": "Nid oes digwyddiad o'r fath",
+    "This case's history has %(count)d events: choose one from 1 to %(count)d.": (
+        "Mae gan hanes yr achos hwn %(count)d digwyddiad: dewiswch un o 1 i %(count)d."
+    ),
+    "Times passed": "Sawl gwaith",
+    "Under a minute": "Llai na munud",
+    "Versions": "Fersiynau",
+    ("Where %(num)d case went", "Where %(num)d cases went"): "Ble aeth %(num)d achos",
+    "Withdrawn": "Wedi'i dynnu'n ôl",
+    "Withdrawn: the task was closed before it was done (grey, dashed outline)": (
+        "Wedi'i dynnu'n ôl: caewyd y dasg cyn iddi gael ei gwneud (llwyd, amlinell doredig)"
+    ),
+    "of %(step)s": "ar gyfer %(step)s",
+    "Cases started up to and including": "Achosion a ddechreuwyd hyd at a chan gynnwys",
     "Welsh name": "Enw Cymraeg",
     "Welsh names": "Enwau Cymraeg",
     "Welsh names of the diagram's elements": "Enwau Cymraeg elfennau'r diagram",

@@ -29,6 +29,7 @@ OIDC_EXTENSION = "gwarchod.oidc"
 def register_web(app: Flask) -> None:
     # The page modules add their routes to the pages' blueprint.
     from . import (  # noqa: F401
+        audit_diagram_pages,
         case_pages,
         errors,
         migration_pages,
