@@ -62,6 +62,10 @@ vendor:
 	cp node_modules/bpmn-js/dist/assets/bpmn-font/css/bpmn.css $(BPMN_VENDOR)/bpmn-font/css/
 	cp node_modules/bpmn-js/dist/assets/bpmn-font/font/bpmn.woff2 \
 		node_modules/bpmn-js/dist/assets/bpmn-font/font/bpmn.woff $(BPMN_VENDOR)/bpmn-font/font/
+	# The auditors' diagrams: bpmn-js's own NavigatedViewer bundle as the package ships it (it
+	# sets window.BpmnJS), with the package's licence, drawn with the same styles and font.
+	cp node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+		node_modules/bpmn-js/LICENSE $(BPMN_VENDOR)/
 	# Decision tables: dmn-js's own bundle, its licence and styles as the package ships them.
 	mkdir -p $(DMN_VENDOR)/dmn-font/css $(DMN_VENDOR)/dmn-font/font
 	cp node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/LICENSE \

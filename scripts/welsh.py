@@ -638,6 +638,156 @@ WELSH = {
         "achosion sydd ar waith yn aros ar y fersiwn y dechreuon nhw arni."
     ),
     "Version %(version)s": "Fersiwn %(version)s",
+    # The auditor's diagrams: a case's path and a process's heat map.
+    ("%(num)d case", "%(num)d cases"): "%(num)d achos",
+    (
+        "%(num)d case on version %(version)s started from %(start)s to %(end)s.",
+        "%(num)d cases on version %(version)s started from %(start)s to %(end)s.",
+    ): "%(num)d achos ar fersiwn %(version)s a ddechreuwyd rhwng %(start)s a %(end)s.",
+    (
+        "%(num)d case on version %(version)s started from %(start)s.",
+        "%(num)d cases on version %(version)s started from %(start)s.",
+    ): "%(num)d achos ar fersiwn %(version)s a ddechreuwyd o %(start)s ymlaen.",
+    (
+        "%(num)d case on version %(version)s started up to %(end)s.",
+        "%(num)d cases on version %(version)s started up to %(end)s.",
+    ): "%(num)d achos ar fersiwn %(version)s a ddechreuwyd hyd at %(end)s.",
+    (
+        "%(num)d case on version %(version)s.",
+        "%(num)d cases on version %(version)s.",
+    ): "%(num)d achos ar fersiwn %(version)s.",
+    ("%(num)d day", "%(num)d days"): "%(num)d diwrnod",
+    ("%(num)d event", "%(num)d events"): "%(num)d digwyddiad",
+    ("%(num)d hour", "%(num)d hours"): "%(num)d awr",
+    ("%(num)d minute", "%(num)d minutes"): "%(num)d munud",
+    "A decision without a name": "Penderfyniad heb enw",
+    "A number from 1 to %(count)d.": "Rhif o 1 i %(count)d.",
+    "A number: how many times the case passed the step": (
+        "Rhif: sawl gwaith yr aeth yr achos drwy'r cam"
+    ),
+    "A step is overdue in a case when its deadline passed and it was escalated, or when its "
+    "task was done after it was due. The time there is from when a task was opened to when it "
+    "was done or withdrawn.": (
+        "Mae cam yn hwyr mewn achos pan aeth ei derfyn amser heibio a'i uwchgyfeirio, neu pan "
+        "wnaed ei dasg ar ôl y dyddiad dyledus. Mae'r amser yno o'r adeg yr agorwyd tasg hyd at "
+        "yr adeg y'i gwnaed neu y'i tynnwyd yn ôl."
+    ),
+    "A step without a name": "Cam heb enw",
+    "An event is given by its number, such as 12.": (
+        "Rhoddir digwyddiad yn ôl ei rif, er enghraifft 12."
+    ),
+    "An event without a name": "Digwyddiad heb enw",
+    "As it stood after event %(seq)d of %(count)d.": (
+        "Fel yr oedd ar ôl digwyddiad %(seq)d o %(count)d."
+    ),
+    "At event %(seq)d the case moved from version %(before)s to version %(after)s.": (
+        "Yn nigwyddiad %(seq)d symudodd yr achos o fersiwn %(before)s i fersiwn %(after)s."
+    ),
+    "Cases overdue": "Achosion yn hwyr",
+    "Cases started from": "Achosion a ddechreuwyd o",
+    "Cases that passed": "Achosion a aeth drwyddo",
+    "Cases that passed the step, then how many of them were overdue": (
+        "Yr achosion a aeth drwy'r cam, yna faint ohonynt oedd yn hwyr"
+    ),
+    "Choose a version that holds this process.": "Dewiswch fersiwn sy'n cynnwys y broses hon.",
+    "Deadline passed": "Terfyn amser wedi mynd heibio",
+    "Decision taken": "Penderfyniad wedi'i wneud",
+    "Done: the case passed this step (green)": (
+        "Wedi'i wneud: aeth yr achos drwy'r cam hwn (gwyrdd)"
+    ),
+    "Drawn on version %(version)s of the diagram. Only the steps the history names are marked: "
+    "tasks, deadlines and decisions.": (
+        "Wedi'i dynnu ar fersiwn %(version)s o'r diagram. Dim ond y camau a enwir yn yr hanes "
+        "sydd wedi'u marcio: tasgau, terfynau amser a phenderfyniadau."
+    ),
+    "Escalated": "Wedi'i uwchgyfeirio",
+    "Escalated: its deadline passed and it was escalated (red)": (
+        "Wedi'i uwchgyfeirio: aeth ei derfyn amser heibio a chafodd ei uwchgyfeirio (coch)"
+    ),
+    "Event": "Digwyddiad",
+    "Event %(seq)d": "Digwyddiad %(seq)d",
+    "Events": "Digwyddiadau",
+    "First reached": "Cyrhaeddwyd gyntaf",
+    "For each process, a heat map on its diagram: how many cases passed each step, how long "
+    "they stayed there and how many were overdue.": (
+        "Ar gyfer pob proses, map gwres ar ei diagram: faint o achosion a aeth drwy bob cam, pa "
+        "mor hir y buont yno a faint oedd yn hwyr."
+    ),
+    "For example, 2026-12-01": "Er enghraifft, 2026-12-01",
+    "For example, 2026-12-31": "Er enghraifft, 2026-12-31",
+    "Heat map: %(process)s": "Map gwres: %(process)s",
+    "In a process this one calls": "Mewn proses y mae hon yn ei galw",
+    "Key": "Allwedd",
+    "Last left": "Gadawyd ddiwethaf",
+    "Median time there": "Amser canolrifol yno",
+    "No case in this choice has reached a task, timer or decision.": (
+        "Nid oes yr un achos yn y dewis hwn wedi cyrraedd tasg, amserydd na phenderfyniad."
+    ),
+    "No case passed this step.": "Nid aeth yr un achos drwy'r cam hwn.",
+    "Not left yet": "Heb adael eto",
+    "Processes on the diagram": "Prosesau ar y diagram",
+    "See the path the case has taken so far": "Gweld y llwybr y mae'r achos wedi'i gymryd hyd yma",
+    "See the whole path": "Gweld y llwybr cyfan",
+    "Select a step on the diagram to list its events.": (
+        "Dewiswch gam ar y diagram i restru ei ddigwyddiadau."
+    ),
+    "Show the heat map": "Dangos y map gwres",
+    "Show the path as it stood after event": "Dangos y llwybr fel yr oedd ar ôl digwyddiad",
+    "Status": "Statws",
+    "Step": "Cam",
+    "Task claimed": "Tasg wedi'i hawlio",
+    "Task completed": "Tasg wedi'i chwblhau",
+    "Task given back": "Tasg wedi'i rhoi'n ôl",
+    "Task given to an officer": "Tasg wedi'i rhoi i swyddog",
+    "Task opened": "Tasg wedi'i hagor",
+    "Task withdrawn": "Tasg wedi'i thynnu'n ôl",
+    "The case has not passed this step.": "Nid yw'r achos wedi mynd drwy'r cam hwn.",
+    "The case has not reached a task, timer or decision yet.": (
+        "Nid yw'r achos wedi cyrraedd tasg, amserydd na phenderfyniad eto."
+    ),
+    "The case is here": "Mae'r achos yma",
+    "The case is here: the task is open now (blue, thick outline)": (
+        "Mae'r achos yma: mae'r dasg ar agor nawr (glas, amlinell drwchus)"
+    ),
+    "The darker the step, the more cases passed it": (
+        "Po dywyllaf y cam, mwyaf o achosion a aeth drwyddo"
+    ),
+    "The diagram could not be drawn: the table below lists the same steps.": (
+        "Nid oedd modd tynnu'r diagram: mae'r tabl isod yn rhestru'r un camau."
+    ),
+    "The diagram could not go on": "Nid oedd modd i'r diagram fynd ymlaen",
+    "The diagram of %(process)s, marked as the table below lists.": (
+        "Diagram %(process)s, wedi'i farcio fel y mae'r tabl isod yn ei restru."
+    ),
+    "The first day must be a real date, such as 2026-12-01.": (
+        "Rhaid i'r diwrnod cyntaf fod yn ddyddiad go iawn, er enghraifft 2026-12-01."
+    ),
+    "The last day must be a real date, such as 2026-12-31.": (
+        "Rhaid i'r diwrnod olaf fod yn ddyddiad go iawn, er enghraifft 2026-12-31."
+    ),
+    "The last day must be the same as or after the first day.": (
+        "Rhaid i'r diwrnod olaf fod yr un fath â'r diwrnod cyntaf neu ar ei ôl."
+    ),
+    "The path of case %(reference)s": "Llwybr achos %(reference)s",
+    "The path the case took": "Y llwybr a gymerodd yr achos",
+    (
+        "The whole path, from the %(num)d event of its history.",
+        "The whole path, from the %(num)d events of its history.",
+    ): "Y llwybr cyfan, o %(num)d digwyddiad ei hanes.",
+    "There is no such event": "Nid oes digwyddiad o'r fath",
+    "This case's history has %(count)d events: choose one from 1 to %(count)d.": (
+        "Mae gan hanes yr achos hwn %(count)d digwyddiad: dewiswch un o 1 i %(count)d."
+    ),
+    "Times passed": "Sawl gwaith",
+    "Under a minute": "Llai na munud",
+    "Versions": "Fersiynau",
+    ("Where %(num)d case went", "Where %(num)d cases went"): "Ble aeth %(num)d achos",
+    "Withdrawn": "Wedi'i dynnu'n ôl",
+    "Withdrawn: the task was closed before it was done (grey, dashed outline)": (
+        "Wedi'i dynnu'n ôl: caewyd y dasg cyn iddi gael ei gwneud (llwyd, amlinell doredig)"
+    ),
+    "of %(step)s": "ar gyfer %(step)s",
+    "Cases started up to and including": "Achosion a ddechreuwyd hyd at a chan gynnwys",
     "Welsh name": "Enw Cymraeg",
     "Welsh names": "Enwau Cymraeg",
     "Welsh names of the diagram's elements": "Enwau Cymraeg elfennau'r diagram",
@@ -757,7 +907,6 @@ WELSH = {
         "Nid yw digwyddiad yn cyfateb i'w stwnsh: cafodd ei newid."
     ),
     "The history does not match its hashes.": "Nid yw'r hanes yn cyfateb i'w stwnshis.",
-    "Status": "Statws",
     "Status now": "Statws nawr",
     "Replay the history": "Ailchwarae'r hanes",
     "Download the history (JSON)": "Lawrlwytho'r hanes (JSON)",
@@ -801,7 +950,6 @@ WELSH = {
     "Moves to another version": "Symud i fersiwn arall",
     "Restrictions and access": "Cyfyngiadau a mynediad",
     "Reads": "Darlleniadau",
-    "Event %(seq)d": "Digwyddiad %(seq)d",
     "Events %(first)d to %(last)d": "Digwyddiadau %(first)d i %(last)d",
     "On:": "Ar sail:",
     "Rule that matched:": "Y rheol a gyfatebodd:",
@@ -842,10 +990,9 @@ WELSH = {
     "Replayed": "Wedi'i ailchwarae",
     "The case's status": "Statws yr achos",
     "The open tasks": "Y tasgau agored",
-    "The path the case took": "Y llwybr a gymerodd yr achos",
+    "See the path on its own page": "Gweld y llwybr ar ei dudalen ei hun",
     "The events the command caused": "Y digwyddiadau a achoswyd gan y gorchymyn",
     "The history itself": "Yr hanes ei hun",
-    "There is no such event": "Nid oes digwyddiad o'r fath",
     "Events are numbered from 1. Choose an event from the history.": (
         "Mae digwyddiadau wedi'u rhifo o 1. Dewiswch ddigwyddiad o'r hanes."
     ),
@@ -1079,6 +1226,159 @@ WELSH = {
         "nid oes fersiwn %(language)s o'r llythyr '%(name)s': mae pob llythyr at ddioddefwr ar "
         "gael yn Saesneg ac yn Gymraeg"
     ),
+    # The policy's reports (/reports).
+    "Reports": "Adroddiadau",
+    "BCU performance report": "Adroddiad perfformiad yr BCU",
+    "MARAC victim survey": "Arolwg dioddefwyr MARAC",
+    "Report to the MARAC Steering Group and the VAWDASV board": (
+        "Adroddiad i Grŵp Llywio MARAC a bwrdd VAWDASV"
+    ),
+    "Victims' Code compliance": "Cydymffurfio â'r Cod Dioddefwyr",
+    "Live-time review timeliness": "Prydlondeb yr adolygiad amser real",
+    "Service level breaches": "Terfynau amser a fethwyd",
+    "Charge and no further action rates": "Cyfraddau cyhuddo a dim camau pellach",
+    "The figures for the monthly BCU performance meeting: the cases received, the offences "
+    "recorded, the risk they were graded at and the standards the policy sets.": (
+        "Y ffigurau ar gyfer cyfarfod perfformiad misol yr BCU: yr achosion a gafwyd, y "
+        "troseddau a gofnodwyd, gradd eu risg a'r safonau y mae'r polisi'n eu gosod."
+    ),
+    "The MARAC Unit's monthly figures beside its survey of victims: the referrals the policy "
+    "required and those sent, and the cases graded high risk.": (
+        "Ffigurau misol yr Uned MARAC ochr yn ochr â'i harolwg o ddioddefwyr: yr atgyfeiriadau "
+        "yr oedd y polisi'n eu gofyn a'r rhai a anfonwyd, a'r achosion a raddiwyd yn risg uchel."
+    ),
+    "Each quarter the MARAC Steering Group and the regional VAWDASV board hear how the policy "
+    "is working: the monthly figures for three months, with the victims told in time and the "
+    "outcomes.": (
+        "Bob chwarter mae Grŵp Llywio MARAC a bwrdd rhanbarthol VAWDASV yn clywed sut mae'r "
+        "polisi'n gweithio: y ffigurau misol am dri mis, gyda'r dioddefwyr y dywedwyd wrthynt "
+        "mewn pryd a'r canlyniadau."
+    ),
+    "Whether each victim was told that the crime was recorded by the deadline the Victims' "
+    "Code sets.": (
+        "A ddywedwyd wrth bob dioddefwr fod y drosedd wedi'i chofnodi erbyn y terfyn amser y "
+        "mae'r Cod Dioddefwyr yn ei osod."
+    ),
+    "Whether the Vulnerability Desk reviewed each call within 30 minutes, before the review "
+    "was escalated to the Sergeant.": (
+        "A adolygodd y Ddesg Bregusrwydd bob galwad o fewn 30 munud, cyn i'r adolygiad gael ei "
+        "uwchgyfeirio at y Rhingyll."
+    ),
+    "The cases where a deadline the policy sets was missed: the live-time review, crime "
+    "recording within 24 hours and telling the victim.": (
+        "Yr achosion lle methwyd terfyn amser y mae'r polisi'n ei osod: yr adolygiad amser "
+        "real, cofnodi'r drosedd o fewn 24 awr a dweud wrth y dioddefwr."
+    ),
+    "How the cases were decided: charged, an out-of-court disposal or no further action, and "
+    "the charge and no further action rates of the cases decided.": (
+        "Sut y penderfynwyd yr achosion: cyhuddo, gwarediad y tu allan i'r llys neu dim camau "
+        "pellach, a chyfraddau cyhuddo a dim camau pellach yr achosion a benderfynwyd."
+    ),
+    "Offence recorded": "Y drosedd a gofnodwyd",
+    "Harassment (s2) recorded: why it is not stalking": (
+        "Aflonyddu (s2) wedi'i gofnodi: pam nad yw'n stelcio"
+    ),
+    "Risk grade": "Gradd risg",
+    "Standards": "Safonau",
+    "MARAC referrals": "Atgyfeiriadau MARAC",
+    "Victim told the crime was recorded": "Dweud wrth y dioddefwr fod y drosedd wedi'i chofnodi",
+    "Crime recorded within 24 hours": "Trosedd wedi'i chofnodi o fewn 24 awr",
+    "Live-time review within 30 minutes": "Adolygiad amser real o fewn 30 munud",
+    "Deadlines missed": "Terfynau amser a fethwyd",
+    "Cases received": "Achosion a gafwyd",
+    "Cases closed": "Achosion wedi'u cau",
+    "Harassment (s2)": "Aflonyddu (s2)",
+    "Stalking (s2A)": "Stelcio (s2A)",
+    "Harassment with fear of violence (s4)": "Aflonyddu gan beri ofn trais (s4)",
+    "Stalking with fear of violence or serious alarm (s4A)": (
+        "Stelcio gan beri ofn trais neu fraw difrifol (s4A)"
+    ),
+    "Not recorded yet": "Heb ei gofnodi eto",
+    "With a reason": "Gyda rheswm",
+    "Without a reason": "Heb reswm",
+    "High": "Uchel",
+    "Medium": "Canolig",
+    "Standard": "Safonol",
+    "Not graded yet": "Heb ei graddio eto",
+    "Risk screened with S-DASH or DASH": "Risg wedi'i sgrinio gydag S-DASH neu DASH",
+    "Stalking Protection Order considered": "Ystyriwyd Gorchymyn Diogelu rhag Stelcio",
+    "Offences the SRAU found missed": "Troseddau a fethwyd, a ganfu'r SRAU",
+    "Referrals required": "Atgyfeiriadau yn ofynnol",
+    "Referrals sent": "Atgyfeiriadau wedi'u hanfon",
+    "Told on time": "Wedi cael gwybod mewn pryd",
+    "Told late": "Wedi cael gwybod yn hwyr",
+    "Not told yet": "Heb gael gwybod eto",
+    "Within 24 hours": "O fewn 24 awr",
+    "After 24 hours": "Ar ôl 24 awr",
+    "Not recorded": "Heb ei chofnodi",
+    "Reviewed on time": "Wedi'i adolygu mewn pryd",
+    "Reviewed late (escalated)": "Wedi'i adolygu'n hwyr (uwchgyfeiriwyd)",
+    "Not reviewed yet": "Heb ei adolygu eto",
+    "Live-time review after 30 minutes": "Adolygiad amser real ar ôl 30 munud",
+    "Crime recorded after 24 hours": "Trosedd wedi'i chofnodi ar ôl 24 awr",
+    "Victim told late (Victims' Code)": "Dweud wrth y dioddefwr yn hwyr (y Cod Dioddefwyr)",
+    "Charged": "Cyhuddwyd",
+    "Out-of-court disposal": "Gwarediad y tu allan i'r llys",
+    "No further action": "Dim camau pellach",
+    "Not decided yet": "Heb benderfynu eto",
+    "Referrals sent of those required": "Atgyfeiriadau a anfonwyd o'r rhai yn ofynnol",
+    "Told on time of the victims told": (
+        "Wedi cael gwybod mewn pryd o'r dioddefwyr a gafodd wybod"
+    ),
+    "Recorded within 24 hours of the crimes recorded": (
+        "Wedi'u cofnodi o fewn 24 awr o'r troseddau a gofnodwyd"
+    ),
+    "Reviewed on time of the calls reviewed": "Wedi'u hadolygu mewn pryd o'r galwadau a adolygwyd",
+    "Charge rate of the cases decided": "Cyfradd cyhuddo'r achosion a benderfynwyd",
+    "No further action rate of the cases decided": (
+        "Cyfradd dim camau pellach yr achosion a benderfynwyd"
+    ),
+    "A month": "Mis",
+    "A quarter (three months)": "Chwarter (tri mis)",
+    "The reports the stalking and harassment policy asks for, counted from the cases reported "
+    "in each period. Each figure links to the cases behind it, as far as you may read them, and "
+    "each report downloads as a spreadsheet (CSV).": (
+        "Yr adroddiadau y mae'r polisi stelcio ac aflonyddu yn eu gofyn, wedi'u cyfrif o'r "
+        "achosion a adroddwyd ym mhob cyfnod. Mae pob ffigur yn arwain at yr achosion y tu ôl "
+        "iddo, cyn belled ag y cewch eu darllen, a gellir lawrlwytho pob adroddiad fel taenlen "
+        "(CSV)."
+    ),
+    "Latest period: %(period)s": "Y cyfnod diweddaraf: %(period)s",
+    "%(start)s to %(end)s": "%(start)s i %(end)s",
+    "Month it begins": "Y mis y mae'n dechrau",
+    "Period": "Cyfnod",
+    "Show the figures": "Dangos y ffigurau",
+    "Download this report (CSV)": "Lawrlwytho'r adroddiad hwn (CSV)",
+    "%(title)s, %(period)s": "%(title)s, %(period)s",
+    "Figure": "Ffigur",
+    "the cases": "yr achosion",
+    "Bar chart of %(title)s, %(period)s: %(figures)s.": (
+        "Siart bar o %(title)s, %(period)s: %(figures)s."
+    ),
+    "%(label)s %(count)d": "%(label)s %(count)d",
+    "Nothing to count yet": "Dim i'w gyfrif eto",
+    "%(numerator)d of %(denominator)d (%(percent)d%%)": (
+        "%(numerator)d o %(denominator)d (%(percent)d%%)"
+    ),
+    (
+        "%(num)d case counted here is not listed: you may not read it.",
+        "%(num)d cases counted here are not listed: you may not read them.",
+    ): "Nid yw %(num)d achos a gyfrifwyd yma wedi'u rhestru: ni chewch eu darllen.",
+    ("%(num)d case counted", "%(num)d cases counted"): "%(num)d achos wedi'u cyfrif",
+    "The cases behind the figure": "Yr achosion y tu ôl i'r ffigur",
+    "Reported": "Adroddwyd",
+    "No case is counted here.": "Nid oes achos wedi'i gyfrif yma.",
+    "Download these cases (CSV)": "Lawrlwytho'r achosion hyn (CSV)",
+    "Enter the year as four figures, from 2000 to 2100, such as 2026": (
+        "Rhowch y flwyddyn fel pedwar ffigur, o 2000 i 2100, er enghraifft 2026"
+    ),
+    "Choose the month the period begins in": "Dewiswch y mis y mae'r cyfnod yn dechrau ynddo",
+    "Choose a month or a quarter": "Dewiswch fis neu chwarter",
+    "What victims told the survey": "Beth ddywedodd dioddefwyr wrth yr arolwg",
+    "Victims who answered": "Dioddefwyr a atebodd",
+    "Satisfied or very satisfied": "Bodlon neu fodlon iawn",
+    "Satisfied of the victims who answered": "Bodlon o'r dioddefwyr a atebodd",
+    "Victims": "Dioddefwyr",
 }
 
 

@@ -15,6 +15,8 @@ definition version.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -51,25 +53,96 @@ def report_figures(period_start: Any, period_end: Any) -> dict[str, Any]:
     if end <= start:
         raise ValueError("the period must end after it starts")
     figures = _empty(start, end)
-    query = (
-        select(Case.data, Case.status, Case.created_at, Case.definition_version_id)
-        .where(Case.process_id == CASE_PROCESS, Case.created_at >= start - CREATED_MARGIN)
-        .order_by(Case.created_at)
-    )
     # Called while a command runs: reading must not flush that command's unfinished changes.
     with db.session.no_autoflush:
-        rows = db.session.execute(query).all()
-        reason_length = cache(_reason_length)  # each definition version's form is read once
-        for data, status, created_at, version_id in rows:
-            data = data or {}
-            if start <= _reported_at(data, created_at) < end:
-                _count(figures, data, status)
-                if data.get("recorded_offence") == "s2":
-                    given = holds_words(data.get(REASON_FIELD), reason_length(version_id))
-                    figures[
-                        "s2_with_not_stalking_reason" if given else "s2_without_not_stalking_reason"
-                    ] += 1
+        reason_length = reason_lengths()
+        for case in reported_in(stored_cases(start), start, end):
+            for mark in case_marks(case, reason_length):
+                _add(figures, mark)
     return figures
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the figures read of one case: its data, status, when it was created, the
+    definition version it runs on and (for the reports pages) the timers that fired. From the
+    cases table (``stored_cases``) or rebuilt from its history alone
+    (``service.audit.figures``)."""
+
+    id: str
+    data: dict
+    status: str
+    created_at: datetime
+    version_id: int
+    fired: frozenset[str] = frozenset()  # the timers that fired, by element id
+
+
+def stored_cases(start: datetime) -> Iterator[CaseFacts]:
+    """The stalking and harassment cases that may have been reported from ``start`` on, as
+    the cases table holds them now."""
+    query = (
+        select(Case.id, Case.data, Case.status, Case.created_at, Case.definition_version_id)
+        .where(Case.process_id == CASE_PROCESS, Case.created_at >= start - CREATED_MARGIN)
+        .order_by(Case.created_at, Case.id)
+    )
+    for case_id, data, status, created_at, version_id in db.session.execute(query):
+        yield CaseFacts(case_id, data or {}, status, created_at, version_id)
+
+
+def reported_in(cases: Iterable[CaseFacts], start: datetime, end: datetime) -> Iterator[CaseFacts]:
+    """The cases reported in [start, end)."""
+    for case in cases:
+        if start <= _reported_at(case.data, case.created_at) < end:
+            yield case
+
+
+def reason_lengths() -> Callable[[int], int]:
+    """The shortest reason of each definition version's form, each read once (for one count:
+    a version id names different files in another database)."""
+    return cache(_reason_length)
+
+
+def case_marks(case: CaseFacts, reason_length: Callable[[int], int]) -> list[tuple[str, ...]]:
+    """Where the case counts in ``report_figures``: each mark is the path of a count, such as
+    ``("recorded_offence", "s2")`` or ``("cases_received",)``. ``reason_length`` is
+    ``reason_lengths()``."""
+    data = case.data
+    marks: list[tuple[str, ...]] = [("cases_received",)]
+    offence = data.get("recorded_offence")
+    marks.append(("recorded_offence", offence if offence in OFFENCES else "not_recorded"))
+    if offence == "s2":
+        given = holds_words(data.get(REASON_FIELD), reason_length(case.version_id))
+        marks.append(
+            ("s2_with_not_stalking_reason",) if given else ("s2_without_not_stalking_reason",)
+        )
+    grade = data.get("risk_grade")
+    marks.append(("risk_grade", grade if grade in RISK_GRADES else "not_graded"))
+    if data.get("risk_tool") in SCREENING_TOOLS:
+        marks.append(("risk_screenings",))
+    if data.get("marac_referral_required") is True:
+        marks.append(("marac_referrals_required",))
+    if data.get("marac_referral_sent_at"):
+        marks.append(("marac_referrals_sent",))
+    if data.get("spo_considered") is True:
+        marks.append(("spo_considered",))
+    contact = _victim_contact(data)
+    if contact is not None:
+        marks.append(("victim_told_crime_recorded", contact))
+    outcome = data.get("outcome")
+    marks.append(("outcome", outcome if outcome in OUTCOMES else "undecided"))
+    if case.status == CLOSED:
+        marks.append(("cases_closed",))
+    # Found at the review before closure, or on a call the live-time review found no offence on.
+    if data.get("srau_missed_offence") is True or data.get("srau_call_offence_missed") is True:
+        marks.append(("srau_missed_offences",))
+    return marks
+
+
+def _add(figures: dict[str, Any], mark: tuple[str, ...]) -> None:
+    place = figures
+    for key in mark[:-1]:
+        place = place[key]
+    place[mark[-1]] += 1
 
 
 def _reason_length(version_id: int) -> int:
@@ -98,33 +171,6 @@ def _empty(start: datetime, end: datetime) -> dict[str, Any]:
         "cases_closed": 0,
         "srau_missed_offences": 0,
     }
-
-
-def _count(figures: dict[str, Any], data: dict, status: str) -> None:
-    figures["cases_received"] += 1
-
-    offence = data.get("recorded_offence")
-    figures["recorded_offence"][offence if offence in OFFENCES else "not_recorded"] += 1
-
-    grade = data.get("risk_grade")
-    figures["risk_grade"][grade if grade in RISK_GRADES else "not_graded"] += 1
-    figures["risk_screenings"] += data.get("risk_tool") in SCREENING_TOOLS
-
-    figures["marac_referrals_required"] += data.get("marac_referral_required") is True
-    figures["marac_referrals_sent"] += bool(data.get("marac_referral_sent_at"))
-    figures["spo_considered"] += data.get("spo_considered") is True
-
-    contact = _victim_contact(data)
-    if contact is not None:
-        figures["victim_told_crime_recorded"][contact] += 1
-
-    outcome = data.get("outcome")
-    figures["outcome"][outcome if outcome in OUTCOMES else "undecided"] += 1
-    figures["cases_closed"] += status == CLOSED
-    # Found at the review before closure, or on a call the live-time review found no offence on.
-    figures["srau_missed_offences"] += (
-        data.get("srau_missed_offence") is True or data.get("srau_call_offence_missed") is True
-    )
 
 
 def _victim_contact(data: dict) -> str | None:

@@ -26,8 +26,10 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
 def words(page) -> str:
-    """The page's main content as a reader reads it: no tags, one space between words."""
+    """The page's main content as a reader reads it: no tags, no scripts' data (the diagram's
+    own XML, for its drawing), one space between words."""
     text_ = page.text[page.text.index("<main") :]
+    text_ = re.sub(r"<script\b.*?</script>", " ", text_, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text_)).split())
 
 

@@ -8,7 +8,7 @@ from tests.conftest import bearer
 from tests.samples import CALL
 
 SHIPPED_TEXT = (PROJECT_ROOT / "roles.toml").read_text(encoding="utf-8")
-AUDITOR_GRANTS = 'grants = ["audit", "read_all_cases"]'
+AUDITOR_GRANTS = 'grants = ["audit", "read_all_cases", "reports"]'
 SERGEANT_GRANTS = 'lanes = ["Sergeant"]\ngrants = ["read_all_cases", "assign_tasks"]'
 
 
@@ -16,7 +16,7 @@ SERGEANT_GRANTS = 'lanes = ["Sergeant"]\ngrants = ["read_all_cases", "assign_tas
 def settings(tmp_path):
     """The shipped catalogue with read_all_cases taken from the Sergeant and the Auditor."""
     assert AUDITOR_GRANTS in SHIPPED_TEXT and SERGEANT_GRANTS in SHIPPED_TEXT
-    text = SHIPPED_TEXT.replace(AUDITOR_GRANTS, 'grants = ["audit"]')
+    text = SHIPPED_TEXT.replace(AUDITOR_GRANTS, 'grants = ["audit", "reports"]')
     file = tmp_path / "roles.toml"
     without = 'lanes = ["Sergeant"]\ngrants = ["assign_tasks"]'
     file.write_text(text.replace(SERGEANT_GRANTS, without), encoding="utf-8")

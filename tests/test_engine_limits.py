@@ -29,7 +29,8 @@ from tests.test_api_deploy import NOTE_FORM, two_step, upload
 from tests.test_catalog import flow, lane, process, user_task
 from tests.test_timers import diagram, inbox, start, timer, waits
 from workflows import isolation
-from workflows.catalog import read_definition_files
+from workflows.catalog import build_catalog, read_definition_files
+from workflows.limits import EngineLimits
 
 PROBLEM = "application/problem+json"
 # Lists that share themselves: 2**64 paths through 64 levels, compared or written out in C.
@@ -441,9 +442,48 @@ def test_an_engine_process_that_cannot_regain_its_priority_is_let_go(monkeypatch
             raise PermissionError("raising priority needs CAP_SYS_NICE")
 
         monkeypatch.setattr(isolation.os, "setpriority", refused)
-        pool = isolation.EnginePool()
-        pool._give_back(process)
+        pool = isolation.EnginePool(running=1)
+        pool._finished(process, keep=True)
         assert pool.idle == []
         assert not process.alive
+    finally:
+        process.close()
+
+
+def held_to(pid: int) -> set[int]:
+    return os.sched_getaffinity(pid)
+
+
+@pytest.mark.skipif(isolation._sched_getcpu is None, reason="no sched_getcpu in this C library")
+def test_a_lone_command_runs_beside_its_caller_and_two_at_once_run_anywhere(monkeypatch):
+    anywhere = os.sched_getaffinity(0)
+    cpu = min(anywhere)
+    monkeypatch.setattr(isolation, "_sched_getcpu", lambda: cpu)
+    pool = isolation.EnginePool()
+    runner = isolation.IsolatedRunner(
+        build_catalog(read_definition_files(PROJECT_ROOT)), {}, EngineLimits(), engines=pool
+    )
+    try:
+        runner.instructions(None, {})  # alone: held to the caller's CPU while it runs
+        [lone] = [process for process in pool.idle if process.beside is not None]
+        assert held_to(lone.process.pid) == {cpu}
+        first = runner.begin("instructions", None, {})
+        second = runner.begin("instructions", None, {})  # two at once: neither is held
+        assert held_to(second.process.process.pid) == anywhere
+        first.result(), second.result()
+        assert pool.running == 0
+    finally:
+        pool.close()
+
+
+def test_a_command_that_yields_is_let_go_to_any_cpu():
+    process = isolation.EngineProcess()
+    try:
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(process.process.pid, {cpu})
+        process.beside = cpu
+        process._yield()
+        assert held_to(process.process.pid) == os.sched_getaffinity(0)
+        assert process.beside is None
     finally:
         process.close()

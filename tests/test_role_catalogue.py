@@ -133,6 +133,8 @@ def test_the_shipped_catalogue_names_every_role_in_english_and_welsh():
     assert {role.name for role in catalogue.holding(["restrict_cases"])} == {"Inspector"}
     assert [role.name for role in catalogue.holding(["deploy_definitions"])] == ["Process Owner"]
     assert catalogue.lanes_of(["Auditor"]) == frozenset()
+    reporters = {role.name for role in catalogue.holding(["reports"])}
+    assert reporters == {"Inspector", "SRAU", "Policy Owner", "Auditor"}
 
 
 def test_a_broken_catalogue_stops_the_service_naming_the_file_the_role_and_the_rule(

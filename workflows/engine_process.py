@@ -10,7 +10,6 @@ import resource
 import sys
 import traceback
 from collections import OrderedDict
-from multiprocessing.connection import Connection
 
 from . import clock
 from .catalog import build_catalog
@@ -18,6 +17,7 @@ from .forms import set_case_lookup
 from .isolation import (
     KEEP_VERSIONS,
     PROGRESS_SIZE,
+    Channel,
     cpu_from_stat,
     cpu_rlimit,
     read_progress,
@@ -53,16 +53,27 @@ def _cpu_used() -> float:
     return cpu_from_stat(os.pread(_STAT, 1024, 0))
 
 
+# The soft limits now set, so that a command sets only those that change (most commands find
+# them as the last one left them).
+_limits = {resource.RLIMIT_AS: None, resource.RLIMIT_CPU: None}
+
+
+def _limit(which: int, soft: int) -> None:
+    if _limits[which] != soft:
+        resource.setrlimit(which, (soft, resource.RLIM_INFINITY))
+        _limits[which] = soft
+
+
 def _unlimited() -> None:
     """Lift a command's limits, for the process's own work (loading a version)."""
-    resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY,) * 2)
-    resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY,) * 2)
+    _limit(resource.RLIMIT_AS, resource.RLIM_INFINITY)
+    _limit(resource.RLIMIT_CPU, resource.RLIM_INFINITY)
 
 
 class HostCall:
     """A function of the service process, called over the connection."""
 
-    def __init__(self, connection: Connection, name: str):
+    def __init__(self, connection: Channel, name: str):
         self.connection, self.name = connection, name
 
     def __call__(self, *args):
@@ -74,7 +85,7 @@ class HostCall:
 
 
 class EngineProcess:
-    def __init__(self, connection: Connection, progress) -> None:
+    def __init__(self, connection: Channel, progress) -> None:
         self.connection = connection
         self.progress = progress
         self.runners: OrderedDict[tuple, Runner] = OrderedDict()
@@ -110,12 +121,8 @@ class EngineProcess:
         set_case_lookup(self.case_lookup if lookup else None)
         operation = request["operation"]
         used = _cpu_used()
-        resource.setrlimit(
-            resource.RLIMIT_CPU,
-            (cpu_rlimit(used, limits.cpu_for(operation)), resource.RLIM_INFINITY),
-        )
-        memory = _address_space() + limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, resource.RLIM_INFINITY))
+        _limit(resource.RLIMIT_CPU, cpu_rlimit(used, limits.cpu_for(operation)))
+        _limit(resource.RLIMIT_AS, _address_space() + limits.memory_mb * 1024 * 1024)
         write_progress(self.progress, started_cpu=used, element="")
         retire = False
         try:
@@ -214,7 +221,7 @@ def _refusal(error: Exception):
 
 
 def main() -> None:
-    connection = Connection(int(sys.argv[1]))
+    connection = Channel(int(sys.argv[1]))
     progress = mmap.mmap(int(sys.argv[2]), PROGRESS_SIZE)
     EngineProcess(connection, progress).serve()
 

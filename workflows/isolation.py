@@ -23,10 +23,12 @@ a case exists) run in the service process: the engine process asks for them over
 connection and waits for the answer, so they see the service's database and context.
 """
 
+import ctypes
 import functools
 import math
 import mmap
 import os
+import pickle
 import select
 import signal
 import socket
@@ -70,7 +72,7 @@ WALL_FACTOR = 10
 # A command that has used this much CPU is no ordinary command (those take milliseconds): its
 # process yields the CPU to the service's other work, so reads stay quick while it runs on.
 YIELD_AFTER_SECONDS = 0.1
-YIELDING_NICENESS = 5
+YIELDING_NICENESS = 5  # added to the service's own niceness
 # Firing timers does not yield: the scheduler fires one case's timers after another, so a
 # firing slowed down would make every timer behind it late (its CPU limit is small anyway).
 NEVER_YIELDS = frozenset({"fire_due_timers"})
@@ -107,6 +109,36 @@ def read_progress(buffer) -> tuple[float, str | None]:
         return started, None
     end = _ELEMENT_AT + length
     return started, bytes(buffer[_ELEMENT_AT:end]).decode(errors="replace")
+
+
+def _cpu_reader() -> Callable[[], int] | None:
+    """The C library's sched_getcpu (the CPU the calling thread runs on), where there is one."""
+    try:
+        return ctypes.CDLL(None).sched_getcpu
+    except (OSError, AttributeError):
+        return None
+
+
+_sched_getcpu = _cpu_reader()
+
+
+class Channel(Connection):
+    """A connection whose messages are pickled plainly, at the highest protocol, on both sides.
+
+    multiprocessing's own pickler looks up its reducers for every object it writes, which a
+    case's saved state (thousands of small objects) pays for on every command; nothing sent
+    here needs them (no sockets, no file descriptors, no shared memory).
+    """
+
+    def send(self, obj) -> None:
+        self._check_closed()
+        self._check_writable()
+        self._send_bytes(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+
+    def recv(self):
+        self._check_closed()
+        self._check_readable()
+        return pickle.loads(self._recv_bytes().getbuffer())
 
 
 class EngineProcessFailed(Exception):
@@ -156,7 +188,7 @@ class EngineProcess:
         )
         theirs.close()
         os.close(progress_fd)
-        self.connection = Connection(ours.detach())
+        self.connection = Channel(ours.detach())
         # One poller for the life of the process (Connection.poll builds a selector each time).
         self._reply = select.poll()
         self._reply.register(self.connection.fileno(), select.POLLIN)
@@ -167,6 +199,8 @@ class EngineProcess:
         self._sending = threading.Lock()
         self.sent = time.monotonic()  # when the command now running was sent
         self.yielding = False  # the process runs at a lower priority since a long command
+        self.anywhere = os.sched_getaffinity(0)  # the CPUs the service may run on
+        self.beside: int | None = None  # the CPU the process is held to, if any
 
     def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
         """Have the (idle) process load a version now, before a command needs it."""
@@ -190,9 +224,20 @@ class EngineProcess:
             self.connection.close()
         self.progress.close()
 
-    def send(self, request: dict, files: Mapping[str, bytes]) -> None:
-        """Send a command; the process starts on it at once."""
+    def send(self, request: dict, files: Mapping[str, bytes], beside_caller: bool) -> None:
+        """Send a command; the process starts on it at once.
+
+        ``beside_caller``: run it on the CPU the caller runs on. The caller waits while the
+        command runs, so the two never want a CPU at once, and handing a CPU from one to the
+        other is far quicker than waking a second one (the greater part of a round trip's
+        price, on a virtual machine above all). A command that runs long is let go to any
+        CPU when it yields.
+        """
         version = request["version"]
+        if beside_caller:
+            self._hold_beside_caller()
+        else:
+            self._let_go_anywhere()
         with self._sending:
             request["files"] = None if version in self.versions else dict(files)
             write_progress(self.progress, started_cpu=-1.0)
@@ -246,8 +291,14 @@ class EngineProcess:
 
     def _budget_left(self, cpu_limit: float, waited: float, yields: bool) -> float:
         """How long to wait before looking again; kills the process past its limit."""
-        started, element = read_progress(self.progress)
         now = time.monotonic()
+        # The engine process runs one thread, so a command has used no more CPU than the time
+        # since it was sent: until that reaches the first point where its CPU matters, there
+        # is nothing to look at (reading the kernel's figures costs more than most commands).
+        first = cpu_limit if self.yielding or not yields else min(cpu_limit, YIELD_AFTER_SECONDS)
+        if now - waited < first:
+            return first - (now - waited)
+        started, element = read_progress(self.progress)
         if started <= 0:  # still getting ready: the service's own work
             if now - waited > STARTUP_SECONDS:
                 self.close()
@@ -280,10 +331,31 @@ class EngineProcess:
 
     def _yield(self) -> None:
         try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, YIELDING_NICENESS)
+            ours = os.getpriority(os.PRIO_PROCESS, 0)
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, ours + YIELDING_NICENESS)
         except OSError:
             return  # gone meanwhile: the next look finds it so
         self.yielding = True
+        self._let_go_anywhere()
+
+    def _hold_beside_caller(self) -> None:
+        cpu = _sched_getcpu() if _sched_getcpu else -1
+        if cpu < 0 or cpu == self.beside or cpu not in self.anywhere:
+            return
+        try:
+            os.sched_setaffinity(self.process.pid, {cpu})
+        except OSError:
+            return  # gone meanwhile, or not allowed: it runs where the kernel puts it
+        self.beside = cpu
+
+    def _let_go_anywhere(self) -> None:
+        if self.beside is None:
+            return
+        try:
+            os.sched_setaffinity(self.process.pid, self.anywhere)
+        except OSError:
+            return
+        self.beside = None
 
     def restore_priority(self) -> bool:
         """Back to the service's priority after a long command; False when not allowed
@@ -358,19 +430,26 @@ class EnginePool:
     pid: int = field(default_factory=os.getpid)
     # The versions in use, most recent last, with their files: each new process loads them.
     versions: OrderedDict = field(default_factory=OrderedDict)
+    running: int = 0  # processes taken for a command and not yet given back
 
     def begin(self, request, files, host, cpu_limit) -> "Pending":
         """Start a command in an engine process; its answer comes from ``Pending.result``."""
         process = self._take(request["version"], files, request["host"])
+        # A command is run beside its caller only when it is the service process's one
+        # command running: two held to one CPU would wait on each other with another free.
+        alone = self.running == 1
         try:
-            process.send(request, files)
+            process.send(request, files, beside_caller=alone)
         except BaseException:
-            process.close()
+            self._finished(process, keep=False)
             raise
         return Pending(self, process, request, files, host, cpu_limit)
 
-    def _give_back(self, process: EngineProcess) -> None:
-        if process.retiring or not process.alive or not process.restore_priority():
+    def _finished(self, process: EngineProcess, keep: bool) -> None:
+        """A taken process's command is over: keep it for the next command, or let it go."""
+        with self.lock:
+            self.running -= 1
+        if not keep or process.retiring or not process.alive or not process.restore_priority():
             process.close()
             return
         with self.lock:
@@ -379,7 +458,8 @@ class EnginePool:
     def _take(self, version: str, files: Mapping[str, bytes], host: list[str]) -> EngineProcess:
         with self.lock:
             if self.pid != os.getpid():  # forked: the processes belong to the parent
-                self.idle, self.pid = [], os.getpid()
+                self.idle, self.pid, self.running = [], os.getpid(), 0
+            self.running += 1
             if version not in self.versions:
                 self.versions[version] = (files, host)
                 while len(self.versions) > KEEP_VERSIONS:
@@ -438,19 +518,19 @@ class Pending:
         try:
             answer = process.answer(self.request, self.files, self.host, self.cpu_limit)
         except (FormInvalid, TaskNotOpen, StateVersionMismatch, DiagramError):
-            self.pool._give_back(process)  # refused: the process is sound, unless it says
+            self.pool._finished(process, keep=True)  # refused: the process is sound, unless it says
             raise
         except BaseException:
             # Stopped at a limit (then it is dead already), or interrupted mid-command.
-            process.close()
+            self.pool._finished(process, keep=False)
             raise
-        self.pool._give_back(process)
+        self.pool._finished(process, keep=True)
         return answer
 
     def abandon(self) -> None:
         """Give up on the command (the caller failed meanwhile): its process is let go."""
         if self.process is not None:
-            self.process.close()
+            self.pool._finished(self.process, keep=False)
             self.process = None
 
 

@@ -18,6 +18,7 @@ GRANTS = (
     "audit",
     "restrict_cases",
     "assign_tasks",
+    "reports",
 )
 ROLE_KEYS = ("name", "name_cy", "lanes", "grants")
 # The lengths the database keeps (user_roles.role, tasks.lane).

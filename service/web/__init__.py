@@ -29,6 +29,7 @@ OIDC_EXTENSION = "gwarchod.oidc"
 def register_web(app: Flask) -> None:
     # The page modules add their routes to the pages' blueprint.
     from . import (  # noqa: F401
+        audit_diagram_pages,
         audit_pages,
         case_pages,
         errors,
@@ -37,6 +38,7 @@ def register_web(app: Flask) -> None:
         modeller_pages,
         new_process_pages,
         oidc,
+        report_pages,
         routes,
         start_pages,
         task_pages,

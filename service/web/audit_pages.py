@@ -13,6 +13,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from ..audit import export
+from ..audit.paths import case_path_view
 from ..audit.reads import log_read
 from ..case_access import readable_case
 from ..definitions import runner_for
@@ -87,6 +88,8 @@ def audit_case(case_id: str):
             or (entry.seq is None and entry.at is not None and moment.at and entry.at <= moment.at)
         ]
     chain = integrity(case.id)
+    # The path the case took, up to the moment shown, drawn on its diagram.
+    diagram = case_path_view(case.id, moment.seq if moment else None, language)
     detail = {key: value for key, value in request.args.items(multi=False)}
     log_read(actor, "case.history", case.id, detail=detail or None)
     if moment is not None:
@@ -101,7 +104,7 @@ def audit_case(case_id: str):
         checked=reading.when(datetime.now(UTC)),
         moment=moment,
         asked_time=_time_fields(),
-        diagram=None,  # the diagram of the path the case took, when there is one
+        diagram=diagram,
     )
 
 

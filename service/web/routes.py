@@ -110,6 +110,7 @@ def page_context():
         "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
         "may_audit": actor is not None and holds_grant(actor, "audit"),
         "may_model": actor is not None and holds_grant(actor, "deploy_definitions"),
+        "may_report": actor is not None and holds_grant(actor, "reports"),
         "may_start": actor is not None and may_start_cases(actor),
         # The language switch comes back to the same page; one that answers the identity
         # provider's redirect cannot be visited twice, so from there it goes to sign in.
