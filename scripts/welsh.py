@@ -863,6 +863,185 @@ WELSH = {
         "ni chaiff dim ei gadw nes iddi gael ei gosod."
     ),
     "Back to the diagram": "Yn ôl i'r diagram",
+    # The auditor's workspace (service/web/audit_pages.py, audit_history.py).
+    "Audit": "Archwilio",
+    "Read what happened on a case and who decided, check that its history is intact, see the "
+    "case as it was at any moment and replay it.": (
+        "Darllenwch beth ddigwyddodd ar achos a phwy a benderfynodd, gwiriwch fod ei hanes yn "
+        "gyfan, gwelwch yr achos fel yr oedd ar unrhyw adeg a'i ailchwarae."
+    ),
+    "Find a case": "Dod o hyd i achos",
+    "Its reference (the first 8 characters), its full reference or its STORM reference": (
+        "Ei gyfeirnod (yr 8 nod cyntaf), ei gyfeirnod llawn neu ei gyfeirnod STORM"
+    ),
+    "Find": "Chwilio",
+    ("%(num)d case found", "%(num)d cases found"): "Cafwyd hyd i %(num)d achos",
+    "No case you may read has that reference.": (
+        "Nid oes gan yr un achos y cewch ei ddarllen y cyfeirnod hwnnw."
+    ),
+    "Cases changed last": "Yr achosion a newidiwyd ddiwethaf",
+    "History of case": "Hanes achos",
+    "History of case %(reference)s": "Hanes achos %(reference)s",
+    "Integrity": "Cywirdeb",
+    "Intact": "Cyfan",
+    ("Intact: %(num)d event, verified now", "Intact: %(num)d events, verified now"): (
+        "Cyfan: %(num)d digwyddiad, wedi'u gwirio nawr"
+    ),
+    "Every event's hash was worked out again at %(when)s and matches, with its place in the "
+    "chain; %(checkpoints)d checkpoint(s) checked.": (
+        "Cyfrifwyd stwnsh pob digwyddiad eto am %(when)s ac mae'n cyfateb, gyda'i le yn y "
+        "gadwyn; gwiriwyd %(checkpoints)d pwynt gwirio."
+    ),
+    "Altered": "Wedi'i newid",
+    "Altered at event %(seq)s: %(what)s": "Wedi'i newid yn nigwyddiad %(seq)s: %(what)s",
+    "Checked at %(when)s. Events before it are intact.": (
+        "Gwiriwyd am %(when)s. Mae'r digwyddiadau cyn hynny'n gyfan."
+    ),
+    "The check's own words:": "Geiriau'r gwiriad ei hun:",
+    "An event is missing from the history.": "Mae digwyddiad ar goll o'r hanes.",
+    "The events are out of order.": "Mae'r digwyddiadau allan o drefn.",
+    "The case's saved state is not the one its history recorded.": (
+        "Nid cyflwr cadw'r achos yw'r un a gofnodwyd gan ei hanes."
+    ),
+    "An event does not match its hash: it was changed.": (
+        "Nid yw digwyddiad yn cyfateb i'w stwnsh: cafodd ei newid."
+    ),
+    "The history does not match its hashes.": "Nid yw'r hanes yn cyfateb i'w stwnshis.",
+    "Status now": "Statws nawr",
+    "Replay the history": "Ailchwarae'r hanes",
+    "Download the history (JSON)": "Lawrlwytho'r hanes (JSON)",
+    "Download the history (CSV)": "Lawrlwytho'r hanes (CSV)",
+    "Printable history": "Hanes i'w argraffu",
+    "Find another case": "Dod o hyd i achos arall",
+    "The case as it was after event %(seq)d": "Yr achos fel yr oedd ar ôl digwyddiad %(seq)d",
+    "Rebuilt from the history as it stood on %(when)s. Below, only what had happened by then.": (
+        "Wedi'i ailadeiladu o'r hanes fel yr oedd ar %(when)s. Isod, dim ond yr hyn a oedd "
+        "wedi digwydd erbyn hynny."
+    ),
+    "Rebuilding it found a difference with what was recorded:": (
+        "Wrth ei ailadeiladu cafwyd gwahaniaeth â'r hyn a gofnodwyd:"
+    ),
+    "Status then": "Statws bryd hynny",
+    "Open tasks then": "Tasgau ar agor bryd hynny",
+    "for %(lane)s": "i %(lane)s",
+    "claimed by %(name)s": "wedi'i hawlio gan %(name)s",
+    "No task was open.": "Nid oedd tasg ar agor.",
+    "The case's data then": "Data'r achos bryd hynny",
+    "Back to the case as it is now": "Yn ôl at yr achos fel y mae nawr",
+    "See the case at a moment": "Gweld yr achos ar adeg benodol",
+    "Europe/London time. The case as the last event by then left it.": (
+        "Amser Ewrop/Llundain. Yr achos fel y gadawodd y digwyddiad olaf erbyn hynny ef."
+    ),
+    "Time (24-hour, such as 14:30)": "Amser (24 awr, er enghraifft 14:30)",
+    "Show the case then": "Dangos yr achos bryd hynny",
+    "What happened": "Beth ddigwyddodd",
+    "Show only": "Dangos dim ond",
+    "Choose none to see everything.": "Peidiwch â dewis dim i weld popeth.",
+    "Everyone": "Pawb",
+    "Done by": "Gwnaed gan",
+    "Filter": "Hidlo",
+    "Oldest first. Showing %(shown)d of %(total)d entries.": (
+        "Yr hynaf yn gyntaf. Yn dangos %(shown)d o %(total)d cofnod."
+    ),
+    "Work on tasks": "Gwaith ar dasgau",
+    "Decisions": "Penderfyniadau",
+    "Escalations": "Uwchgyfeirio",
+    "Refusals and errors": "Gwrthodiadau a gwallau",
+    "Moves to another version": "Symud i fersiwn arall",
+    "Restrictions and access": "Cyfyngiadau a mynediad",
+    "Reads": "Darlleniadau",
+    "Events %(first)d to %(last)d": "Digwyddiadau %(first)d i %(last)d",
+    "On:": "Ar sail:",
+    "Rule that matched:": "Y rheol a gyfatebodd:",
+    "Answer:": "Ateb:",
+    "The letter as sent:": "Y llythyr fel y'i anfonwyd:",
+    "See the case as it was then": "Gweld yr achos fel yr oedd bryd hynny",
+    "after event %(seq)d": "ar ôl digwyddiad %(seq)d",
+    "Printed": "Argraffwyd",
+    "Print this page from your browser; the menu and links are left out.": (
+        "Argraffwch y dudalen hon o'ch porwr; mae'r ddewislen a'r dolenni'n cael eu gadael allan."
+    ),
+    "Back to the case's history": "Yn ôl at hanes yr achos",
+    "Replay of case": "Ailchwarae achos",
+    "Replay of case %(reference)s": "Ailchwarae achos %(reference)s",
+    "Replay": "Ailchwarae",
+    "Reproduced": "Wedi'i atgynhyrchu",
+    "The recorded commands reproduce the stored case.": (
+        "Mae'r gorchmynion a gofnodwyd yn atgynhyrchu'r achos a gadwyd."
+    ),
+    "%(commands)d commands were run again, one after the other, at their recorded times, from "
+    "the case's first event to its event %(events)d; the case they made has the stored status, "
+    "data, open tasks and path, and %(checkpoints)d checkpoint(s) on the way matched.": (
+        "Rhedwyd %(commands)d gorchymyn eto, y naill ar ôl y llall, ar eu hamseroedd a "
+        "gofnodwyd, o ddigwyddiad cyntaf yr achos i'w ddigwyddiad %(events)d; mae gan yr achos "
+        "a wnaethant y statws, y data, y tasgau agored a'r llwybr a gadwyd, ac roedd "
+        "%(checkpoints)d pwynt gwirio ar y ffordd yn cyfateb."
+    ),
+    "Not reproduced": "Heb ei atgynhyrchu",
+    "The recorded commands do not reproduce the stored case.": (
+        "Nid yw'r gorchmynion a gofnodwyd yn atgynhyrchu'r achos a gadwyd."
+    ),
+    "The recorded commands do not reproduce the stored case: first at event %(seq)s.": (
+        "Nid yw'r gorchmynion a gofnodwyd yn atgynhyrchu'r achos a gadwyd: yn gyntaf yn "
+        "nigwyddiad %(seq)s."
+    ),
+    "What differs": "Beth sy'n wahanol",
+    "Recorded": "Wedi'i gofnodi",
+    "Replayed": "Wedi'i ailchwarae",
+    "The case's status": "Statws yr achos",
+    "The open tasks": "Y tasgau agored",
+    "See the path on its own page": "Gweld y llwybr ar ei dudalen ei hun",
+    "The events the command caused": "Y digwyddiadau a achoswyd gan y gorchymyn",
+    "The history itself": "Yr hanes ei hun",
+    "Events are numbered from 1. Choose an event from the history.": (
+        "Mae digwyddiadau wedi'u rhifo o 1. Dewiswch ddigwyddiad o'r hanes."
+    ),
+    "The history of this case has %(count)d events: there is no event %(seq)s.": (
+        "Mae gan hanes yr achos hwn %(count)d digwyddiad: nid oes digwyddiad %(seq)s."
+    ),
+    "That is not a date and time": "Nid yw hwnnw'n ddyddiad ac amser",
+    "Enter a real date, such as 27 3 2026, and a time such as 14:30.": (
+        "Rhowch ddyddiad go iawn, er enghraifft 27 3 2026, ac amser fel 14:30."
+    ),
+    "The case had not begun then": "Nid oedd yr achos wedi dechrau bryd hynny",
+    "Choose a time after the case began.": "Dewiswch amser ar ôl i'r achos ddechrau.",
+    "The case cannot be shown as it was then": ("Ni ellir dangos yr achos fel yr oedd bryd hynny"),
+    "Its history cannot be read up to that moment.": (
+        "Ni ellir darllen ei hanes hyd at yr adeg honno."
+    ),
+    "%(count)d letter(s)": "%(count)d llythyr",
+    "Letters sent to the victim": "Llythyrau a anfonwyd at y dioddefwr",
+    "Decision: %(name)s": "Penderfyniad: %(name)s",
+    "A decision table": "Tabl penderfyniadau",
+    "An input": "Mewnbwn",
+    "withheld": "wedi'i atal",
+    "worked out by the table from the case's data": "wedi'i gyfrifo gan y tabl o ddata'r achos",
+    "Way taken at %(gateway)s: %(ways)s": "Y ffordd a gymerwyd yn %(gateway)s: %(ways)s",
+    "Timer set: %(timer)s, due %(due)s": "Amserydd wedi'i osod: %(timer)s, erbyn %(due)s",
+    "Timer cancelled: %(timer)s": "Amserydd wedi'i ganslo: %(timer)s",
+    "Timer worked out again: %(timer)s": "Amserydd wedi'i gyfrifo eto: %(timer)s",
+    "Escalated: the time allowed ran out.": (
+        "Wedi'i uwchgyfeirio: daeth yr amser a ganiateir i ben."
+    ),
+    "%(who)s looked at the case": "Edrychodd %(who)s ar yr achos",
+    "%(who)s looked at a task of the case": "Edrychodd %(who)s ar un o dasgau'r achos",
+    "%(who)s read the case's history": "Darllenodd %(who)s hanes yr achos",
+    "%(who)s took the history away as %(format)s": "Lawrlwythodd %(who)s yr hanes fel %(format)s",
+    "%(who)s checked the history is intact": "Gwiriodd %(who)s fod yr hanes yn gyfan",
+    "%(who)s replayed the history": "Ailchwaraeodd %(who)s yr hanes",
+    "%(who)s looked at the case as it was at event %(seq)s": (
+        "Edrychodd %(who)s ar yr achos fel yr oedd yn nigwyddiad %(seq)s"
+    ),
+    "%(who)s looked at the case as it was at a past moment": (
+        "Edrychodd %(who)s ar yr achos fel yr oedd ar adeg yn y gorffennol"
+    ),
+    "%(who)s printed the case's history": "Argraffodd %(who)s hanes yr achos",
+    "%(who)s looked at who may see the case": "Edrychodd %(who)s ar bwy gaiff weld yr achos",
+    "%(who)s read who has looked at the case": (
+        "Darllenodd %(who)s pwy sydd wedi edrych ar yr achos"
+    ),
+    "%(who)s read the case": "Darllenodd %(who)s yr achos",
+    "%(who)s was refused the case": "Gwrthodwyd yr achos i %(who)s",
     # Problems in process owners' files (workflows/problems.py), as Check lists them.
     "more than %(count)d files": "mwy na %(count)d o ffeiliau",
     "not a definition file: expected .bpmn, .bpmn.cy.json, .dmn, forms/*.json or letters/*.md": (
@@ -1188,7 +1367,6 @@ WELSH = {
     ("%(num)d case counted", "%(num)d cases counted"): "%(num)d achos wedi'u cyfrif",
     "The cases behind the figure": "Yr achosion y tu ôl i'r ffigur",
     "Reported": "Adroddwyd",
-    "Status": "Statws",
     "No case is counted here.": "Nid oes achos wedi'i gyfrif yma.",
     "Download these cases (CSV)": "Lawrlwytho'r achosion hyn (CSV)",
     "Enter the year as four figures, from 2000 to 2100, such as 2026": (

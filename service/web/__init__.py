@@ -30,6 +30,7 @@ def register_web(app: Flask) -> None:
     # The page modules add their routes to the pages' blueprint.
     from . import (  # noqa: F401
         audit_diagram_pages,
+        audit_pages,
         case_pages,
         errors,
         migration_pages,

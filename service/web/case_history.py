@@ -8,6 +8,10 @@ bookkeeping a history keeps for auditors (the command's own record, the definiti
 engine's decisions at gateways) is not shown as such.
 
 Everything is read once: the history in one query, the case's tasks and timers in one each.
+
+For an auditor (``audit=True``) each entry says more: the events it stands for (to see the case
+as it was then), its kinds (to filter by), the decisions the engine took with the decision
+table's inputs and answer, the timers set and cancelled, and each letter's text as sent.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from workflows.catalog import Catalog
-from workflows.diagram_functions import london_time
+from workflows.diagram_functions import LONDON, london_time
 from workflows.languages import LANGUAGES
 from workflows.readable import shown
 
@@ -33,10 +37,17 @@ from ..db import db
 from ..models import Case, Task, Timer
 from ..names import ShownNames
 from ..roles import role_catalogue, role_working
+from ..timers import CANCELLED
+from .decision_words import DiagramWords
 
 LONGEST = 300  # characters of a value shown before it is cut short
 ELLIPSIS = "…"
 SYSTEM = "system"  # the history's name for the scheduler and other work no person did
+
+# What an entry is about, for an auditor's filter (an entry may be of several kinds).
+WORK, DECISION, TIMER, ESCALATION, LETTER = "work", "decision", "timer", "escalation", "letter"
+REFUSAL, MIGRATION, ACCESS, READ = "refusal", "migration", "access", "read"
+KINDS = (WORK, DECISION, TIMER, ESCALATION, LETTER, REFUSAL, MIGRATION, ACCESS, READ)
 
 
 @dataclass
@@ -57,6 +68,24 @@ class Note:
 
 
 @dataclass
+class Decision:
+    """A decision the engine took: what decided, on what (each input's label and value), the
+    rule that matched when it is recorded, and the answer."""
+
+    what: str
+    inputs: list[Change] = field(default_factory=list)
+    answer: list[Change] = field(default_factory=list)
+    rule: str | None = None
+
+
+@dataclass
+class SentLetter:
+    title: str
+    text: str
+    lang: str | None
+
+
+@dataclass
 class Entry:
     """One thing that happened to the case, as the page says it."""
 
@@ -66,6 +95,13 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     failed: bool = False
+    # For an auditor: the events it stands for, who did it, what it is about, and more.
+    seq: int | None = None
+    last_seq: int | None = None
+    actor: str | None = None
+    kinds: set[str] = field(default_factory=set)
+    decisions: list[Decision] = field(default_factory=list)
+    letters: list[SentLetter] = field(default_factory=list)
 
 
 def letter_title(letter: dict) -> str:
@@ -97,19 +133,36 @@ class CaseHistory:
     involved in the case) entries say what happened and who did it, never with what data."""
 
     def __init__(
-        self, case: Case, catalog: Catalog, names: ShownNames, language: str, withheld: bool
+        self,
+        case: Case,
+        catalog: Catalog,
+        names: ShownNames,
+        language: str,
+        withheld: bool,
+        audit: bool = False,
     ) -> None:
         self.case, self.catalog, self.names = case, catalog, names
-        self.language, self.withheld = language, withheld
+        self.language, self.withheld, self.audit = language, withheld, audit
         tasks = db.session.scalars(select(Task).where(Task.case_id == case.id))
         self.tasks = {task.id: task for task in tasks}
         self.timers = list(db.session.scalars(select(Timer).where(Timer.case_id == case.id)))
         self._schemas: dict[str, dict] = {}
+        self._data: dict[str, Any] = {}  # the case's data as the entries so far left it
+        self._diagram: DiagramWords | None = None
+        self._timers_told: set[tuple[int, str]] = set()  # (timer, set or cancelled) said
+        self._timers_at: dict[datetime, list[Timer]] | None = None
+        self.last_seq = 0  # the history's last event, once read
 
     def entries(self) -> list[Entry]:
         """Newest first: a caseworker opening a case at night wants what happened last, and the
         call that started it is at the bottom, where a long story begins."""
-        return [self._entry(group) for group in self._commands(event_rows(self.case.id))][::-1]
+        return self.story()[::-1]
+
+    def story(self) -> list[Entry]:
+        """Oldest first, as an auditor reads the history from the call to now."""
+        rows = event_rows(self.case.id)
+        self.last_seq = rows[-1].seq if rows else 0
+        return [self._entry(group) for group in self._commands(rows)]
 
     # --- reading the history -------------------------------------------------------------
 
@@ -122,6 +175,7 @@ class CaseHistory:
             except (TypeError, ValueError):
                 payload = {}  # a damaged row: verification reports it
             event = {
+                "seq": row.seq,
                 "type": row.type,
                 "at": stored_time(row.at),
                 "actor": row.actor_name,
@@ -144,8 +198,16 @@ class CaseHistory:
             by_type.setdefault(event["type"], []).append(event["payload"])
         failure = (by_type.get("diagram_error") or [None])[0]
         task = self._task_name(payload.get("task_id"), payload.get("bpmn_id"))
-        entry = Entry(what="", when=self._when(command["at"]), at=command["at"])
+        entry = Entry(
+            what="",
+            when=self._when(command["at"]),
+            at=command["at"],
+            seq=command["seq"],
+            last_seq=group[-1]["seq"],
+            actor=command["actor"] if command["actor"] != SYSTEM else None,
+        )
         changed = _fields_changed(by_type.get("data_changed", []))
+        entry.kinds = _kinds(name, by_type, changed)
 
         if name == "start_case":
             entry.what = _("Case started by %(who)s", who=who)
@@ -222,9 +284,67 @@ class CaseHistory:
             entry.notes.append(Note(_("Withdrawn: %(task)s", task=withdrawn)))
         if "case_completed" in by_type:
             entry.notes.append(Note(_("The case is closed.")))
+        if self.audit:
+            self._audit_details(entry, command, by_type, changed)
         if self.withheld:
             entry.changes = []
         return entry
+
+    # --- what an auditor reads besides ---------------------------------------------------
+
+    def _audit_details(self, entry: Entry, command: dict, by_type: dict, changed: dict) -> None:
+        """The decisions the command's engine took, the timers it set and cancelled, and each
+        letter's text as sent; the case's data folded forward for the next entry."""
+        for key, change in changed.items():
+            if isinstance(change, dict):
+                self._data[key] = change.get("after")
+        diagram = self._words()
+        for decision in by_type.get("decision_taken", []):
+            said = diagram.decision(decision, self._data, self.withheld)
+            if said is not None:
+                entry.decisions.append(said)
+        # A timer's row is written by the command that set it, and closed by the one that
+        # cancelled it, each at the command's own time: each is told once, by the first
+        # command of that time.
+        at = command["at"]
+        if self._timers_at is None:  # the timers set or closed at each time, found once
+            self._timers_at = {}
+            for timer in sorted(self.timers, key=lambda t: (t.due_at, t.id)):
+                for moment in {timer.created_at, timer.closed_at} - {None}:
+                    self._timers_at.setdefault(moment, []).append(timer)
+        for timer in self._timers_at.get(at, []):
+            name = self.names.element(self.case.id, timer.bpmn_id, timer.name)
+            if timer.created_at == at and (timer.id, "set") not in self._timers_told:
+                self._timers_told.add((timer.id, "set"))
+                due = self._when(timer.due_at)
+                said = _("Timer set: %(timer)s, due %(due)s", timer=name, due=due)
+                entry.notes.append(Note(said))
+                entry.kinds.add(TIMER)
+            elif (
+                timer.status == CANCELLED
+                and timer.closed_at == at
+                and (timer.id, "set") in self._timers_told
+                and (timer.id, "cancelled") not in self._timers_told
+            ):
+                self._timers_told.add((timer.id, "cancelled"))
+                entry.notes.append(Note(_("Timer cancelled: %(timer)s", timer=name)))
+                entry.kinds.add(TIMER)
+        for moved in by_type.get("timer_rescheduled", []):
+            name = self._timer_name(moved)
+            entry.notes.append(Note(_("Timer worked out again: %(timer)s", timer=name)))
+            entry.kinds.add(TIMER)
+        if ESCALATION in entry.kinds:
+            entry.notes.insert(0, Note(_("Escalated: the time allowed ran out.")))
+        if not self.withheld:
+            entry.letters = [
+                SentLetter(cut(letter_title(item), 120), str(item.get("text") or ""), lang)
+                for item, lang in self._letter_items(changed)
+            ]
+
+    def _words(self) -> DiagramWords:
+        if self._diagram is None:
+            self._diagram = DiagramWords(self.catalog, self.names, self.case, self.language)
+        return self._diagram
 
     # --- words -------------------------------------------------------------------------
 
@@ -240,10 +360,15 @@ class CaseHistory:
         return role.shown_name(self.language) if role is not None else name
 
     def _when(self, moment: Any) -> str:
+        """A time in Europe/London; for an auditor to the second, who may need to order two
+        things of the same minute."""
         try:
-            return london_time(moment, self.language)
+            text = london_time(moment, self.language)
         except (TypeError, ValueError):
             return str(moment or "")
+        if self.audit and isinstance(moment, datetime):
+            text += f":{moment.astimezone(LONDON):%S}"
+        return text
 
     def _task_name(self, task_id: str | None, bpmn_id: str | None) -> str:
         task = self.tasks.get(task_id) if task_id else None
@@ -284,17 +409,20 @@ class CaseHistory:
 
     def _letters_sent(self, changed: dict[str, dict]) -> list[tuple[str, str | None]]:
         """The heading and language of each letter the command added to ``letters_sent``."""
+        return [(cut(letter_title(item), 120), lang) for item, lang in self._letter_items(changed)]
+
+    @staticmethod
+    def _letter_items(changed: dict[str, dict]) -> list[tuple[dict, str | None]]:
+        """Each letter the command added to ``letters_sent``, with its language."""
         letters = changed.get("letters_sent")
-        if not letters:
+        if not isinstance(letters, dict):
             return []
         before = letters.get("before") or []
         after = letters.get("after") or []
         if not isinstance(after, list) or not isinstance(before, list):
             return []
         return [
-            (cut(letter_title(item), 120), letter_language(item))
-            for item in after[len(before) :]
-            if isinstance(item, dict)
+            (item, letter_language(item)) for item in after[len(before) :] if isinstance(item, dict)
         ]
 
 
@@ -342,6 +470,28 @@ def value_text(value: Any, schema: dict, language: str) -> str:
             parts.append(f"{labelled(inner.get('title') or key)} {text}")
         return " — ".join(parts)
     return str(shown(value, language))
+
+
+def _kinds(name: str | None, by_type: dict[str, list], changed: dict) -> set[str]:
+    """What a command's entry is about, for an auditor's filter."""
+    kinds = set()
+    if name in ("start_case", "complete_task", "claim_task", "unclaim_task", "assign_task"):
+        kinds.add(WORK)
+    if name == "fire_timers" or "timer_fired" in by_type:
+        kinds.add(TIMER)
+        if "timer_fired" in by_type and "task_opened" in by_type:
+            kinds.add(ESCALATION)  # time ran out and the work went to someone
+    if "decision_taken" in by_type:
+        kinds.add(DECISION)
+    if "diagram_error" in by_type:
+        kinds.add(REFUSAL)
+    if name == "migrate_case":
+        kinds.add(MIGRATION)
+    if name in ("restrict_case", "lift_restriction", "open_case_access"):
+        kinds.add(ACCESS)
+    if CaseHistory._letter_items(changed):
+        kinds.add(LETTER)
+    return kinds
 
 
 def _fields_changed(events: list[dict]) -> dict[str, dict]:

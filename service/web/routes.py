@@ -108,6 +108,7 @@ def page_context():
         "button_form": ButtonForm(formdata=None),
         "idle_minutes": current_app.config["IDLE_MINUTES"],
         "may_assign": actor is not None and holds_grant(actor, "assign_tasks"),
+        "may_audit": actor is not None and holds_grant(actor, "audit"),
         "may_model": actor is not None and holds_grant(actor, "deploy_definitions"),
         "may_report": actor is not None and holds_grant(actor, "reports"),
         "may_start": actor is not None and may_start_cases(actor),
