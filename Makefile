@@ -84,7 +84,7 @@ translations: $(BIN)/flask
 	test -f $(TRANSLATIONS)/cy/LC_MESSAGES/messages.po || \
 		$(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l cy
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l cy \
-		--no-fuzzy-matching
+		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python scripts/welsh.py $(TRANSLATIONS)/cy/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l cy
 

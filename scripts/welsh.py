@@ -888,9 +888,11 @@ WELSH = {
         "Cyfan: %(num)d digwyddiad, wedi'u gwirio nawr"
     ),
     "Every event's hash was worked out again at %(when)s and matches, with its place in the "
-    "chain; %(checkpoints)d checkpoint(s) checked.": (
-        "Cyfrifwyd stwnsh pob digwyddiad eto am %(when)s ac mae'n cyfateb, gyda'i le yn y "
-        "gadwyn; gwiriwyd %(checkpoints)d pwynt gwirio."
+    "chain.": (
+        "Cyfrifwyd stwnsh pob digwyddiad eto am %(when)s ac mae'n cyfateb, gyda'i le yn y gadwyn."
+    ),
+    ("%(num)d checkpoint checked.", "%(num)d checkpoints checked."): (
+        "Gwiriwyd %(num)d pwynt gwirio."
     ),
     "Altered": "Wedi'i newid",
     "Altered at event %(seq)s: %(what)s": "Wedi'i newid yn nigwyddiad %(seq)s: %(what)s",
@@ -969,13 +971,19 @@ WELSH = {
     "The recorded commands reproduce the stored case.": (
         "Mae'r gorchmynion a gofnodwyd yn atgynhyrchu'r achos a gadwyd."
     ),
-    "%(commands)d commands were run again, one after the other, at their recorded times, from "
-    "the case's first event to its event %(events)d; the case they made has the stored status, "
-    "data, open tasks and path, and %(checkpoints)d checkpoint(s) on the way matched.": (
-        "Rhedwyd %(commands)d gorchymyn eto, y naill ar ôl y llall, ar eu hamseroedd a "
-        "gofnodwyd, o ddigwyddiad cyntaf yr achos i'w ddigwyddiad %(events)d; mae gan yr achos "
-        "a wnaethant y statws, y data, y tasgau agored a'r llwybr a gadwyd, ac roedd "
-        "%(checkpoints)d pwynt gwirio ar y ffordd yn cyfateb."
+    (
+        "%(num)d command was run again at its recorded time, from the case's first event to its "
+        "event %(events)d; the case it made has the stored status, data, open tasks and path.",
+        "%(num)d commands were run again, one after the other, at their recorded times, from the "
+        "case's first event to its event %(events)d; the case they made has the stored status, "
+        "data, open tasks and path.",
+    ): (
+        "Rhedwyd %(num)d gorchymyn eto, y naill ar ôl y llall, ar eu hamseroedd a gofnodwyd, o "
+        "ddigwyddiad cyntaf yr achos i'w ddigwyddiad %(events)d; mae gan yr achos a wnaethant y "
+        "statws, y data, y tasgau agored a'r llwybr a gadwyd."
+    ),
+    ("%(num)d checkpoint on the way matched.", "%(num)d checkpoints on the way matched."): (
+        "Roedd %(num)d pwynt gwirio ar y ffordd yn cyfateb."
     ),
     "Not reproduced": "Heb ei atgynhyrchu",
     "The recorded commands do not reproduce the stored case.": (
