@@ -82,6 +82,8 @@ def test_the_timeline_in_words_in_english_and_welsh_with_no_diagram_id(
     # The decision tables' inputs and answers, by the forms' labels.
     assert "Decision: " in text_
     assert "On:" in text_ and "Answer:" in text_
+    # The rule that matched, as the table describes it.
+    assert "Rule that matched: S-DASH has no numeric threshold: the officer's grade stands" in text_
     # Timers set, the letter as sent, the Welsh text kept as it was sent.
     assert "Timer set: " in text_
     assert "The letter as sent:" in text_ and "Annwyl Sian Jones" in text_

@@ -203,3 +203,20 @@ def test_fired_timers_are_recorded_and_replayed(app, client, auditor):
     assert len(fired_events) == 1 and fired_events[0]["payload"]["bpmn_id"] == "wait"
     assert replay(client, auditor, case_id).json["match"] is True
     assert client.get(f"/api/v1/cases/{case_id}/verify", headers=bearer(auditor)).json["ok"]
+
+
+def test_a_decision_recorded_before_decisions_named_their_rules_still_replays():
+    from datetime import UTC, datetime
+
+    from service.audit.replay import RecordedCommand, RecordedEvent, _compare_events
+
+    decided = {"kind": "decision_table", "bpmn_id": "grade", "result": {"risk_grade": "high"}}
+    command = RecordedCommand(7, datetime(2026, 12, 1, tzinfo=UTC), None, {})
+    before = [RecordedEvent(8, "decision_taken", decided)]
+    replayed = [{"type": "decision_taken", **decided, "rules": ["DecisionRule_high"]}]
+    assert _compare_events(command, before, replayed) is None
+    # Once recorded with its rules, a different rule on replay is a difference.
+    recorded = [RecordedEvent(8, "decision_taken", {**decided, "rules": ["DecisionRule_high"]})]
+    other = [{"type": "decision_taken", **decided, "rules": ["DecisionRule_medium"]}]
+    assert _compare_events(command, recorded, other).seq == 8
+    assert _compare_events(command, recorded, replayed) is None

@@ -20,6 +20,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from . import timer_text
+from .decisions import record_matched_rules
 from .forms import FORM_FILE_SUFFIXES, SCHEMA_SUFFIX, Form, form_name, load_form
 from .instructions import check_template
 from .letters import LETTER_PROPERTY, LETTERS_FOLDER, load_letters
@@ -547,6 +548,7 @@ def _ready_to_run(parser: SpiffBpmnParser, process_id: str):
     for each in (spec, *subprocess_specs.values()):
         _normalise_timers(each)
         _connect_loops(each)
+        record_matched_rules(each)
     return spec, subprocess_specs
 
 

@@ -513,6 +513,11 @@ def _moved(runner, target, case: Case, command: RecordedCommand, state) -> Outco
     return moved.outcome
 
 
+# What the engine says of an event that it did not always say: events recorded before it
+# lack it, and their replay is compared without it.
+_RECORDED_LATER = "rules"
+
+
 def _comparable(event: dict) -> dict:
     # Task ids are random in each run; everything else must be the same.
     return json.loads(canonical_json({k: v for k, v in event.items() if k != "task_id"}))
@@ -522,12 +527,14 @@ def _compare_events(
     command: RecordedCommand, recorded: list[RecordedEvent], replayed: list[dict]
 ) -> Difference | None:
     for index in range(max(len(recorded), len(replayed))):
-        mine = _comparable(replayed[index]) if index < len(replayed) else None
         theirs = (
             _comparable({"type": recorded[index].type, **recorded[index].payload})
             if index < len(recorded)
             else None
         )
+        mine = _comparable(replayed[index]) if index < len(replayed) else None
+        if mine and theirs and _RECORDED_LATER in mine and _RECORDED_LATER not in theirs:
+            del mine[_RECORDED_LATER]  # recorded before decisions named their rules
         if mine != theirs:
             seq = recorded[index].seq if index < len(recorded) else command.last_seq
             return Difference(

@@ -79,9 +79,10 @@ class DiagramWords:
                 label = schema.get("title") or (table.outputs.get(name_) if table else None)
                 text = _("withheld") if withheld else cut(self.answer_text(name_, value, schema))
                 said.answer.append(Change(labelled(label or self.field_label(name_)), text))
-            rule = event.get("rule")
-            if rule and table is not None:
-                said.rule = table.rules.get(str(rule)) or None
+            rules = event.get("rules") if isinstance(event.get("rules"), list) else []
+            if table is not None:
+                described = [table.rules.get(str(rule)) for rule in rules]
+                said.rule = "; ".join(text for text in described if text) or None
             return said
         if not english:
             return None
