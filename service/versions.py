@@ -115,6 +115,17 @@ class VersionSummary:
     created_at: datetime
 
 
+def versions_holding(process_id: str) -> list[int]:
+    """The versions that hold a process, newest first (none for a process never deployed)."""
+    return list(
+        db.session.scalars(
+            select(ProcessDefinition.version_id)
+            .where(ProcessDefinition.process_id == process_id)
+            .order_by(ProcessDefinition.version_id.desc())
+        )
+    )
+
+
 def all_versions() -> list[VersionSummary]:
     """Every version, newest first (a version holds every process's files)."""
     return [

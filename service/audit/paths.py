@@ -32,6 +32,7 @@ from ..db import db
 from ..definitions import runner_for
 from ..models import Case, ProcessDefinition, Task
 from ..problems import not_found
+from ..versions import versions_holding
 from .models import CaseEvent
 
 # What the path is read from: tasks, timers, decisions, errors, and the case's versions.
@@ -261,13 +262,7 @@ def process_heat_view(
     passes with loops, the median time a pass took, and in how many it was overdue (escalated,
     or completed after its due date). 404 for no such process; ``NoSuchVersion`` for a version
     that does not hold it."""
-    versions = list(
-        db.session.scalars(
-            select(ProcessDefinition.version_id)
-            .where(ProcessDefinition.process_id == process_id)
-            .order_by(ProcessDefinition.version_id.desc())
-        )
-    )
+    versions = versions_holding(process_id)
     if not versions:
         raise not_found("Process", process_id)
     if version_id is None:

@@ -4,13 +4,11 @@ follow its progress. The pages build the same commands as the API (service.case_
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..case_migrations import MoveCases, migration_view, migrations_of, plan_move, start_move
-from ..db import db
-from ..models import ProcessDefinition
 from ..problems import ApiProblem
 from ..roles import holds_grant
+from ..versions import versions_holding
 from .forms import ButtonForm
 from .routes import web
 
@@ -24,13 +22,7 @@ def _owner() -> None:
 
 def _versions(process_id: str) -> list[int]:
     """The versions holding the process, newest first; 404 when none does."""
-    versions = list(
-        db.session.scalars(
-            select(ProcessDefinition.version_id)
-            .where(ProcessDefinition.process_id == process_id)
-            .order_by(ProcessDefinition.version_id.desc())
-        )
-    )
+    versions = versions_holding(process_id)
     if not versions:
         abort(404)
     return versions
