@@ -106,15 +106,22 @@ def report_csv(key: str):
     return _csv(rows, f"{key}-{period.first:%Y-%m}-{period.length}.csv")
 
 
+def _cases_behind(key: str, figure: str, mark, period):
+    """The period's figures, and the cases behind one of them that the reader may read (the
+    listing is in the read log)."""
+    counted = tally(period)
+    shown = cases_shown(g.actor, counted, mark)
+    _log(key, figure, period, shown)
+    return counted, shown
+
+
 @web.get("/reports/<key>/cases/<figure>")
 def report_cases(key: str, figure: str):
     report, mark = _report_figure(key, figure)
     period, errors = _period(report)
     if errors:
         return _period_problem(report, errors)
-    counted = tally(period)
-    shown = cases_shown(g.actor, counted, mark)
-    _log(key, figure, period, shown)
+    counted, shown = _cases_behind(key, figure, mark, period)
     language = page_language()
     return render_template(
         "web/report_cases.html",
@@ -146,9 +153,7 @@ def report_cases_csv(key: str, figure: str):
     period, errors = _period(report)
     if errors:
         return _period_problem(report, errors)
-    counted = tally(period)
-    shown = cases_shown(g.actor, counted, mark)
-    _log(key, figure, period, shown)
+    _, shown = _cases_behind(key, figure, mark, period)
     rows = [["case_id", "storm_reference", "reported_at", "status"]]
     rows.extend(
         [case.id, case.storm_reference or "", case.reported_at.isoformat(), case.status]
