@@ -726,6 +726,10 @@ WELSH = {
     "No case passed this step.": "Nid aeth yr un achos drwy'r cam hwn.",
     "Not left yet": "Heb adael eto",
     "Processes on the diagram": "Prosesau ar y diagram",
+    "Across cases:": "Ar draws achosion:",
+    "where the cases of a process went, step by step, as a heat map on its diagram": (
+        "ble aeth achosion proses, gam wrth gam, fel map gwres ar ei diagram"
+    ),
     "See the path the case has taken so far": "Gweld y llwybr y mae'r achos wedi'i gymryd hyd yma",
     "See the whole path": "Gweld y llwybr cyfan",
     "Select a step on the diagram to list its events.": (

@@ -370,6 +370,7 @@ def test_the_landing_page_finds_a_case(client, walked, auditor_user):
     assert page.status_code == 200
     assert "Cases changed last" in words(page)
     assert f'href="/audit/cases/{walked.id}"' in page.text
+    assert 'href="/audit/processes"' in page.text  # the heat maps, found from here
     for searched in (walked.id[:8], walked.id, "DP-20261128-0042", " dp-20261128-0042 "):
         found = client.get("/audit", query_string={"case": searched})
         assert found.status_code == 302, searched
