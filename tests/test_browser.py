@@ -71,17 +71,21 @@ def desk_with_a_call(app, client, token_for):
 
 
 def open_page(browser, javascript=True):
+    """A page that keeps its console and every script error, for ``check``."""
     context = browser.new_context(java_script_enabled=javascript, locale="en-GB")
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
-    console = []
+    console, errors = [], []
     page.on("console", lambda message: console.append(message.text))
-    page.console = console
+    page.on("pageerror", lambda error: errors.append(f"{error}\n{error.stack}"))
+    page.console, page.errors = console, errors
     return page
 
 
 def check(page, name: str) -> None:
-    """No CSP violation, no serious or critical accessibility fault; saved when asked."""
+    """No script error, no CSP violation, no serious or critical accessibility fault; saved
+    when asked."""
+    assert page.errors == [], page.errors
     violations = page.evaluate("window.__violations")
     blocked = [text for text in page.console if "Content Security Policy" in text]
     assert violations == [] and blocked == [], (violations, blocked)

@@ -16,9 +16,7 @@ from tests import test_audit_diagram_pages, test_browser
 from tests.lifecycle import Case, investigation_tokens
 from tests.pages import PASSWORD
 from tests.test_audit_diagram_pages import T0
-from tests.test_browser import CHROMIUM
-from tests.test_browser import check as check_page
-from tests.test_browser import open_page as open_browser_page
+from tests.test_browser import CHROMIUM, check, open_page
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)"
@@ -35,18 +33,6 @@ def auditor(app):
     with app.app_context():
         create_user("auditor.bethan", ["Auditor"], PASSWORD)
     return "auditor.bethan"
-
-
-def open_page(browser, javascript=True):
-    page = open_browser_page(browser, javascript)
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(f"{error}\n{error.stack}"))
-    return page
-
-
-def check(page, name: str) -> None:
-    assert page.errors == [], page.errors
-    check_page(page, name)
 
 
 # A task the case has not reached, drawn inside the canvas as the page shows it.

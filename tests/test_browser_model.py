@@ -14,9 +14,7 @@ from service.auth import create_user
 from tests import test_browser
 from tests.pages import PASSWORD
 from tests.test_api_migrations import deploy_new_version
-from tests.test_browser import CHROMIUM
-from tests.test_browser import check as check_page
-from tests.test_browser import open_page as open_browser_page
+from tests.test_browser import CHROMIUM, check, open_page
 from tests.test_model_pages import start_call
 
 pytestmark = pytest.mark.skipif(
@@ -33,19 +31,6 @@ def process_owner(app):
     with app.app_context():
         create_user("owner.anwen", ["Process Owner"], PASSWORD)
     return "owner.anwen"
-
-
-def open_page(browser, javascript=True):
-    """A page that also keeps every script error, which fails the test at its next check."""
-    page = open_browser_page(browser, javascript)
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(f"{error}\n{error.stack}"))
-    return page
-
-
-def check(page, name: str) -> None:
-    assert page.errors == [], page.errors
-    check_page(page, name)
 
 
 def save(page, name: str) -> None:
