@@ -9,7 +9,7 @@ chosen by a GET form: a page works without JavaScript and can be bookmarked or s
 import csv
 import io
 
-from flask import Response, abort, g, render_template, request, url_for
+from flask import Response, abort, g, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -68,9 +68,7 @@ def reports():
 @web.get("/reports/<key>")
 def report(key: str):
     report = _report(key)
-    period, errors = _period(report)
-    if errors:
-        return _period_problem(report, errors)
+    period = _period(report)
     counted = tally(period)
     return render_template(
         "web/report.html",
@@ -89,9 +87,7 @@ def report(key: str):
 @web.get("/reports/<key>/csv")
 def report_csv(key: str):
     report = _report(key)
-    period, errors = _period(report)
-    if errors:
-        return _period_problem(report, errors)
+    period = _period(report)
     counted = tally(period)
     rows = [["report", "period_start", "period_end", "group", "figure", "label", "cases", "of"]]
     start, end = period.first.isoformat(), period.last.isoformat()
@@ -118,9 +114,7 @@ def _cases_behind(key: str, figure: str, mark, period):
 @web.get("/reports/<key>/cases/<figure>")
 def report_cases(key: str, figure: str):
     report, mark = _report_figure(key, figure)
-    period, errors = _period(report)
-    if errors:
-        return _period_problem(report, errors)
+    period = _period(report)
     counted, shown = _cases_behind(key, figure, mark, period)
     language = page_language()
     return render_template(
@@ -150,9 +144,7 @@ def report_cases(key: str, figure: str):
 @web.get("/reports/<key>/cases/<figure>/csv")
 def report_cases_csv(key: str, figure: str):
     report, mark = _report_figure(key, figure)
-    period, errors = _period(report)
-    if errors:
-        return _period_problem(report, errors)
+    period = _period(report)
     _, shown = _cases_behind(key, figure, mark, period)
     rows = [["case_id", "storm_reference", "reported_at", "status"]]
     rows.extend(
@@ -188,15 +180,17 @@ def _report_figure(key: str, figure: str):
     return report, mark
 
 
-def _period(report: Report) -> tuple[Period | None, list[dict]]:
-    """The period the form asks for, or what is wrong with it, each linked to its field."""
+def _period(report: Report) -> Period:
+    """The period the form asks for; when it cannot be read, the report's page answers with
+    its period form saying what is wrong, linked to the field."""
     values = {name: request.args.get(name) for name in PERIOD_FIELDS}
     try:
         return period_from(
             values["year"], values["month"], values["length"], report.length, london_today(utcnow())
-        ), []
+        )
     except PeriodError as error:
-        return None, [{"field": error.field, "text": _period_message(error.field)}]
+        errors = [{"field": error.field, "text": _period_message(error.field)}]
+        abort(make_response(_period_problem(report, errors)))
 
 
 def _period_message(field: str) -> str:
