@@ -129,6 +129,16 @@ def _marks(name: str, *values: str) -> tuple[Mark, ...]:
     return tuple((name, value) for value in values)
 
 
+def _timeliness(name: str, rate: str, in_time: str, late: str, not_done: str) -> Group:
+    """Cases done in time, done late and not done (yet), with the share of those done that
+    were done in time."""
+    return Group(
+        name,
+        _marks(name, in_time, late, not_done),
+        (Rate(rate, (name, in_time), _marks(name, in_time, late)),),
+    )
+
+
 CASES = Group("cases", (("cases_received",), ("cases_closed",)))
 OFFENCES = Group(
     "recorded_offence", _marks("recorded_offence", "s2", "s2A", "s4", "s4A", "not_recorded")
@@ -145,39 +155,13 @@ MARAC = Group(
     (("marac_referrals_required",), ("marac_referrals_sent",), ("risk_grade", "high")),
     (Rate("marac_sent", ("marac_referrals_sent",), (("marac_referrals_required",),)),),
 )
-VICTIMS_CODE = Group(
-    "victim_told_crime_recorded",
-    _marks("victim_told_crime_recorded", "on_time", "late", "not_yet"),
-    (
-        Rate(
-            "victims_code_on_time",
-            ("victim_told_crime_recorded", "on_time"),
-            _marks("victim_told_crime_recorded", "on_time", "late"),
-        ),
-    ),
+VICTIMS_CODE = _timeliness(
+    "victim_told_crime_recorded", "victims_code_on_time", "on_time", "late", "not_yet"
 )
-CRIME_RECORDING = Group(
-    "crime_recorded",
-    _marks("crime_recorded", "within_24_hours", "after_24_hours", "not_recorded"),
-    (
-        Rate(
-            "crime_recorded_in_time",
-            ("crime_recorded", "within_24_hours"),
-            _marks("crime_recorded", "within_24_hours", "after_24_hours"),
-        ),
-    ),
+CRIME_RECORDING = _timeliness(
+    "crime_recorded", "crime_recorded_in_time", "within_24_hours", "after_24_hours", "not_recorded"
 )
-LIVE_REVIEW = Group(
-    "live_review",
-    _marks("live_review", "on_time", "late", "not_yet"),
-    (
-        Rate(
-            "live_review_on_time",
-            ("live_review", "on_time"),
-            _marks("live_review", "on_time", "late"),
-        ),
-    ),
-)
+LIVE_REVIEW = _timeliness("live_review", "live_review_on_time", "on_time", "late", "not_yet")
 SLA_BREACHES = Group(
     "sla_breach", _marks("sla_breach", "live_review", "crime_recording", "victim_contact")
 )
