@@ -467,12 +467,22 @@ def test_a_lone_command_runs_beside_its_caller_and_two_at_once_run_anywhere(monk
         runner.instructions(None, {})  # alone: held to the caller's CPU while it runs
         [lone] = [process for process in pool.idle if process.beside is not None]
         assert held_to(lone.process.pid) == {cpu}
+        # The caller is held there too until the answer is in, then goes where it went before.
+        assert held_to(0) == anywhere
         first = runner.begin("instructions", None, {})
+        assert held_to(first.process.process.pid) == {cpu} and held_to(0) == {cpu}
         second = runner.begin("instructions", None, {})  # two at once: neither is held
         assert held_to(second.process.process.pid) == anywhere
         first.result(), second.result()
+        assert held_to(0) == anywhere
         assert pool.running == 0
+        # A caller that fails while its command runs gives it up, and is let go with it.
+        abandoned = runner.begin("instructions", None, {})
+        assert held_to(0) == {cpu}
+        abandoned.abandon()
+        assert held_to(0) == anywhere
     finally:
+        os.sched_setaffinity(0, anywhere)
         pool.close()
 
 
@@ -482,8 +492,12 @@ def test_a_command_that_yields_is_let_go_to_any_cpu():
         cpu = min(os.sched_getaffinity(0))
         os.sched_setaffinity(process.process.pid, {cpu})
         process.beside = cpu
+        anywhere = os.sched_getaffinity(0)
+        process.caller_anywhere = anywhere  # its caller held beside it
+        os.sched_setaffinity(0, {cpu})
         process._yield()
-        assert held_to(process.process.pid) == os.sched_getaffinity(0)
+        assert held_to(process.process.pid) == anywhere
         assert process.beside is None
+        assert held_to(0) == anywhere and process.caller_anywhere is None
     finally:
         process.close()

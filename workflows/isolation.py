@@ -23,6 +23,7 @@ a case exists) run in the service process: the engine process asks for them over
 connection and waits for the answer, so they see the service's database and context.
 """
 
+import contextlib
 import ctypes
 import functools
 import math
@@ -201,6 +202,8 @@ class EngineProcess:
         self.yielding = False  # the process runs at a lower priority since a long command
         self.anywhere = os.sched_getaffinity(0)  # the CPUs the service may run on
         self.beside: int | None = None  # the CPU the process is held to, if any
+        # The CPUs the calling thread may run on, kept while it is held beside its command.
+        self.caller_anywhere: set[int] | None = None
 
     def preload(self, version: str, files: Mapping[str, bytes], host: list[str]) -> None:
         """Have the (idle) process load a version now, before a command needs it."""
@@ -227,11 +230,13 @@ class EngineProcess:
     def send(self, request: dict, files: Mapping[str, bytes], beside_caller: bool) -> None:
         """Send a command; the process starts on it at once.
 
-        ``beside_caller``: run it on the CPU the caller runs on. The caller waits while the
-        command runs, so the two never want a CPU at once, and handing a CPU from one to the
-        other is far quicker than waking a second one (the greater part of a round trip's
-        price, on a virtual machine above all). A command that runs long is let go to any
-        CPU when it yields.
+        ``beside_caller``: run it on the CPU the caller runs on, and hold the caller there
+        until the answer is in. The caller waits while the command runs, so the two never
+        want a CPU at once, and handing a CPU from one to the other is far quicker than waking
+        a second one (the greater part of a round trip's price, on a virtual machine above
+        all). Held, the caller is not woken on the other CPU by the answer, so neither moves
+        away from what it left in the CPU's caches. A command that runs long is let go to
+        any CPU when it yields, and its caller with it.
         """
         version = request["version"]
         if beside_caller:
@@ -337,16 +342,33 @@ class EngineProcess:
             return  # gone meanwhile: the next look finds it so
         self.yielding = True
         self._let_go_anywhere()
+        self.let_caller_go()
 
     def _hold_beside_caller(self) -> None:
         cpu = _sched_getcpu() if _sched_getcpu else -1
-        if cpu < 0 or cpu == self.beside or cpu not in self.anywhere:
+        if cpu < 0 or cpu not in self.anywhere:
             return
+        if cpu != self.beside:
+            try:
+                os.sched_setaffinity(self.process.pid, {cpu})
+            except OSError:
+                return  # gone meanwhile, or not allowed: it runs where the kernel puts it
+            self.beside = cpu
         try:
-            os.sched_setaffinity(self.process.pid, {cpu})
+            caller = os.sched_getaffinity(0)  # the calling thread's own
+            os.sched_setaffinity(0, {cpu})
         except OSError:
-            return  # gone meanwhile, or not allowed: it runs where the kernel puts it
-        self.beside = cpu
+            return
+        self.caller_anywhere = caller
+
+    def let_caller_go(self) -> None:
+        """The calling thread may run on its CPUs again (it was held beside its command)."""
+        if self.caller_anywhere is None:
+            return
+        caller, self.caller_anywhere = self.caller_anywhere, None
+        # Should the CPUs have changed meanwhile, the kernel keeps the thread where it may run.
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, caller)
 
     def _let_go_anywhere(self) -> None:
         if self.beside is None:
@@ -446,7 +468,9 @@ class EnginePool:
         return Pending(self, process, request, files, host, cpu_limit)
 
     def _finished(self, process: EngineProcess, keep: bool) -> None:
-        """A taken process's command is over: keep it for the next command, or let it go."""
+        """A taken process's command is over: keep it for the next command, or let it go.
+        Called by the command's caller, which is no longer held beside it."""
+        process.let_caller_go()
         with self.lock:
             self.running -= 1
         if not keep or process.retiring or not process.alive or not process.restore_priority():
