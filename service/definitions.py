@@ -31,14 +31,19 @@ _lock = threading.Lock()
 
 
 def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersion, bool]:
-    """Store the files as a new version; return it and whether it is new.
+    """Store the files as a new version, committed; return it and whether it is new.
 
-    Raises DefinitionProblems, listing every problem, when the set is not valid.
+    Raises DefinitionProblems, listing every problem, when the set is not valid: then nothing
+    is stored.
     """
     existing = _version_by_hash(content_hash(files))
     if existing is not None:
         return existing, False
-    catalog = validate(files)
+    try:
+        catalog = validate(files)
+    except DefinitionProblems:
+        db.session.rollback()
+        raise
     version = DefinitionVersion(
         content_hash=catalog.content_hash,
         created_by=actor,
@@ -55,7 +60,7 @@ def deploy(files: dict[str, bytes], actor: str | None) -> tuple[DefinitionVersio
         ],
     )
     db.session.add(version)
-    db.session.flush()
+    db.session.commit()
     keep(catalog)
     return version, True
 

@@ -4,7 +4,6 @@ from flask import request
 
 from workflows.problems import DefinitionProblems
 
-from ..db import db
 from ..definitions import deploy, latest_process, latest_processes, runner_for, with_edits
 from ..problem_words import problem_message
 from ..problems import ApiProblem, not_found
@@ -105,7 +104,6 @@ def deploy_process():
     try:
         version, created = deploy(with_edits(files), actor=user.name)
     except DefinitionProblems as error:
-        db.session.rollback()
         language = request_language()
         found = _NOT_DEPLOYED.get(language, _NOT_DEPLOYED["en"])
         raise ApiProblem(
@@ -117,7 +115,6 @@ def deploy_process():
                 for problem in error.problems
             ],
         ) from error
-    db.session.commit()
     body = {
         "version": version.id,
         "content_hash": version.content_hash,

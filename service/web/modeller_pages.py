@@ -21,7 +21,6 @@ from workflows.new_diagram import is_new_diagram_path
 from workflows.problems import DefinitionProblems, Problem, words
 from workflows.safe_xml import SAFE_XML
 
-from ..db import db
 from ..definitions import check, deploy, latest_files, latest_version, runner_for, with_edits
 from ..problem_words import problem_message
 from ..roles import role_catalogue, role_working
@@ -145,9 +144,7 @@ def deploy_file(path: str):
     try:
         version, created = deploy(with_edits(edit.files()), actor=g.actor.name)
     except DefinitionProblems as error:
-        db.session.rollback()
         return editor(edit, problems=error.problems, checked=True, status=422)
-    db.session.commit()
     if created:
         flash(
             _(
