@@ -161,6 +161,14 @@ class AccountTaken(Exception):
     """A provider's user whose name is held by a user who is not their force account."""
 
 
+def choose_language(user_id: int, code: str) -> None:
+    """Keep the language a user chose for the pages, committed."""
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.language = code
+        db.session.commit()
+
+
 def provider_account(issuer: str, subject: str) -> str:
     """How a user's force account is kept: the provider's issuer and the subject it names them
     by, which together never change and are never given to anyone else."""

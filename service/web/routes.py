@@ -20,11 +20,11 @@ from flask_babel import gettext as _
 from workflows.diagram_functions import london_time
 
 from ..audit.reads import log_read
+from ..auth import choose_language
 from ..commands import claim_task, unclaim_task
-from ..db import db
 from ..inbox import InboxQuery, inbox_count, inbox_tasks
 from ..messages import ClaimTask, UnclaimTask
-from ..models import User, utcnow
+from ..models import utcnow
 from ..names import ShownNames
 from ..passwords import signing_in
 from ..problems import ApiProblem
@@ -202,9 +202,7 @@ def language(code: str):
     session[LANGUAGE] = code
     actor = signed_in_actor()
     if actor is not None:
-        user = db.session.get(User, actor.id)
-        user.language = code
-        db.session.commit()
+        choose_language(actor.id, code)
     return redirect(safe_next(request.args.get("next")) or url_for("web.inbox"))
 
 
