@@ -15,19 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
 from workflows.catalog import Catalog
-from workflows.matching import normalised
 
 from ..audit.chain import ALTERED, MISSING, OUT_OF_ORDER, STATE_ALTERED, verify_case
 from ..audit.reads import reads
 from ..audit.replay import replay_case, state_at
-from ..auth import Actor
-from ..case_access import readable_cases
-from ..db import db
 from ..definitions import runner_for
-from ..models import Case, CaseMatchKey
+from ..models import Case
 from ..names import ShownNames
 from ..roles import role_catalogue, role_working
 from .case_history import (
@@ -240,38 +235,6 @@ def integrity(case_id: str) -> Integrity:
         what=_check_failed(report.problem),
         detail=report.detail,
     )
-
-
-def find_cases(actor: Actor, text: str) -> list[Case]:
-    """Cases the actor may read whose id, first eight characters of it, or STORM reference is
-    ``text``."""
-    text = text.strip()
-    if not text:
-        return []
-    matches = [Case.id == text.lower()]
-    if len(text) >= 8 and all(c in "0123456789abcdef-" for c in text.lower()):
-        matches.append(Case.id.startswith(text.lower()))
-    storm = normalised("storm_reference", text)
-    if storm:
-        keyed = select(CaseMatchKey.case_id).where(
-            CaseMatchKey.kind == "storm_reference", CaseMatchKey.value == storm
-        )
-        matches.append(Case.id.in_(keyed))
-    statement = (
-        select(Case)
-        .where(or_(*matches), readable_cases(actor))
-        .order_by(Case.created_at.desc())
-        .limit(20)
-    )
-    return list(db.session.scalars(statement))
-
-
-def recent_cases(actor: Actor, limit: int = 20) -> list[Case]:
-    """The cases the actor may read that changed last."""
-    statement = (
-        select(Case).where(readable_cases(actor)).order_by(Case.updated_at.desc()).limit(limit)
-    )
-    return list(db.session.scalars(statement))
 
 
 def _check_failed(problem: str | None) -> str:

@@ -16,11 +16,12 @@ from ..audit import export
 from ..audit.paths import case_path_view
 from ..audit.reads import log_read
 from ..case_access import readable_case
+from ..case_search import find_cases, recent_cases
 from ..definitions import runner_for
 from ..names import ShownNames
 from ..problems import ApiProblem
 from ..roles import holds_grant
-from .audit_history import AuditReading, find_cases, integrity, kind_names, recent_cases
+from .audit_history import AuditReading, integrity, kind_names
 from .case_pages import STATUS_TAGS, _status
 from .language import page_language
 from .routes import web
