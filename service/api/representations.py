@@ -1,16 +1,11 @@
 """How cases, tasks, timers and forms look to API clients, in the caller's language."""
 
-from sqlalchemy import select
-
 from workflows.forms import Form
 
-from ..db import db
+from ..case_records import open_tasks_of, waiting_timers_of
 from ..models import Case, Task, Timer
 from ..names import ShownNames
-from ..timers import WAITING
 from .language import request_language
-
-OPEN = "open"
 
 
 def form_view(form: Form | None, language: str) -> dict | None:
@@ -40,26 +35,6 @@ def task_summary(task: Task, names: ShownNames) -> dict:
         "completed_by": task.completed_by.name if task.completed_by else None,
         "completed_at": task.completed_at,
     }
-
-
-def open_tasks_of(case_id: str) -> list[Task]:
-    return list(
-        db.session.scalars(
-            select(Task)
-            .where(Task.case_id == case_id, Task.status == OPEN)
-            .order_by(Task.created_at, Task.id)
-        )
-    )
-
-
-def waiting_timers_of(case_id: str) -> list[Timer]:
-    return list(
-        db.session.scalars(
-            select(Timer)
-            .where(Timer.case_id == case_id, Timer.status == WAITING)
-            .order_by(Timer.due_at, Timer.id)
-        )
-    )
 
 
 def timer_view(timer: Timer, names: ShownNames) -> dict:

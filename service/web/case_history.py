@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from workflows.catalog import Catalog
 from workflows.diagram_functions import LONDON, london_time
@@ -33,8 +32,8 @@ from workflows.readable import shown
 from ..audit.chain import stored_time
 from ..audit.events import COMMAND
 from ..audit.export import event_rows
-from ..db import db
-from ..models import Case, Task, Timer
+from ..case_records import every_task_of, every_timer_of
+from ..models import Case, Timer
 from ..names import ShownNames
 from ..roles import role_catalogue, role_working
 from ..timers import CANCELLED
@@ -143,9 +142,8 @@ class CaseHistory:
     ) -> None:
         self.case, self.catalog, self.names = case, catalog, names
         self.language, self.withheld, self.audit = language, withheld, audit
-        tasks = db.session.scalars(select(Task).where(Task.case_id == case.id))
-        self.tasks = {task.id: task for task in tasks}
-        self.timers = list(db.session.scalars(select(Timer).where(Timer.case_id == case.id)))
+        self.tasks = {task.id: task for task in every_task_of(case.id)}
+        self.timers = every_timer_of(case.id)
         self._schemas: dict[str, dict] = {}
         self._data: dict[str, Any] = {}  # the case's data as the entries so far left it
         self._diagram: DiagramWords | None = None

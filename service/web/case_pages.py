@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 
 from workflows.diagram_functions import london_time
 
-from ..api.representations import open_tasks_of
 from ..audit.reads import log_read
 from ..case_access import WITHHELD, readable_case
+from ..case_records import open_tasks_of
 from ..definitions import runner_for
 from ..models import utcnow
 from ..names import ShownNames
