@@ -202,7 +202,10 @@ def test_only_auditors_see_the_diagrams(client, app, walked, loop):
         client.post("/sign-out", data={})
         client.get("/sign-out")
     with app.app_context():
-        assert not [e for e in reads(case_id=walked.id) if e["action"] == "case.path"]
+        actions = [e["action"] for e in reads(case_id=walked.id)]
+    assert "case.path" not in actions
+    # Each refusal to see the case's path is in the read log, as any refused read is.
+    assert actions.count("case.path.refused") == 2
 
 
 def test_the_heat_map_counts_the_cases(client, app, loop, investigator, auditor_name, clock):

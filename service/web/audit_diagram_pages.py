@@ -10,7 +10,7 @@ are tables; with it, bpmn-js's viewer draws them on the diagram (web/_audit_diag
 
 from datetime import date
 
-from flask import abort, g, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..audit.paths import (
@@ -21,25 +21,14 @@ from ..audit.paths import (
     process_heat_view,
 )
 from ..audit.reads import log_read
-from ..case_access import readable_case
-from ..roles import holds_grant
+from .auditing import audited_case, auditor
 from .language import page_language
 from .routes import web
-
-GRANT = "audit"
-
-
-def auditor():
-    """Only auditors see these pages: anyone else is refused (403)."""
-    if not holds_grant(g.actor, GRANT):
-        abort(403)
-    return g.actor
 
 
 @web.get("/audit/cases/<case_id>/diagram")
 def case_diagram(case_id: str):
-    actor = auditor()
-    readable_case(actor, case_id, "case.path")
+    actor, _case = audited_case(case_id, "case.path")
     raw = request.args.get("at_seq", "").strip()
     at_seq = None
     if raw:

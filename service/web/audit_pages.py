@@ -9,19 +9,18 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..audit import export
 from ..audit.paths import case_path_view
 from ..audit.reads import log_read
-from ..case_access import readable_case
 from ..case_search import find_cases, recent_cases
 from ..definitions import runner_for
 from ..names import ShownNames
 from ..problems import ApiProblem
-from ..roles import holds_grant
 from .audit_history import AuditReading, integrity, kind_names
+from .auditing import audited_case, auditor
 from .case_pages import STATUS_TAGS, _status
 from .language import page_language
 from .routes import web
@@ -30,20 +29,9 @@ LONDON_ZONE = "Europe/London"
 EXPORTS = {"json": "application/json", "csv": "text/csv"}
 
 
-def _auditor(case_id: str | None = None, action: str = "case.history"):
-    """The signed-in user, if they audit; a 403 page (and the refusal in the read log, for a
-    case) otherwise."""
-    actor = g.actor
-    if not holds_grant(actor, "audit"):
-        if case_id is not None:
-            log_read(actor, f"{action}.refused", case_id)
-        abort(403)
-    return actor
-
-
 @web.get("/audit")
 def audit_home():
-    actor = _auditor()
+    actor = auditor()
     language = page_language()
     searched = request.args.get("case", "").strip()[:100]
     found = None
@@ -69,8 +57,7 @@ def audit_home():
 
 @web.get("/audit/cases/<case_id>")
 def audit_case(case_id: str):
-    actor = _auditor(case_id)
-    case, _reading = readable_case(actor, case_id, "case.history")
+    actor, case = audited_case(case_id, "case.history")
     language = page_language()
     reading = AuditReading(case, language)
     story = reading.story(request.args.getlist("kind"), request.args.get("person") or None)
@@ -111,8 +98,7 @@ def audit_case(case_id: str):
 
 @web.post("/audit/cases/<case_id>/replay")
 def audit_replay(case_id: str):
-    actor = _auditor(case_id, "case.replay")
-    case, _reading = readable_case(actor, case_id, "case.replay")
+    actor, case = audited_case(case_id, "case.replay")
     language = page_language()
     answer = AuditReading(case, language).replay()
     log_read(actor, "case.replay", case.id)
@@ -128,8 +114,7 @@ def audit_replay(case_id: str):
 def audit_export(case_id: str, form: str):
     if form not in EXPORTS:
         abort(404)
-    actor = _auditor(case_id, "case.events")
-    case, _reading = readable_case(actor, case_id, "case.events")
+    actor, case = audited_case(case_id, "case.events")
     events = [export.event_view(event) for event in export.event_rows(case.id)]
     log_read(actor, "case.events", case.id, detail={"format": form})
     if form == "csv":
@@ -145,8 +130,7 @@ def audit_export(case_id: str, form: str):
 
 @web.get("/audit/cases/<case_id>/print")
 def audit_print(case_id: str):
-    actor = _auditor(case_id, "case.print")
-    case, _reading = readable_case(actor, case_id, "case.print")
+    actor, case = audited_case(case_id, "case.print")
     language = page_language()
     reading = AuditReading(case, language)
     story = reading.story()
