@@ -328,7 +328,7 @@ WELSH = {
         "Nid oes tabl penderfynu yn y fersiwn ddiweddaraf."
     ),
     "Forms": "Ffurflenni",
-    # Moving running cases onto another version (service/web/migration_pages.py).
+    # Moving running cases onto another version (service/web/process_owner/migration_routes.py).
     "Move running cases": "Symud achosion ar waith",
     "of %(name)s": "o %(name)s",
     "Moving cases onto version %(version)s": "Symud achosion i fersiwn %(version)s",
@@ -867,7 +867,7 @@ WELSH = {
         "ni chaiff dim ei gadw nes iddi gael ei gosod."
     ),
     "Back to the diagram": "Yn ôl i'r diagram",
-    # The auditor's workspace (service/web/audit_pages.py, audit_history.py).
+    # The auditor's workspace (service/web/auditor/routes.py, history.py).
     "Audit": "Archwilio",
     "Read what happened on a case and who decided, check that its history is intact, see the "
     "case as it was at any moment and replay it.": (

@@ -12,7 +12,7 @@ import pytest
 from service.config import PROJECT_ROOT
 from service.db import db
 from service.models import DefinitionVersion
-from service.web.dmn_styles import JOINED, WRITTEN
+from service.web.process_owner.dmn_styles import JOINED, WRITTEN
 from tests.pages import csrf_token, sign_in
 from tests.test_model_pages import process_owner  # noqa: F401 (a fixture)
 

@@ -165,7 +165,7 @@ def test_a_new_diagram_is_only_sent_whole_and_only_where_diagrams_are_kept(owner
 def test_with_nothing_deployed_the_page_says_to_load_the_definitions_first(
     owner_client, monkeypatch
 ):
-    monkeypatch.setattr("service.web.new_process_pages.latest_version", lambda: None)
+    monkeypatch.setattr("service.web.process_owner.new_process_routes.latest_version", lambda: None)
     page = owner_client.get("/model/new")
     assert page.status_code == 404
     assert "Load the process definitions first" in text_of(page)

@@ -28,17 +28,15 @@ OIDC_EXTENSION = "gwarchod.oidc"
 
 def register_web(app: Flask) -> None:
     # The page modules add their routes to the pages' blueprint.
+    # The caseworker's pages are modules of the pages' blueprint; each other workspace is a
+    # blueprint of its own, nested in it.
     from . import (  # noqa: F401
-        audit_diagram_pages,
-        audit_pages,
+        auditor,
         case_pages,
         errors,
-        migration_pages,
-        model_pages,
-        modeller_pages,
-        new_process_pages,
         oidc,
-        report_pages,
+        process_owner,
+        reports,
         routes,
         start_pages,
         task_pages,

@@ -64,7 +64,7 @@ def security_headers(response):
     if request.path.startswith("/api/") or request.path == "/health":
         return response
     nonce = _nonce()
-    # A page may allow exact style attributes by hash (the decision table editor: dmn_styles).
+    # A page may allow exact style attributes by hash (the decision table editor: process_owner.dmn_styles).
     styles = " ".join(("'self'", *g.get("style_sources", ())))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
@@ -102,7 +102,7 @@ def page_context():
         "csp_nonce": _nonce(),
         "language": language,
         "other_language": "cy" if language == "en" else "en",
-        "signed_in": actor if request.blueprint == "web" else None,
+        "signed_in": actor if "web" in request.blueprints else None,
         # Only its CSRF token is drawn: it reads nothing sent, so an error page about what
         # was sent (too large a form) can still be drawn.
         "button_form": ButtonForm(formdata=None),

@@ -5,12 +5,12 @@ follow its progress. The pages build the same commands as the API (service.case_
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..case_migrations import MoveCases, migration_view, migrations_of, plan_move, start_move
-from ..problems import ApiProblem
-from ..roles import holds_grant
-from ..versions import versions_holding
-from .forms import ButtonForm
-from .routes import web
+from ...case_migrations import MoveCases, migration_view, migrations_of, plan_move, start_move
+from ...problems import ApiProblem
+from ...roles import holds_grant
+from ...versions import versions_holding
+from ..forms import ButtonForm
+from . import bp
 
 GRANT = "deploy_definitions"
 
@@ -64,7 +64,7 @@ def _command(process_id: str, source) -> MoveCases | None:
     return MoveCases(process_id, to_version, None, mapping, g.actor)
 
 
-@web.get("/model/processes/<process_id>/migrations")
+@bp.get("/model/processes/<process_id>/migrations")
 def migrations(process_id: str):
     _owner()
     versions = _versions(process_id)
@@ -90,23 +90,23 @@ def migrations(process_id: str):
     )
 
 
-@web.post("/model/processes/<process_id>/migrations")
+@bp.post("/model/processes/<process_id>/migrations")
 def start_migration(process_id: str):
     _owner()
     _versions(process_id)
     command = _command(process_id, request.form)
     if command is None:
-        return redirect(url_for("web.migrations", process_id=process_id))
+        return redirect(url_for("web.model.migrations", process_id=process_id))
     try:
         job = start_move(command)
     except ApiProblem as problem:
         flash(problem.detail, "error")
-        return redirect(url_for("web.migrations", process_id=process_id))
+        return redirect(url_for("web.model.migrations", process_id=process_id))
     flash(_("The move has started: the scheduler moves the cases one by one."))
-    return redirect(url_for("web.migration_progress", migration_id=job.id))
+    return redirect(url_for("web.model.migration_progress", migration_id=job.id))
 
 
-@web.get("/model/migrations/<int:migration_id>")
+@bp.get("/model/migrations/<int:migration_id>")
 def migration_progress(migration_id: int):
     _owner()
     try:

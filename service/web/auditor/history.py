@@ -4,7 +4,7 @@ is intact; the case as it was at any event; and whether its recorded commands re
 The story is the caseworker's history (``case_history.CaseHistory`` with ``audit=True``) with
 the read log's entries for the case woven in by time, filtered by kind and by person. The
 checks are the audit API's own (``verify_case``, ``state_at``, ``replay_case``), said in the
-reader's language. The pages (``audit_pages``) only ask for these and draw them.
+reader's language. The pages (``routes``) only ask for these and draw them.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from flask_babel import gettext as _
 
 from workflows.catalog import Catalog
 
-from ..audit.chain import ALTERED, MISSING, OUT_OF_ORDER, STATE_ALTERED, verify_case
-from ..audit.reads import reads
-from ..audit.replay import replay_case, state_at
-from ..definitions import runner_for
-from ..models import Case
-from ..names import ShownNames
-from ..roles import role_catalogue, role_working
-from .case_history import (
+from ...audit.chain import ALTERED, MISSING, OUT_OF_ORDER, STATE_ALTERED, verify_case
+from ...audit.reads import reads
+from ...audit.replay import replay_case, state_at
+from ...definitions import runner_for
+from ...models import Case
+from ...names import ShownNames
+from ...roles import role_catalogue, role_working
+from ..case_history import (
     KINDS,
     READ,
     REFUSAL,
@@ -35,7 +35,7 @@ from .case_history import (
     cut,
     value_text,
 )
-from .decision_words import DiagramWords
+from ..decision_words import DiagramWords
 
 # The most read-log entries woven into a case's story, newest kept.
 MOST_READS = 1000

@@ -15,9 +15,9 @@ from flask_babel import ngettext
 
 from workflows.diagram_functions import MONTHS, london_time
 
-from ..audit.reads import log_read
-from ..models import utcnow
-from ..reports import (
+from ...audit.reads import log_read
+from ...models import utcnow
+from ...reports import (
     LENGTHS,
     REPORTS,
     Period,
@@ -31,10 +31,11 @@ from ..reports import (
     period_from,
     tally,
 )
-from ..roles import holds_grant
-from .language import page_language
-from .report_charts import bar_chart
-from .report_words import (
+from ...roles import holds_grant
+from ..language import page_language
+from . import bp
+from .charts import bar_chart
+from .words import (
     GROUP_TITLES,
     LENGTH_NAMES,
     RATE_LABELS,
@@ -42,12 +43,11 @@ from .report_words import (
     REPORT_TITLES,
     figure_label,
 )
-from .routes import web
 
 PERIOD_FIELDS = ("year", "month", "length")
 
 
-@web.get("/reports")
+@bp.get("/reports")
 def reports():
     _check_grant()
     today = london_today(utcnow())
@@ -58,14 +58,14 @@ def reports():
             {
                 "title": REPORT_TITLES[key],
                 "summary": REPORT_SUMMARIES[key],
-                "href": url_for("web.report", key=key, **_period_args(period)),
+                "href": url_for("web.reports.report", key=key, **_period_args(period)),
                 "period": _period_text(period),
             }
         )
     return render_template("web/reports.html", title=_("Reports"), items=items)
 
 
-@web.get("/reports/<key>")
+@bp.get("/reports/<key>")
 def report(key: str):
     report = _report(key)
     period = _period(report)
@@ -80,11 +80,11 @@ def report(key: str):
         form=_form_values(period),
         errors=[],
         groups=_groups(report, counted, period),
-        csv_href=url_for("web.report_csv", key=key, **_period_args(period)),
+        csv_href=url_for("web.reports.report_csv", key=key, **_period_args(period)),
     )
 
 
-@web.get("/reports/<key>/csv")
+@bp.get("/reports/<key>/csv")
 def report_csv(key: str):
     report = _report(key)
     period = _period(report)
@@ -111,7 +111,7 @@ def _cases_behind(key: str, figure: str, mark, period):
     return counted, shown
 
 
-@web.get("/reports/<key>/cases/<figure>")
+@bp.get("/reports/<key>/cases/<figure>")
 def report_cases(key: str, figure: str):
     report, mark = _report_figure(key, figure)
     period = _period(report)
@@ -122,7 +122,7 @@ def report_cases(key: str, figure: str):
         title=figure_label(mark),
         report_key=key,
         report_title=REPORT_TITLES[key],
-        report_href=url_for("web.report", key=key, **_period_args(period)),
+        report_href=url_for("web.reports.report", key=key, **_period_args(period)),
         group_title=_group_title(report, mark),
         period_text=_period_text(period),
         count=counted.count(mark),
@@ -137,11 +137,13 @@ def report_cases(key: str, figure: str):
             for case in shown.cases
         ],
         not_shown=shown.not_shown,
-        csv_href=url_for("web.report_cases_csv", key=key, figure=figure, **_period_args(period)),
+        csv_href=url_for(
+            "web.reports.report_cases_csv", key=key, figure=figure, **_period_args(period)
+        ),
     )
 
 
-@web.get("/reports/<key>/cases/<figure>/csv")
+@bp.get("/reports/<key>/cases/<figure>/csv")
 def report_cases_csv(key: str, figure: str):
     report, mark = _report_figure(key, figure)
     period = _period(report)
@@ -268,7 +270,9 @@ def _groups(report: Report, counted: Tally, period: Period) -> list[dict]:
             {
                 "label": figure_label(mark),
                 "count": counted.count(mark),
-                "href": url_for("web.report_cases", key=report.key, figure=mark_key(mark), **args),
+                "href": url_for(
+                    "web.reports.report_cases", key=report.key, figure=mark_key(mark), **args
+                ),
             }
             for mark in group.marks
         ]

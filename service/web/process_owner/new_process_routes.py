@@ -8,16 +8,16 @@ from flask_babel import gettext as _
 
 from workflows.new_diagram import diagram_path, is_process_id, new_diagram, new_names
 
-from ..definitions import latest_files, latest_process, latest_version
-from ..roles import role_catalogue, role_working
+from ...definitions import latest_files, latest_process, latest_version
+from ...roles import role_catalogue, role_working
+from ..language import page_language
+from . import bp
+from .editor_routes import Edit, editor
 from .forms import NewProcessForm
-from .language import page_language
-from .model_pages import owner
-from .modeller_pages import Edit, editor
-from .routes import web
+from .routes import owner
 
 
-@web.route("/model/new", methods=["GET", "POST"])
+@bp.route("/model/new", methods=["GET", "POST"])
 def new_process():
     owner()
     if latest_version() is None:  # the editor lays a diagram over a deployed version

@@ -13,20 +13,20 @@ from datetime import date
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..audit.paths import (
+from ...audit.paths import (
     NoSuchEvent,
     NoSuchVersion,
     audited_processes,
     case_path_view,
     process_heat_view,
 )
-from ..audit.reads import log_read
+from ...audit.reads import log_read
+from ..language import page_language
+from . import bp
 from .auditing import audited_case, auditor
-from .language import page_language
-from .routes import web
 
 
-@web.get("/audit/cases/<case_id>/diagram")
+@bp.get("/audit/cases/<case_id>/diagram")
 def case_diagram(case_id: str):
     actor, _case = audited_case(case_id, "case.path")
     raw = request.args.get("at_seq", "").strip()
@@ -60,13 +60,13 @@ def _bad_event(case_id: str, text: str) -> str:
         paragraphs=[text],
         reference=None,
         back=(
-            url_for("web.case_diagram", case_id=case_id),
+            url_for("web.audit.case_diagram", case_id=case_id),
             _("See the path the case has taken so far"),
         ),
     )
 
 
-@web.get("/audit/processes")
+@bp.get("/audit/processes")
 def audit_processes():
     actor = auditor()
     log_read(actor, "process.list")
@@ -77,7 +77,7 @@ def audit_processes():
     )
 
 
-@web.get("/audit/processes/<process_id>")
+@bp.get("/audit/processes/<process_id>")
 def heat_map(process_id: str):
     actor = auditor()
     errors, version_id, start, end = _heat_query()

@@ -2,7 +2,7 @@
 was altered, see it as it was at any event, replay it, and take its history away (JSON, CSV or
 a printable page). For the ``audit`` grant (Auditors) alone; every view is in the read log.
 
-The reading itself is ``audit_history``'s; these views only parse what was asked and draw it.
+The reading itself is ``history``'s; these views only parse what was asked and draw it.
 """
 
 import json
@@ -12,24 +12,24 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..audit import export
-from ..audit.paths import case_path_view
-from ..audit.reads import log_read
-from ..case_search import find_cases, recent_cases
-from ..definitions import runner_for
-from ..names import ShownNames
-from ..problems import ApiProblem
-from .audit_history import AuditReading, integrity, kind_names
+from ...audit import export
+from ...audit.paths import case_path_view
+from ...audit.reads import log_read
+from ...case_search import find_cases, recent_cases
+from ...definitions import runner_for
+from ...names import ShownNames
+from ...problems import ApiProblem
+from ..case_pages import STATUS_TAGS, _status
+from ..language import page_language
+from . import bp
 from .auditing import audited_case, auditor
-from .case_pages import STATUS_TAGS, _status
-from .language import page_language
-from .routes import web
+from .history import AuditReading, integrity, kind_names
 
 LONDON_ZONE = "Europe/London"
 EXPORTS = {"json": "application/json", "csv": "text/csv"}
 
 
-@web.get("/audit")
+@bp.get("/audit")
 def audit_home():
     actor = auditor()
     language = page_language()
@@ -39,7 +39,7 @@ def audit_home():
         found = find_cases(actor, searched)
         log_read(actor, "audit.search", detail={"searched": searched, "found": len(found)})
         if len(found) == 1:
-            return redirect(url_for("web.audit_case", case_id=found[0].id))
+            return redirect(url_for("web.audit.audit_case", case_id=found[0].id))
     names = ShownNames(language)
     rows = [
         {
@@ -55,7 +55,7 @@ def audit_home():
     )
 
 
-@web.get("/audit/cases/<case_id>")
+@bp.get("/audit/cases/<case_id>")
 def audit_case(case_id: str):
     actor, case = audited_case(case_id, "case.history")
     language = page_language()
@@ -96,7 +96,7 @@ def audit_case(case_id: str):
     )
 
 
-@web.post("/audit/cases/<case_id>/replay")
+@bp.post("/audit/cases/<case_id>/replay")
 def audit_replay(case_id: str):
     actor, case = audited_case(case_id, "case.replay")
     language = page_language()
@@ -110,7 +110,7 @@ def audit_replay(case_id: str):
     )
 
 
-@web.get("/audit/cases/<case_id>/events.<form>")
+@bp.get("/audit/cases/<case_id>/events.<form>")
 def audit_export(case_id: str, form: str):
     if form not in EXPORTS:
         abort(404)
@@ -128,7 +128,7 @@ def audit_export(case_id: str, form: str):
     )
 
 
-@web.get("/audit/cases/<case_id>/print")
+@bp.get("/audit/cases/<case_id>/print")
 def audit_print(case_id: str):
     actor, case = audited_case(case_id, "case.print")
     language = page_language()
@@ -221,7 +221,7 @@ def _moment_error(case_id: str, problem: ApiProblem):
 
 
 def _error(case_id: str, status: int, title: str, paragraphs: list[str]):
-    back = (url_for("web.audit_case", case_id=case_id), _("Back to the case's history"))
+    back = (url_for("web.audit.audit_case", case_id=case_id), _("Back to the case's history"))
     return Response(
         render_template("web/error.html", title=title, paragraphs=paragraphs, back=back),
         status=status,

@@ -5,7 +5,7 @@ pages' to say, here, so that the Welsh is made and checked as for every other pa
 
 from flask_babel import lazy_gettext as _l
 
-from ..reports import Mark, mark_key
+from ...reports import Mark, mark_key
 
 REPORT_TITLES = {
     "bcu_monthly": _l("BCU performance report"),

@@ -1,7 +1,7 @@
 """The process owner's workspace (``deploy_definitions`` grant): every process with its
 versions and the cases running on each, the latest version's decision tables and forms, what
 changed between any two versions, a version's files, and a form as caseworkers will see it.
-Editing a diagram or decision table is ``modeller_pages``."""
+Editing a diagram or decision table is ``editor_routes``."""
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -10,9 +10,9 @@ from markupsafe import Markup
 
 from workflows.diagram_diff import diff_files
 
-from ..definitions import latest_version, runner_for
-from ..roles import holds_grant
-from ..versions import (
+from ...definitions import latest_version, runner_for
+from ...roles import holds_grant
+from ...versions import (
     all_versions,
     decision_tables,
     form_files,
@@ -20,10 +20,10 @@ from ..versions import (
     process_versions,
     version_files,
 )
-from .language import LANGUAGES, page_language
-from .model_words import change_rows
-from .routes import web
-from .schema_form import form_fields
+from ..language import LANGUAGES, page_language
+from ..schema_form import form_fields
+from . import bp
+from .words import change_rows
 
 GRANT = "deploy_definitions"
 
@@ -38,7 +38,7 @@ def process_names(catalog, process_id: str, english: str, language: str) -> str:
     return catalog.names.name(english, process_id, language, process_id)
 
 
-@web.get("/model")
+@bp.get("/model")
 def model():
     owner()
     language = page_language()
@@ -59,7 +59,7 @@ def model():
     )
 
 
-@web.get("/model/compare")
+@bp.get("/model/compare")
 def compare():
     """What changed from one version to another: files, and elements by id in each diagram and
     decision table (drawn on the diagrams by the page's script)."""
@@ -70,7 +70,7 @@ def compare():
     if before is None or after is None:
         if len(versions) < 2:
             abort(404)
-        return redirect(url_for("web.compare", before=versions[1].id, after=versions[0].id))
+        return redirect(url_for("web.model.compare", before=versions[1].id, after=versions[0].id))
     if before not in known or after not in known:
         abort(404)
     diffs = diff_files(version_files(before), version_files(after)) if before != after else []
@@ -86,7 +86,7 @@ def compare():
     )
 
 
-@web.get("/model/versions/<int:version_id>/files/<path:path>")
+@bp.get("/model/versions/<int:version_id>/files/<path:path>")
 def version_file(version_id: int, path: str):
     """One file of a version, as it was deployed: to download, or for the page's script to
     draw. Never shown as a page of this site (diagrams are untrusted input)."""
@@ -101,7 +101,7 @@ def version_file(version_id: int, path: str):
     )
 
 
-@web.get("/model/forms/<name>")
+@bp.get("/model/forms/<name>")
 def form_preview(name: str):
     """A form of the latest version drawn as caseworkers see it, in English or Welsh, by the
     same renderer as a task's page; with the tasks that use it."""

@@ -21,18 +21,18 @@ from workflows.new_diagram import is_new_diagram_path
 from workflows.problems import DefinitionProblems, Problem, words
 from workflows.safe_xml import SAFE_XML
 
-from ..definitions import check, deploy, latest_files, latest_version, runner_for, with_edits
-from ..problem_words import problem_message
-from ..roles import role_catalogue, role_working
-from ..versions import decision_tables
+from ...definitions import check, deploy, latest_files, latest_version, runner_for, with_edits
+from ...problem_words import problem_message
+from ...roles import role_catalogue, role_working
+from ...versions import decision_tables
+from ..language import page_language
+from . import bp
 from .dmn_styles import dmn_style_sources
-from .language import page_language
-from .model_pages import owner, process_names
-from .model_words import change_rows, editor_labels
-from .routes import web
+from .routes import owner, process_names
+from .words import change_rows, editor_labels
 
 EDITABLE = (".bpmn", ".dmn")
-SENDING = ("web.send_file", "web.check_file", "web.deploy_file")
+SENDING = ("web.model.send_file", "web.model.check_file", "web.model.deploy_file")
 # A diagram and its Welsh names, each at most MAX_FILE_BYTES, are sent in the form's fields.
 FORM_BYTES = 2 * MAX_FILE_BYTES + 64 * 1024
 
@@ -64,7 +64,7 @@ class NotText(Exception):
         self.problem = Problem(edit.path, None, words("not_utf8"))
 
 
-@web.before_app_request
+@bp.before_app_request
 def room_for_a_diagram() -> None:
     """The editor's forms carry a whole diagram in a field, more than other forms may hold in
     memory (the request stays within MAX_CONTENT_LENGTH). Set before anything reads the form:
@@ -73,7 +73,7 @@ def room_for_a_diagram() -> None:
         request.max_form_memory_size = FORM_BYTES
 
 
-@web.get("/model/files/<path:path>")
+@bp.get("/model/files/<path:path>")
 def edit_file(path: str):
     owner()
     files = _editable(path)
@@ -82,7 +82,7 @@ def edit_file(path: str):
     return editor(edit)
 
 
-@web.post("/model/files/<path:path>")
+@bp.post("/model/files/<path:path>")
 def send_file(path: str):
     """The editor's form: "Check" lists every problem; "Review and deploy" shows what would
     change before anything is deployed."""
@@ -102,7 +102,7 @@ def send_file(path: str):
     return _review(edit)
 
 
-@web.post("/model/files/<path:path>/check")
+@bp.post("/model/files/<path:path>/check")
 def check_file(path: str):
     """The editor's script asks here: the problems, for markers on the drawing, and the list
     drawn as the page draws it."""
@@ -125,7 +125,7 @@ def check_file(path: str):
     )
 
 
-@web.post("/model/files/<path:path>/deploy")
+@bp.post("/model/files/<path:path>/deploy")
 def deploy_file(path: str):
     owner()
     _editable(path, new=True)
@@ -157,7 +157,7 @@ def deploy_file(path: str):
         flash(
             _("Nothing changed: version %(version)d already holds these files.", version=version.id)
         )
-    return redirect(url_for("web.model"))
+    return redirect(url_for("web.model.model"))
 
 
 def _review(edit: Edit, moved_on: bool = False, status: int = 200):
@@ -301,7 +301,7 @@ def _too_large(path: str):
                 )
             ],
             reference=None,
-            back=(url_for("web.edit_file", path=path), _("Go back to the file")),
+            back=(url_for("web.model.edit_file", path=path), _("Go back to the file")),
         ),
         413,
     )

@@ -3,11 +3,11 @@
 
 from flask import abort, g
 
-from ..audit.reads import log_read
-from ..auth import Actor
-from ..case_access import readable_case
-from ..models import Case
-from ..roles import holds_grant
+from ...audit.reads import log_read
+from ...auth import Actor
+from ...case_access import readable_case
+from ...models import Case
+from ...roles import holds_grant
 
 
 def auditor(case_id: str | None = None, action: str = "case.history") -> Actor:
