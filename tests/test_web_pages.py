@@ -124,6 +124,29 @@ def test_a_session_ends_when_idle_and_when_its_user_is_deactivated(app, client, 
     assert "is not right" in sign_in(client, desk).text
 
 
+def test_every_workspaces_pages_ask_a_signed_out_visitor_to_sign_in(app, client, desk):
+    """The auditor's, the process owner's and the reports' pages are blueprints nested in the
+    pages' one: its sign-in and CSRF rules hold in every one of their routes."""
+    nested = [rule for rule in app.url_map.iter_rules() if rule.endpoint.count(".") == 2]
+    assert {rule.endpoint.split(".")[1] for rule in nested} == {"audit", "model", "reports"}
+
+    def path_of(rule) -> str:
+        return re.sub(r"<(?:int:)?[a-z_]+>", "1", rule.rule).replace("<path:path>", "x")
+
+    for rule in nested:
+        if "GET" in rule.methods:
+            response = client.get(path_of(rule))
+            assert response.status_code == 302, (rule.rule, response.status_code)
+            assert response.headers["Location"].startswith("/sign-in?next="), rule.rule
+    for signed_in in (False, True):
+        if signed_in:
+            sign_in(client, desk)
+        for rule in nested:
+            if "POST" in rule.methods:
+                refused = client.post(path_of(rule), data={})  # no CSRF token
+                assert refused.status_code == 400, (rule.rule, signed_in, refused.status_code)
+
+
 def test_without_a_force_identity_provider_there_is_no_force_sign_in(client):
     page = client.get("/sign-in?next=/")
     assert page.status_code == 200
