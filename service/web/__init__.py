@@ -27,7 +27,6 @@ OIDC_EXTENSION = "gwarchod.oidc"
 
 
 def register_web(app: Flask) -> None:
-    # The page modules add their routes to the pages' blueprint.
     # The caseworker's pages are modules of the pages' blueprint; each other workspace is a
     # blueprint of its own, nested in it.
     from . import (  # noqa: F401

@@ -64,7 +64,8 @@ def security_headers(response):
     if request.path.startswith("/api/") or request.path == "/health":
         return response
     nonce = _nonce()
-    # A page may allow exact style attributes by hash (the decision table editor: process_owner.dmn_styles).
+    # A page may allow exact style attributes by hash (the decision table editor, as
+    # process_owner.dmn_styles says).
     styles = " ".join(("'self'", *g.get("style_sources", ())))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
