@@ -10,7 +10,17 @@ task needs its Welsh name before the set can be deployed.
 import json
 from dataclasses import dataclass
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from lxml import etree
 
@@ -86,14 +96,7 @@ def edit_file(path: str):
 def send_file(path: str):
     """The editor's form: "Check" lists every problem; "Review and deploy" shows what would
     change before anything is deployed."""
-    owner()
-    _editable(path, new=True)
-    try:
-        edit = _submitted(path)
-    except TooLarge:
-        return _too_large(path)
-    except NotText as refused:
-        return editor(refused.edit, problems=[refused.problem], checked=True, status=422)
+    edit = _sent_to_the_page(path)
     problems = check(with_edits(edit.files()))
     if problems:
         return editor(edit, problems=problems, checked=True, status=422)
@@ -127,14 +130,7 @@ def check_file(path: str):
 
 @bp.post("/model/files/<path:path>/deploy")
 def deploy_file(path: str):
-    owner()
-    _editable(path, new=True)
-    try:
-        edit = _submitted(path)
-    except TooLarge:
-        return _too_large(path)
-    except NotText as refused:
-        return editor(refused.edit, problems=[refused.problem], checked=True, status=422)
+    edit = _sent_to_the_page(path)
     if str(latest_version().id) != request.form.get("base"):
         # Someone deployed since this was reviewed: check it and show what it changes in theirs.
         problems = check(with_edits(edit.files()))
@@ -263,6 +259,20 @@ def _editable(path: str, new: bool = False) -> dict[str, bytes]:
     if new and is_new_diagram_path(path):
         return files
     abort(404)
+
+
+def _sent_to_the_page(path: str) -> Edit:
+    """The edit a process owner sent to a page of the editor; a file too large or not text
+    is answered at once, with the error page or the editor saying so."""
+    owner()
+    _editable(path, new=True)
+    try:
+        return _submitted(path)
+    except TooLarge:
+        abort(make_response(_too_large(path)))
+    except NotText as refused:
+        page = editor(refused.edit, problems=[refused.problem], checked=True, status=422)
+        abort(make_response(page))
 
 
 def _submitted(path: str) -> Edit:
