@@ -173,7 +173,15 @@ def test_a_loop_of_the_small_process_is_counted(client, loop, investigator, audi
 
 def test_bad_events_and_unknown_cases_are_said_plainly(client, walked, auditor_name):
     sign_in(client, auditor_name)
-    for query in ("at_seq=abc", "at_seq=0", "at_seq=100000", "at_seq=-2"):
+    # Digits Python reads as digits but not as a number, and more digits than any number.
+    for query in (
+        "at_seq=abc",
+        "at_seq=0",
+        "at_seq=100000",
+        "at_seq=-2",
+        "at_seq=²",
+        "at_seq=" + "9" * 5000,
+    ):
         page = client.get(f"/audit/cases/{walked.id}/diagram?{query}")
         assert page.status_code == 400, query
         assert "There is no such event" in words(page)
@@ -254,6 +262,9 @@ def test_bad_heat_map_choices_bring_the_form_back(client, loop, auditor_name):
         ("to=yesterday", "The last day must be a real date"),
         ("from=2026-12-10&to=2026-12-01", "The last day must be the same as or after"),
         ("version=abc", "Choose a version that holds this process"),
+        ("version=²", "Choose a version that holds this process"),
+        ("version=" + "9" * 5000, "Choose a version that holds this process"),
+        ("to=9999-12-31", "The last day must be a real date"),
         ("version=999", "Choose a version that holds this process"),
     ):
         page = client.get(f"/audit/processes/audit_loop?{query}")

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from workflows.case_path import (
     CasePath,
@@ -33,6 +33,7 @@ from ..definitions import runner_for
 from ..models import Case, ProcessDefinition, Task
 from ..problems import not_found
 from ..versions import versions_holding
+from .canonical import stored_time
 from .models import CaseEvent
 
 # What the path is read from: tasks, timers, decisions, errors, and the case's versions.
@@ -334,7 +335,9 @@ def _events(case_ids: list[str]) -> dict[str, list[dict]]:
                 CaseEvent.case_id,
                 CaseEvent.seq,
                 CaseEvent.type,
-                CaseEvent.at,
+                # Read as stored, not trusted: a garbled time is no time (verification says
+                # what is wrong with the row), never a page that fails.
+                type_coerce(CaseEvent.at, String),
                 CaseEvent.actor_name,
                 CaseEvent.payload,
             )
@@ -346,8 +349,16 @@ def _events(case_ids: list[str]) -> dict[str, list[dict]]:
                 details = json.loads(payload)
             except (TypeError, ValueError):
                 details = {}  # a damaged row: verification says what is wrong with it
+            if not isinstance(details, dict):
+                details = {}
             found[case_id].append(
-                {"seq": seq, "type": type_, "at": at, "actor": actor, "payload": details}
+                {
+                    "seq": seq,
+                    "type": type_,
+                    "at": stored_time(at) if at is not None else None,
+                    "actor": actor,
+                    "payload": details,
+                }
             )
     return found
 

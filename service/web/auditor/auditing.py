@@ -25,3 +25,9 @@ def audited_case(case_id: str, action: str) -> tuple[Actor, Case]:
     actor = auditor(case_id, action)
     case, _reading = readable_case(actor, case_id, action)
     return actor, case
+
+
+def asked_number(text: str) -> int | None:
+    """A whole number as typed into a query (an event, a version), or None when it is not one:
+    only the digits 0 to 9, and few enough of them to be a number the service keeps."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None

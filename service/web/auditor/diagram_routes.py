@@ -23,7 +23,7 @@ from ...audit.paths import (
 from ...audit.reads import log_read
 from ..language import page_language
 from . import bp
-from .auditing import audited_case, auditor
+from .auditing import asked_number, audited_case, auditor
 
 
 @bp.get("/audit/cases/<case_id>/diagram")
@@ -32,9 +32,9 @@ def case_diagram(case_id: str):
     raw = request.args.get("at_seq", "").strip()
     at_seq = None
     if raw:
-        if not raw.isdigit():
+        at_seq = asked_number(raw)
+        if at_seq is None:
             return _bad_event(case_id, _("An event is given by its number, such as 12.")), 400
-        at_seq = int(raw)
     language = page_language()
     try:
         diagram = case_path_view(case_id, at_seq, language)
@@ -118,9 +118,8 @@ def _heat_query() -> tuple[dict, int | None, date | None, date | None]:
     version_id = start = end = None
     raw = request.args.get("version", "").strip()
     if raw:
-        if raw.isdigit():
-            version_id = int(raw)
-        else:
+        version_id = asked_number(raw)
+        if version_id is None:
             errors["version"] = _("Choose a version that holds this process.")
     for key in ("from", "to"):
         text = request.args.get(key, "").strip()
@@ -128,6 +127,8 @@ def _heat_query() -> tuple[dict, int | None, date | None, date | None]:
             continue
         try:
             day = date.fromisoformat(text)
+            if day == date.max:  # the day after it, where its cases end, is past the calendar
+                raise ValueError(text)
         except ValueError:
             errors[key] = (
                 _("The first day must be a real date, such as 2026-12-01.")

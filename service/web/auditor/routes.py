@@ -7,10 +7,11 @@ The reading itself is ``history``'s; these views only parse what was asked and d
 
 import json
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+
+from workflows.diagram_functions import LONDON
 
 from ...audit import export
 from ...audit.paths import case_path_view
@@ -22,10 +23,9 @@ from ...problems import ApiProblem
 from ..case_pages import STATUS_TAGS, _status
 from ..language import page_language
 from . import bp
-from .auditing import audited_case, auditor
+from .auditing import asked_number, audited_case, auditor
 from .history import AuditReading, integrity, kind_names
 
-LONDON_ZONE = "Europe/London"
 EXPORTS = {"json": "application/json", "csv": "text/csv"}
 
 
@@ -167,14 +167,15 @@ def _moment_asked(last_seq: int):
     fields = _time_fields()
     case_id = request.view_args["case_id"]
     if at_seq:
-        if not at_seq.isdigit() or int(at_seq) < 1:
+        seq = asked_number(at_seq)
+        if seq is None or seq < 1:
             return _error(
                 case_id,
                 400,
                 _("There is no such event"),
                 [_("Events are numbered from 1. Choose an event from the history.")],
             )
-        if int(at_seq) > last_seq:
+        if seq > last_seq:
             return _error(
                 case_id,
                 422,
@@ -187,14 +188,14 @@ def _moment_asked(last_seq: int):
                     )
                 ],
             )
-        return int(at_seq), None
+        return seq, None
     if any(fields.values()):
         try:
             day, month, year = (int(fields[key]) for key in ("day", "month", "year"))
             hours, minutes = (int(part) for part in (fields["time"] or "23:59").split(":"))
             moment = datetime(year, month, day, hours, minutes, 59, 999999)
-            return None, moment.replace(tzinfo=ZoneInfo(LONDON_ZONE)).astimezone(UTC)
-        except (ValueError, TypeError):
+            return None, moment.replace(tzinfo=LONDON).astimezone(UTC)
+        except (ValueError, TypeError, OverflowError):
             return _error(
                 case_id,
                 400,
