@@ -66,7 +66,6 @@ class Story:
     kinds: list[str]
     person: str | None
     last_seq: int
-    letters: int = 0
 
 
 @dataclass
@@ -124,8 +123,7 @@ class AuditReading:
             and (person is None or entry.actor == person)
             and (upto is None or (entry.seq is not None and entry.seq <= upto))
         ]
-        letters = sum(len(entry.letters) for entry in shown)
-        return Story(shown, len(entries), people, chosen, person, last_seq, letters)
+        return Story(shown, len(entries), people, chosen, person, last_seq)
 
     def _reads(self) -> list[Entry]:
         entries = []

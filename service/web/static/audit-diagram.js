@@ -114,7 +114,8 @@ async function mount (root) {
   else markHeat(viewer, data.marks)
   showMarked(viewer, data.marks)
   viewer.get('eventBus').on('element.click', (event) => {
-    const element = event.element
+    // A label drawn outside its shape (an event's, a gateway's) stands for that shape.
+    const element = event.element && (event.element.labelTarget || event.element)
     if (!element || element.type === 'bpmn:Process' || element.type === 'bpmn:Collaboration' ||
       element.type === 'bpmn:Participant' || element.type === 'bpmn:Lane' || element.waypoints) return
     showEvents(root, panel, element.id, element.businessObject && element.businessObject.name)
