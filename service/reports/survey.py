@@ -35,33 +35,35 @@ def survey_answers(first: date, after: date) -> dict[str, int]:
         select(CaseEvent.case_id, CaseEvent.type, CaseEvent.payload)
         .where(
             CaseEvent.case_id.in_(schedules),
-            CaseEvent.type.in_((COMMAND, "case_started", "data_changed")),
+            CaseEvent.type.in_((COMMAND, "data_changed", "task_completed")),
         )
         .order_by(CaseEvent.case_id, CaseEvent.seq)
     )
-    case_id, period = None, None
+    # A survey's answers count once its task is completed: a completion the diagram refused is
+    # in the history as a command too, with no task completed after it.
+    case_id, period, sent = None, None, None
     for row_case, type_, payload in db.session.execute(query):
         if row_case != case_id:
-            case_id, period = row_case, None
+            case_id, period, sent = row_case, None, None
         details = json.loads(payload)
         if type_ == "data_changed":
             change = (details.get("fields") or {}).get(PERIOD_FIELD)
             if isinstance(change, dict):
                 period = change.get("after")
-        elif _sends_the_survey(type_, details) and _within(period, first, after):
+        elif type_ == COMMAND:
+            sending = _sends_the_survey(details) and _within(period, first, after)
+            sent = (details.get("data") or {}) if sending else None
+        elif details.get("bpmn_id") == SURVEY_TASK and sent is not None:
             for name in ANSWERS:
-                value = (details.get("data") or {}).get(name)
+                value = sent.get(name)
                 if isinstance(value, int) and not isinstance(value, bool):
                     totals[name] += value
+            sent = None
     return totals
 
 
-def _sends_the_survey(type_: str, details: dict) -> bool:
-    return (
-        type_ == COMMAND
-        and details.get("name") == COMPLETE_TASK
-        and details.get("bpmn_id") == SURVEY_TASK
-    )
+def _sends_the_survey(command: dict) -> bool:
+    return command.get("name") == COMPLETE_TASK and command.get("bpmn_id") == SURVEY_TASK
 
 
 def _within(period: object, first: date, after: date) -> bool:
