@@ -17,13 +17,14 @@ table's inputs and answer, the timers set and cancelled, and each letter's text 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 
+from workflows.case_path import attachments, diagram_elements
 from workflows.catalog import Catalog
 from workflows.diagram_functions import LONDON, london_time
 from workflows.languages import LANGUAGES
@@ -147,6 +148,7 @@ class CaseHistory:
         self._schemas: dict[str, dict] = {}
         self._data: dict[str, Any] = {}  # the case's data as the entries so far left it
         self._diagram: DiagramWords | None = None
+        self._boundaries: set[str] | None = None  # read when first asked (escalations are rare)
         self._timers_told: set[tuple[int, str]] = set()  # (timer, set or cancelled) said
         self._timers_at: dict[datetime, list[Timer]] | None = None
         self.last_seq = 0  # the history's last event, once read
@@ -205,7 +207,7 @@ class CaseHistory:
             actor=command["actor"] if command["actor"] != SYSTEM else None,
         )
         changed = _fields_changed(by_type.get("data_changed", []))
-        entry.kinds = _kinds(name, by_type, changed)
+        entry.kinds = _kinds(name, by_type, changed, self._boundary_timers)
 
         if name == "start_case":
             entry.what = _("Case started by %(who)s", who=who)
@@ -339,6 +341,14 @@ class CaseHistory:
                 for item, lang in self._letter_items(changed)
             ]
 
+    def _boundary_timers(self) -> set[str]:
+        """The diagrams' boundary events: a timer among them that fires ends the time allowed
+        for the step it is attached to (a timer between steps only waits)."""
+        if self._boundaries is None:
+            elements = diagram_elements(self.catalog.files, "")
+            self._boundaries = set(attachments(elements))
+        return self._boundaries
+
     def _words(self) -> DiagramWords:
         if self._diagram is None:
             self._diagram = DiagramWords(self.catalog, self.names, self.case, self.language)
@@ -470,15 +480,19 @@ def value_text(value: Any, schema: dict, language: str) -> str:
     return str(shown(value, language))
 
 
-def _kinds(name: str | None, by_type: dict[str, list], changed: dict) -> set[str]:
-    """What a command's entry is about, for an auditor's filter."""
+def _kinds(
+    name: str | None, by_type: dict[str, list], changed: dict, boundaries: Callable[[], set[str]]
+) -> set[str]:
+    """What a command's entry is about, for an auditor's filter. ``boundaries``: the
+    diagrams' boundary events, asked only when a timer fired."""
     kinds = set()
     if name in ("start_case", "complete_task", "claim_task", "unclaim_task", "assign_task"):
         kinds.add(WORK)
     if name == "fire_timers" or "timer_fired" in by_type:
         kinds.add(TIMER)
-        if "timer_fired" in by_type and "task_opened" in by_type:
-            kinds.add(ESCALATION)  # time ran out and the work went to someone
+        fired = {timer.get("bpmn_id") for timer in by_type.get("timer_fired", [])}
+        if "task_opened" in by_type and fired & boundaries():
+            kinds.add(ESCALATION)  # a step's time ran out and the work went to someone
     if "decision_taken" in by_type:
         kinds.add(DECISION)
     if "diagram_error" in by_type:
