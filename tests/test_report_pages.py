@@ -4,6 +4,7 @@ them), the CSV files, the Welsh page, a period that cannot be read, and the figu
 again from the audit log alone.
 """
 
+import contextlib
 import csv
 import html
 import io
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from service import commands
 from service.audit.figures import tally_from_history
 from service.auth import create_user
 from service.db import db
@@ -34,6 +36,7 @@ from tests.samples import (
     SUSPECT_RELEASED_UNDER_INVESTIGATION,
 )
 from tests.test_performance_reporting import SURVEY, Schedule
+from workflows.problems import DiagramError
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # after every time the samples record
 NOVEMBER = {"year": "2026", "month": "11", "length": "month"}
@@ -327,8 +330,28 @@ def _csrf(client) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
 
 
+@contextlib.contextmanager
+def refused_once(monkeypatch):
+    """The next command's diagram fails, as a script that raises would."""
+
+    class Refusing:
+        def __init__(self, runner):
+            self.runner = runner
+
+        def __getattr__(self, name):
+            return getattr(self.runner, name)
+
+        def begin(self, *args):
+            raise DiagramError("the survey's script failed", "report_marac_victim_survey")
+
+    with monkeypatch.context() as patched:
+        original = commands.runner_for
+        patched.setattr(commands, "runner_for", lambda *a: Refusing(original(*a)))
+        yield
+
+
 def test_the_marac_survey_shows_what_victims_answered_each_month(
-    app, client, token_for, readers, clock
+    app, client, token_for, readers, clock, monkeypatch
 ):
     """The survey's answers are the MARAC Unit's, in the performance reporting process: its
     case keeps only the latest round, its history every one."""
@@ -344,6 +367,11 @@ def test_the_marac_survey_shows_what_victims_answered_each_month(
     }
     schedule = Schedule(client, tokens)  # November's reports fell due at 09:00: open at once
     drain(app)
+    # A first try the diagram refuses is in the history as a command with no task completed
+    # after it: its answers are not the survey's.
+    with refused_once(monkeypatch):
+        refused = schedule.submit("marac", "report_marac_victim_survey", SURVEY)
+    assert refused.status_code == 422, refused.json
     schedule.complete("marac", "report_marac_victim_survey", SURVEY)
     clock.move_to(datetime(2027, 1, 1, 9, 1, tzinfo=UTC))
     assert drain(app) == 1  # December's
@@ -366,8 +394,18 @@ def test_the_marac_survey_shows_what_victims_answered_each_month(
     assert rows["Satisfied of the victims who answered"] == "Nothing to count yet"
     survey = "/reports/marac_survey/cases/survey.survey_responses"
     assert client.get(survey, query_string=NOVEMBER).status_code == 404  # no cases to list
+    page = client.get("/reports/marac_survey", query_string=NOVEMBER).text
+    assert "/cases/survey." not in page  # nor a link to them
     csv_rows = {
         row["figure"]: row
         for row in rows_of(client.get("/reports/marac_survey/csv", query_string=NOVEMBER))
     }
     assert csv_rows["survey.survey_responses"]["cases"] == "6"
+    # The schedule's monthly timer opened the month's reports: time passing, as planned, not a
+    # step's time running out. An auditor finds it among timers, not escalations.
+    client.post("/sign-out", data={})
+    sign_in(client, names["auditor"])
+    timers = text_of(client.get(f"/audit/cases/{schedule.id}", query_string={"kind": "timer"}))
+    assert "Time reached" in timers
+    escalations = client.get(f"/audit/cases/{schedule.id}", query_string={"kind": "escalation"})
+    assert "Escalated: the time allowed ran out." not in text_of(escalations)

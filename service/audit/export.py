@@ -65,7 +65,7 @@ def as_csv(events: list[dict]) -> str:
                 event["type"],
                 event["at"],
                 actor["id"],
-                _cell(actor["name"]),
+                safe_cell(actor["name"]),
                 actor["role"],
                 json.dumps(event["payload"], ensure_ascii=False, sort_keys=True),
                 event["state_hash"],
@@ -76,8 +76,8 @@ def as_csv(events: list[dict]) -> str:
     return out.getvalue()
 
 
-def _cell(text: str | None) -> str | None:
-    # A spreadsheet would run a cell beginning with = + - @ as a formula.
-    if text and text[0] in "=+-@":
-        return "'" + text
-    return text
+def safe_cell(value):
+    """A cell a spreadsheet will not take for a formula (text beginning with = + - @)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -15,6 +15,7 @@ from flask_babel import ngettext
 
 from workflows.diagram_functions import MONTHS, london_time
 
+from ...audit.export import safe_cell
 from ...audit.reads import log_read
 from ...models import utcnow
 from ...reports import (
@@ -270,9 +271,12 @@ def _groups(report: Report, counted: Tally, period: Period) -> list[dict]:
             {
                 "label": figure_label(mark),
                 "count": counted.count(mark),
+                # A figure that counts something else than cases has no cases to list.
                 "href": url_for(
                     "web.reports.report_cases", key=report.key, figure=mark_key(mark), **args
-                ),
+                )
+                if group.of_cases
+                else None,
             }
             for mark in group.marks
         ]
@@ -348,16 +352,9 @@ def _csv(rows: list[list], filename: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow([_safe_cell(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return Response(
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _safe_cell(value):
-    """A cell a spreadsheet will not take for a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
