@@ -19,8 +19,6 @@ from workflows import outside_reads
 from workflows.clock import engine_clock
 from workflows.isolation import EngineProcessFailed
 from workflows.runner import (
-    LIBRARY_VERSION,
-    SERIALIZER_VERSION,
     DiagramError,
     FormInvalid,
     LimitExceeded,
@@ -28,6 +26,7 @@ from workflows.runner import (
     StateVersionMismatch,
     TaskNotOpen,
 )
+from workflows.serializer import LIBRARY_VERSION, SERIALIZER_VERSION
 
 from .audit import trail as audit
 from .audit.models import CaseAuditHead

@@ -13,15 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from SpiffWorkflow import __version__ as spiff_version
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import (
-    BpmnWorkflowConverter,
-    WorkflowConverter,
-)
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock, migration, pruning
@@ -39,44 +32,8 @@ from .problems import (
     TaskNotOpen,
 )
 from .sandbox import SandboxError, make_script_engine
+from .serializer import SERIALIZER, SERIALIZER_VERSION, save
 from .timers import WaitingTimer, run_due_timers, task_due_at, waiting_timers
-
-
-class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
-    """Saves a workflow without its spec, and restores it around the spec objects already
-    parsed for its definition version.
-
-    The library's converter writes the whole spec into every saved state and rebuilds it on
-    every load; the definition version holds the spec once for all its cases instead.
-    """
-
-    def to_dict(self, workflow):
-        # The library's converter writes the whole spec into every state; the version holds it.
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        for tasks in _saved_task_maps(dct):
-            pruning.compact(tasks)
-        return dct
-
-    def from_dict(self, dct):
-        for tasks in _saved_task_maps(dct):
-            pruning.expand(tasks)
-        if isinstance(dct.get("spec"), dict):
-            return super().from_dict(dct)
-        spec, subprocess_specs = dct.pop("spec"), dct.pop("subprocess_specs")
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-def _saved_task_maps(dct: dict) -> list[dict]:
-    """The tasks of a saved workflow and of each run of a process it holds, as dicts."""
-    return [dct["tasks"], *(run["tasks"] for run in dct.get("subprocesses", {}).values())]
 
 
 def _withdraw_subprocesses_of_removed_tasks(workflow: BpmnWorkflow) -> BpmnWorkflow:
@@ -102,13 +59,6 @@ def _withdraw_subprocess_of(owner, task) -> None:
     run.cancel()
     for inner in [t for t in run.tasks.values() if t.id in top.subprocesses]:
         _withdraw_subprocess_of(top, inner)
-
-
-SERIALIZER = BpmnWorkflowSerializer(
-    BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter})
-)
-SERIALIZER_VERSION = SERIALIZER.VERSION
-LIBRARY_VERSION = spiff_version
 
 
 @dataclass(frozen=True)
@@ -534,12 +484,6 @@ def case_data(workflow: BpmnWorkflow) -> dict:
         # letters, so the case's log is all of them, in the order they were sent.
         data[SENT_FIELD] = merged_log(logs)
     return SERIALIZER.registry.clean(data)
-
-
-def save(workflow: BpmnWorkflow) -> str:
-    state = SERIALIZER.to_dict(workflow)
-    state["serializer_version"] = SERIALIZER_VERSION
-    return json.dumps(state, separators=(",", ":"))
 
 
 def stopped_at(workflow: BpmnWorkflow, last_run: str | None = None) -> str | None:

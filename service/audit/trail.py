@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import Row, bindparam, select
 
-from workflows.runner import LIBRARY_VERSION, SERIALIZER_VERSION, DiagramError, Outcome
+from workflows.runner import DiagramError, Outcome
+from workflows.serializer import LIBRARY_VERSION, SERIALIZER_VERSION
 
 from ..auth import Actor
 from ..db import db
