@@ -110,6 +110,67 @@ def test_self_sharing_lists_left_in_case_data(client, owner, sergeant, app):
     assert took < 5
 
 
+def assert_refused_as_unsavable(app, response, started, task_id, element, words):
+    assert response.status_code == 422, response.json
+    assert response.mimetype == PROBLEM
+    assert response.json["element_id"] == element
+    assert words in response.json["detail"]
+    with app.app_context():
+        assert db.session.get(Case, started["id"]).version == 1
+        assert db.session.get(Task, task_id).status == "open"
+        kinds = db.session.scalars(
+            db.select(CaseEvent.type).where(CaseEvent.case_id == started["id"])
+        ).all()
+        assert "diagram_error" in kinds
+
+
+@pytest.mark.parametrize(
+    "script, words",
+    [
+        ("a = [1]\na.append(a)", "contains itself ('a')"),
+        ("a = {}\na['me'] = a", "contains itself ('a')"),
+        ("a = []\nfor i in range(100000):\n    a = [a]", "nested too deeply to be saved ('a')"),
+    ],
+    ids=["a list holding itself", "a dict holding itself", "lists nested 100,000 deep"],
+)
+def test_case_data_json_cannot_hold_is_refused_at_the_script(
+    client, owner, sergeant, app, script, words
+):
+    """Before, the engine process failed on writing the case, and the caller was told to try
+    again (503), which failed the same way every time."""
+    files = {"hostile.bpmn": two_step("hostile", script).encode()}
+    started = deploy_and_start(client, owner, sergeant, files, "hostile")
+    response, _, task_id = complete_first(client, sergeant, started)
+    assert_refused_as_unsavable(app, response, started, task_id, "script", words)
+    assert client.get("/health").status_code == 200
+
+
+def test_a_value_holding_itself_that_a_later_step_let_go_is_refused(client, owner, sergeant, app):
+    """The case's data no longer shows it, but the step that made it still holds it."""
+    body = (
+        '<bpmn:startEvent id="start"/>'
+        + user_task("task")
+        + '<bpmn:scriptTask id="script"><bpmn:script>a = [1]\na.append(a)</bpmn:script>'
+        "</bpmn:scriptTask>"
+        + '<bpmn:scriptTask id="later"><bpmn:script>del a</bpmn:script></bpmn:scriptTask>'
+        + user_task("after")
+        + '<bpmn:endEvent id="end"/>'
+        + flow("f1", "start", "task")
+        + flow("f2", "task", "script")
+        + flow("f3", "script", "later")
+        + flow("f4", "later", "after")
+        + flow("f5", "after", "end")
+    )
+    xml = process(
+        body,
+        lane("Sergeant", "start", "task", "script", "later", "after", "end"),
+        process_id="hostile",
+    )
+    started = deploy_and_start(client, owner, sergeant, {"hostile.bpmn": xml.encode()}, "hostile")
+    response, _, task_id = complete_first(client, sergeant, started)
+    assert_refused_as_unsavable(app, response, started, task_id, "script", "contains itself")
+
+
 @pytest.mark.usefixtures("quick_limits")
 def test_a_huge_string_built_in_c(client, owner, sergeant, app):
     script = "s = 'x' * 1000\nt = str([s] * 1000000)\nn = len(t)"

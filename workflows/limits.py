@@ -9,7 +9,7 @@ resource limits can stop that, so they are enforced by the engine process (workf
 import json
 from dataclasses import dataclass
 
-from .problems import LimitExceeded
+from .problems import DiagramError, LimitExceeded
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,12 @@ class StepBudget:
 
 
 def check_data_size(data: dict, limit: int, element_id: str | None) -> None:
-    """Refuse case data that would be larger than ``limit`` bytes as JSON."""
-    size = len(json.dumps(data, separators=(",", ":"), default=str).encode())
+    """Refuse case data that would be larger than ``limit`` bytes as JSON, or that cannot be
+    written as JSON at all."""
+    try:
+        size = len(json.dumps(data, separators=(",", ":"), default=str).encode())
+    except (ValueError, RecursionError) as error:
+        raise unsavable(error, element_id, _first_unsavable(data)) from None
     if size > limit:
         raise LimitExceeded(
             f"the case's data would be {size} bytes; the limit is {limit}",
@@ -63,3 +67,32 @@ def check_data_size(data: dict, limit: int, element_id: str | None) -> None:
             "case data size",
             f"{size} bytes",
         )
+
+
+class UnsavableData(DiagramError):
+    """Diagram code left data that cannot be written as JSON, so the case cannot be saved."""
+
+
+def unsavable(error: Exception, element_id: str | None, field: str | None = None) -> DiagramError:
+    """Why data that diagram code left cannot be saved: a list or dict that holds itself, or
+    values nested deeper than JSON is written (``error`` is what writing it raised)."""
+    named = f" ('{field}')" if field else ""
+    if isinstance(error, RecursionError):
+        what = f"values nested too deeply to be saved{named}"
+    else:
+        what = f"a list or dict that contains itself{named}, which cannot be saved"
+    return UnsavableData(f"the case's data would hold {what}", element_id)
+
+
+def _first_unsavable(data: dict) -> str | None:
+    return next((str(field) for field, value in data.items() if not savable(value)), None)
+
+
+def savable(value) -> bool:
+    """Whether ``value`` can be written as JSON (values JSON has no type for are written as
+    text)."""
+    try:
+        json.dumps(value, default=str)
+    except (ValueError, RecursionError):
+        return False
+    return True

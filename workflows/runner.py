@@ -22,7 +22,14 @@ from .catalog import FORM_PROPERTY, UI_FORM_PROPERTY, Catalog
 from .decisions import DecisionLog
 from .instructions import render_instructions
 from .letters import LETTER_PROPERTY, SENT_FIELD, Letter, merged_log, record_sent, render_letter
-from .limits import EngineLimits, StepBudget, check_data_size
+from .limits import (
+    EngineLimits,
+    StepBudget,
+    UnsavableData,
+    check_data_size,
+    savable,
+    unsavable,
+)
 from .problems import (
     CaseStalled,
     DiagramError,
@@ -378,7 +385,11 @@ class Runner:
         data = case_data(workflow)
         if self.copy_answers:
             data = copy.deepcopy(data)
-        check_data_size(data, self.limits.max_data_bytes, steps.element_id)
+        try:
+            check_data_size(data, self.limits.max_data_bytes, steps.element_id)
+        except UnsavableData as error:
+            error.element_id = _unsavable_since(workflow) or error.element_id
+            raise
         changed = {
             key: {"before": before.get(key), "after": data.get(key)}
             for key in sorted(set(before) | set(data))
@@ -403,7 +414,11 @@ class Runner:
         # After the case's data and open tasks are read: letting go of finished rounds
         # changes neither (see workflows.pruning).
         pruning.prune(workflow)
-        state = save(workflow)
+        try:
+            state = save(workflow)
+        except (ValueError, RecursionError) as error:
+            # Kept by a step whose data the case no longer shows (a later step let it go).
+            raise unsavable(error, _unsavable_since(workflow) or steps.element_id) from None
         if not workflow.completed:
             self._keep_workflow(state, workflow)
         return Outcome(state, open_tasks, workflow.completed, data, events, timers)
@@ -484,6 +499,17 @@ def case_data(workflow: BpmnWorkflow) -> dict:
         # letters, so the case's log is all of them, in the order they were sent.
         data[SENT_FIELD] = merged_log(logs)
     return SERIALIZER.registry.clean(data)
+
+
+def _unsavable_since(workflow: BpmnWorkflow) -> str | None:
+    """The element whose step first held data that cannot be saved: the one that made it."""
+    tasks = list(workflow.tasks.values())
+    for subworkflow in workflow.subprocesses.values():
+        tasks.extend(subworkflow.tasks.values())
+    for task in sorted(tasks, key=lambda task: task.last_state_change):
+        if not all(savable(value) for value in task.data.values()):
+            return element_id(task.task_spec)
+    return None
 
 
 def stopped_at(workflow: BpmnWorkflow, last_run: str | None = None) -> str | None:
