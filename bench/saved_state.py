@@ -1,0 +1,165 @@
+"""Reading a case's workflow from its saved text and writing it again, against the library.
+
+Every command on a case its engine process does not keep restores the workflow from the text
+saved in the database and writes the text again (``workflows.serializer``). This drives one
+stalking and harassment case through the engine alone (no database) to the Sergeant's review,
+on bail with its bail reviewed (runs of a called process) and its investigation reviewed again,
+and times restoring and saving its state with the service's converters and with SpiffWorkflow's
+own (the baseline), in turns, so that a busy spell on a shared machine falls on both alike. The
+two must write the same text to the byte.
+
+Targets: restoring at most 0.8 times the library's time, saving at most as long as the
+library's. Exits non-zero when one is missed or the texts differ; the last line holds the
+figures as key=value pairs.
+
+    .venv/bin/python bench/saved_state.py [--turns 15] [--repeat 100]
+"""
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+
+from service.config import PROJECT_ROOT  # noqa: E402
+from tests.samples import (  # noqa: E402
+    CALL,
+    REVIEW_CONTINUE,
+    SUSPECT_ON_BAIL,
+    to_investigation,
+    victim_contacted,
+)
+from tests.test_review_rounds_scale import APPROVAL_TASKS  # noqa: E402
+from tests.test_saved_state_pruning import CALL_DAY, EXTEND, LETTER_SENT  # noqa: E402
+from workflows.catalog import build_catalog, read_definition_files  # noqa: E402
+from workflows.clock import engine_clock  # noqa: E402
+from workflows.runner import Runner  # noqa: E402
+from workflows.serializer import (  # noqa: E402
+    SERIALIZER,
+    SERIALIZER_VERSION,
+    _SharedSpecWorkflowConverter,
+)
+
+PROCESS = "stalking_harassment"
+RESTORE_TARGET, SAVE_TARGET = 0.8, 1.0
+# SpiffWorkflow's converters for everything but the workflow, whose spec the version holds.
+LIBRARY = BpmnWorkflowSerializer(
+    BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter})
+)
+
+
+def case_state(catalog, reviews: int) -> str:
+    """The saved text of a case on bail, its bail reviewed twice and its investigation
+    reviewed ``reviews`` times."""
+    runner = Runner(catalog, keep=0)
+    with engine_clock(CALL_DAY):
+        outcome = runner.start(PROCESS, CALL)
+
+        def complete(bpmn_id: str, data: dict):
+            [task] = [t for t in outcome.open_tasks if t.bpmn_id == bpmn_id]
+            return runner.complete(PROCESS, outcome.state, task.id, data)
+
+        for bpmn_id, data in to_investigation(SUSPECT_ON_BAIL):
+            outcome = complete(bpmn_id, victim_contacted(bpmn_id, data, outcome.data))
+        for months in (4, 5):
+            outcome = complete("bail_review", {**EXTEND, "bail_extension_to_months": months})
+            [approval] = [t.bpmn_id for t in outcome.open_tasks if t.bpmn_id in APPROVAL_TASKS]
+            outcome = complete(approval, APPROVAL_TASKS[approval])
+            outcome = complete("victim_letter_bail_changed", LETTER_SENT)
+        for _ in range(reviews):
+            outcome = complete("sergeant_review", REVIEW_CONTINUE)
+    return outcome.state
+
+
+class Side:
+    def __init__(self, serializer, catalog, state: str):
+        self.serializer, self.state = serializer, state
+        self.specs = catalog.spec(PROCESS)
+
+    def restore(self) -> BpmnWorkflow:
+        saved = json.loads(self.state)
+        if saved.pop("serializer_version") != SERIALIZER_VERSION:
+            raise SystemExit("the case was saved by another version of the engine")
+        saved["spec"], saved["subprocess_specs"] = self.specs
+        return self.serializer.from_dict(saved)
+
+    def save(self, workflow: BpmnWorkflow) -> str:
+        state = self.serializer.to_dict(workflow)
+        state["serializer_version"] = SERIALIZER_VERSION
+        return json.dumps(state, separators=(",", ":"))
+
+
+def timed(work, repeat: int) -> float:
+    """ms per call of ``work``, over ``repeat`` calls, with the garbage collector held off as
+    ``timeit`` does: a collection falls on whichever side happens to trigger it."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        for _ in range(repeat):
+            work()
+        return (time.perf_counter() - started) * 1000 / repeat
+    finally:
+        gc.enable()
+
+
+def main() -> None:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--turns", type=int, default=15)
+    options.add_argument("--repeat", type=int, default=100, help="restores (saves) a turn")
+    options.add_argument("--reviews", type=int, default=3, help="Sergeant's reviews done")
+    args = options.parse_args()
+    catalog = build_catalog(read_definition_files(PROJECT_ROOT))
+    state = case_state(catalog, args.reviews)
+    sides = {"service": Side(SERIALIZER, catalog, state), "library": Side(LIBRARY, catalog, state)}
+    identical = all(side.save(side.restore()) == state for side in sides.values())
+    workflows = {name: side.restore() for name, side in sides.items()}
+    figures: dict[str, list[float]] = {}
+    for _ in range(args.turns):
+        for name, side in sides.items():
+            figures.setdefault(f"restore_{name}", []).append(timed(side.restore, args.repeat))
+            workflow = workflows[name]
+            figures.setdefault(f"save_{name}", []).append(
+                timed(lambda side=side, w=workflow: side.save(w), args.repeat)
+            )
+    ms = {name: statistics.median(values) for name, values in figures.items()}
+    restore_ratio = ms["restore_service"] / ms["restore_library"]
+    save_ratio = ms["save_service"] / ms["save_library"]
+    missed = [
+        what
+        for what, ok in (
+            (f"restoring above {RESTORE_TARGET} of the library's", restore_ratio <= RESTORE_TARGET),
+            (f"saving above {SAVE_TARGET} of the library's", save_ratio <= SAVE_TARGET),
+            ("the text differs from the library's", identical),
+        )
+        if not ok
+    ]
+    tasks = len(json.loads(state)["tasks"])
+    print(
+        f"a case of {len(state)} bytes, {tasks} tasks: restoring {ms['restore_service']:.3f} ms "
+        f"(the library {ms['restore_library']:.3f} ms, x{restore_ratio:.2f}, target at most "
+        f"{RESTORE_TARGET}), saving {ms['save_service']:.3f} ms (the library "
+        f"{ms['save_library']:.3f} ms, x{save_ratio:.2f}, target at most {SAVE_TARGET})"
+        + (f"; MISSED: {', '.join(missed)}" if missed else "")
+    )
+    print(
+        f"restore_ms={ms['restore_service']:.3f} restore_library_ms={ms['restore_library']:.3f} "
+        f"restore_ratio={restore_ratio:.3f} save_ms={ms['save_service']:.3f} "
+        f"save_library_ms={ms['save_library']:.3f} save_ratio={save_ratio:.3f} "
+        f"state_bytes={len(state)} identical={int(identical)} "
+        f"target_met={'yes' if not missed else 'no'}"
+    )
+    if missed:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
