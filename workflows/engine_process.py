@@ -4,6 +4,7 @@ Started by workflows.isolation with a connected socket and a small shared buffer
 until the socket closes. See workflows.isolation for why and how.
 """
 
+import gc
 import mmap
 import os
 import resource
@@ -38,6 +39,8 @@ from .sandbox import SandboxError, make_script_engine
 # A process whose address space has grown this far past its start retires after its command:
 # memory freed by Python is not always given back, and each command's limit counts from here.
 RETIRE_GROWTH_MB = 1024
+# See collect_less().
+YOUNG_GENERATION = 10_000
 _PAGE = resource.getpagesize()
 
 
@@ -173,7 +176,26 @@ class EngineProcess:
         self.runners[version] = runner
         while len(self.runners) > KEEP_VERSIONS:
             self.runners.popitem(last=False)
+        keep_out_of_collections()
         return runner
+
+
+def collect_less() -> None:
+    """Collect the young generation every ``YOUNG_GENERATION`` new objects, not Python's 700.
+
+    Restoring a case builds thousands of lists, dicts and tasks, nearly all freed when the
+    command ends; at Python's pace the collector ran about once a command and walked them.
+    """
+    gc.set_threshold(YOUNG_GENERATION, *gc.get_threshold()[1:])
+
+
+def keep_out_of_collections() -> None:
+    """Leave what the process holds for good (its modules, the versions' parsed diagrams and
+    forms) out of the collector's passes from now on: a full pass walked every one of them.
+    A version let go, with what it held, is collected here, when the next one is loaded."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _key(request: dict) -> tuple:
@@ -221,6 +243,7 @@ def _refusal(error: Exception):
 
 
 def main() -> None:
+    collect_less()
     connection = Channel(int(sys.argv[1]))
     progress = mmap.mmap(int(sys.argv[2]), PROGRESS_SIZE)
     EngineProcess(connection, progress).serve()
