@@ -130,14 +130,29 @@ def assert_refused_as_unsavable(app, response, started, task_id, element, words)
         ("a = [1]\na.append(a)", "contains itself ('a')"),
         ("a = {}\na['me'] = a", "contains itself ('a')"),
         ("a = []\nfor i in range(100000):\n    a = [a]", "nested too deeply to be saved ('a')"),
+        ("a = {1, 2}", "not text, a number, true or false, a list or a dict with text keys ('a')"),
+        ("a = {(1, 2): 'x'}", "a dict with text keys ('a')"),
+        ("a = b'x'", "a dict with text keys ('a')"),
+        ("a = float('nan')", "infinite or not a number ('a')"),
+        ("a = 10**5000", "a number too long to be saved ('a')"),
     ],
-    ids=["a list holding itself", "a dict holding itself", "lists nested 100,000 deep"],
+    ids=[
+        "a list holding itself",
+        "a dict holding itself",
+        "lists nested 100,000 deep",
+        "a set",
+        "a dict with a tuple for a key",
+        "bytes",
+        "not a number",
+        "a number of 5,000 digits",
+    ],
 )
 def test_case_data_json_cannot_hold_is_refused_at_the_script(
     client, owner, sergeant, app, script, words
 ):
     """Before, the engine process failed on writing the case, and the caller was told to try
-    again (503), which failed the same way every time."""
+    again (503), which failed the same way every time; a value that is not a number was saved,
+    though JSON has no such value."""
     files = {"hostile.bpmn": two_step("hostile", script).encode()}
     started = deploy_and_start(client, owner, sergeant, files, "hostile")
     response, _, task_id = complete_first(client, sergeant, started)

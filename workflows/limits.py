@@ -57,8 +57,8 @@ def check_data_size(data: dict, limit: int, element_id: str | None) -> None:
     """Refuse case data that would be larger than ``limit`` bytes as JSON, or that cannot be
     written as JSON at all."""
     try:
-        size = len(json.dumps(data, separators=(",", ":"), default=str).encode())
-    except (ValueError, RecursionError) as error:
+        size = len(_as_json(data).encode())
+    except (ValueError, TypeError, RecursionError) as error:
         raise unsavable(error, element_id, _first_unsavable(data)) from None
     if size > limit:
         raise LimitExceeded(
@@ -74,14 +74,28 @@ class UnsavableData(DiagramError):
 
 
 def unsavable(error: Exception, element_id: str | None, field: str | None = None) -> DiagramError:
-    """Why data that diagram code left cannot be saved: a list or dict that holds itself, or
-    values nested deeper than JSON is written (``error`` is what writing it raised)."""
+    """Why data that diagram code left cannot be saved (``error`` is what writing it raised):
+    case data holds text, numbers, true and false, lists, and dicts with text keys."""
     named = f" ('{field}')" if field else ""
+    said = str(error)
     if isinstance(error, RecursionError):
         what = f"values nested too deeply to be saved{named}"
-    else:
+    elif "Circular reference" in said:
         what = f"a list or dict that contains itself{named}, which cannot be saved"
+    elif "Out of range float" in said:
+        what = f"a number that is infinite or not a number{named}, which cannot be saved"
+    elif isinstance(error, ValueError):
+        what = f"a number too long to be saved{named}"
+    else:
+        what = (
+            f"a value that is not text, a number, true or false, a list or a dict with text "
+            f"keys{named}, which cannot be saved"
+        )
     return UnsavableData(f"the case's data would hold {what}", element_id)
+
+
+def _as_json(value) -> str:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 def _first_unsavable(data: dict) -> str | None:
@@ -89,10 +103,9 @@ def _first_unsavable(data: dict) -> str | None:
 
 
 def savable(value) -> bool:
-    """Whether ``value`` can be written as JSON (values JSON has no type for are written as
-    text)."""
+    """Whether ``value`` can be written as case data."""
     try:
-        json.dumps(value, default=str)
-    except (ValueError, RecursionError):
+        _as_json(value)
+    except (ValueError, TypeError, RecursionError):
         return False
     return True

@@ -416,7 +416,7 @@ class Runner:
         pruning.prune(workflow)
         try:
             state = save(workflow)
-        except (ValueError, RecursionError) as error:
+        except (ValueError, TypeError, RecursionError) as error:
             # Kept by a step whose data the case no longer shows (a later step let it go).
             raise unsavable(error, _unsavable_since(workflow) or steps.element_id) from None
         if not workflow.completed:
