@@ -52,6 +52,38 @@ def test_a_nul_character_in_a_body_is_refused_naming_the_field(client, everyone)
     assert completed.json["errors"][0]["field"] == "data.review_notes[1].x\\u0000"
 
 
+def test_half_a_surrogate_pair_in_a_body_is_refused_naming_the_field(client, everyone):
+    """JSON can send half of a surrogate pair on its own as an escape; UTF-8 has no place for
+    it. Before, starting a case or completing a task with one answered 500."""
+    location = json.dumps({**CALL, "location": "12 Heol \ud800"})
+    started = client.post(
+        "/api/v1/cases",
+        data=f'{{"process": "stalking_harassment", "data": {location}}}',
+        content_type="application/json",
+        headers=everyone,
+    )
+    assert started.status_code == 422, started.json
+    assert started.mimetype == PROBLEM
+    assert started.json["errors"] == [
+        {
+            "field": "data.location",
+            "message": "must not hold half of a surrogate pair on its own (\\ud800)",
+        }
+    ]
+    case = client.post(
+        "/api/v1/cases", json={"process": "stalking_harassment", "data": CALL}, headers=everyone
+    ).json
+    [task] = case["open_tasks"]
+    completed = client.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        data='{"data": {"review_notes": ["ok", {"x\\udc00": 1}]}}',
+        content_type="application/json",
+        headers=everyone,
+    )
+    assert completed.status_code == 422, completed.json
+    assert completed.json["errors"][0]["field"] == "data.review_notes[1].x\\udc00"
+
+
 def test_a_nul_character_or_an_id_too_large_in_a_path_names_nothing(client, everyone):
     for url in (
         "/api/v1/cases/abc%00def",

@@ -135,6 +135,7 @@ def assert_refused_as_unsavable(app, response, started, task_id, element, words)
         ("a = b'x'", "a dict with text keys ('a')"),
         ("a = float('nan')", "infinite or not a number ('a')"),
         ("a = 10**5000", "a number too long to be saved ('a')"),
+        ("a = 'x' + chr(0xD800)", "half of a surrogate pair on its own ('a')"),
     ],
     ids=[
         "a list holding itself",
@@ -145,6 +146,7 @@ def assert_refused_as_unsavable(app, response, started, task_id, element, words)
         "bytes",
         "not a number",
         "a number of 5,000 digits",
+        "half of a surrogate pair",
     ],
 )
 def test_case_data_json_cannot_hold_is_refused_at_the_script(

@@ -54,10 +54,10 @@ class StepBudget:
 
 
 def check_data_size(data: dict, limit: int, element_id: str | None) -> None:
-    """Refuse case data that would be larger than ``limit`` bytes as JSON, or that cannot be
-    written as JSON at all."""
+    """Refuse case data that would be larger than ``limit`` bytes as JSON in UTF-8, or that
+    cannot be written so at all."""
     try:
-        size = len(_as_json(data).encode())
+        size = len(_as_json(data))
     except (ValueError, TypeError, RecursionError) as error:
         raise unsavable(error, element_id, _first_unsavable(data)) from None
     if size > limit:
@@ -82,6 +82,8 @@ def unsavable(error: Exception, element_id: str | None, field: str | None = None
         what = f"values nested too deeply to be saved{named}"
     elif "Circular reference" in said:
         what = f"a list or dict that contains itself{named}, which cannot be saved"
+    elif isinstance(error, UnicodeEncodeError):
+        what = f"text with half of a surrogate pair on its own{named}, which is not a character"
     elif "Out of range float" in said:
         what = f"a number that is infinite or not a number{named}, which cannot be saved"
     elif isinstance(error, ValueError):
@@ -94,8 +96,9 @@ def unsavable(error: Exception, element_id: str | None, field: str | None = None
     return UnsavableData(f"the case's data would hold {what}", element_id)
 
 
-def _as_json(value) -> str:
-    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+def _as_json(value) -> bytes:
+    """``value`` as the database stores it: JSON, in UTF-8."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode()
 
 
 def _first_unsavable(data: dict) -> str | None:

@@ -1,10 +1,13 @@
 """Input the database cannot hold never reaches it.
 
-PostgreSQL refuses a NUL character in any text (and SQLite's drivers stop a string there), and
-ids past what their column holds (32 bits on PostgreSQL, 64 on SQLite). Such input is answered
-here, before any view runs: a path that holds one names nothing (404), a query value 400 and a
-body value 422, each naming the field.
+PostgreSQL refuses a NUL character in any text (and SQLite's drivers stop a string there);
+text is stored as UTF-8, which has no place for half of a surrogate pair on its own (a JSON
+body can send one as an escape); and ids past what their column holds (32 bits on PostgreSQL,
+64 on SQLite). Such input is answered here, before any view runs: a path that holds one names
+nothing (404), a query value 400 and a body value 422, each naming the field.
 """
+
+import re
 
 from flask import request
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -13,6 +16,8 @@ from ..problems import ApiProblem
 
 LARGEST_ID = 2**31 - 1  # the largest id an INTEGER id column holds (PostgreSQL's int4)
 _NUL = "\x00"
+# A NUL, or half of a surrogate pair on its own: no text the database stores holds either.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class IdConverter(IntegerConverter):
@@ -58,13 +63,14 @@ def refuse_unstorable_input() -> None:
                 errors=[{"field": _printable(name), "message": "must not hold a NUL character"}],
             )
     if request.is_json:
-        found = _first_nul(request.get_json(silent=True), "")
+        found = _first_unstorable(request.get_json(silent=True), "")
         if found is not None:
+            field, what = found
             raise ApiProblem(
                 422,
                 "Unprocessable Content",
-                f"The field '{found}' holds a NUL character, which no field may hold.",
-                errors=[{"field": found, "message": "must not hold a NUL character"}],
+                f"The field '{field}' holds {what}, which no field may hold.",
+                errors=[{"field": field, "message": f"must not hold {what}"}],
             )
 
 
@@ -76,24 +82,32 @@ def _form_fields() -> list[tuple[str, str]]:
     return list(request.form.items(multi=True))
 
 
-def _first_nul(value: object, path: str) -> str | None:
-    """The path of the first name or text in a JSON value that holds a NUL character."""
+def _first_unstorable(value: object, path: str) -> tuple[str, str] | None:
+    """The path of the first name or text in a JSON value that holds a character no text may
+    hold, and which character that is."""
     stack = [(value, path)]
     while stack:
         value, path = stack.pop()
         if isinstance(value, str):
-            if _NUL in value:
-                return path or "(body)"
+            if _UNSTORABLE.search(value):
+                return path or "(body)", _which(value)
         elif isinstance(value, dict):
             for key, item in value.items():
                 where = f"{path}.{_printable(key)}" if path else _printable(key)
-                if _NUL in key:
-                    return where
+                if _UNSTORABLE.search(key):
+                    return where, _which(key)
                 stack.append((item, where))
         elif isinstance(value, list):
             stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
     return None
 
 
+def _which(text: str) -> str:
+    found = _UNSTORABLE.search(text).group()
+    if found == _NUL:
+        return "a NUL character"
+    return f"half of a surrogate pair on its own ({_printable(found)})"
+
+
 def _printable(text: str) -> str:
-    return text.replace(_NUL, "\\u0000")
+    return _UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
