@@ -162,6 +162,35 @@ def test_case_data_json_cannot_hold_is_refused_at_the_script(
     assert client.get("/health").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "kind, expression, words",
+    [
+        (
+            "timeDuration",
+            "None",
+            "a timer's duration must be ISO 8601 text such as 'P5D', not None",
+        ),
+        ("timeDate", "12345", "a timer's date must be ISO 8601 text"),
+        ("timeDuration", "'P' + '9' * 5000 + 'D'", "a timer's duration must be ISO 8601 text"),
+    ],
+    ids=["a duration that is None", "a date that is a number", "a duration of 5,000 digits"],
+)
+def test_a_timer_expression_the_engine_cannot_read_is_refused_at_the_timer(
+    client, owner, sergeant, kind, expression, words
+):
+    """Before, the engine failed reading the value outside any check: 503, 'please try
+    again', the same every time."""
+    response = upload(client, owner, {"t.bpmn": waits("t", kind, expression).encode(), **NOTE_FORM})
+    assert response.status_code == 201, response.json
+    started = client.post(
+        "/api/v1/cases", json={"process": "t", "data": {}}, headers=bearer(sergeant)
+    )
+    assert started.status_code == 422, started.json
+    assert started.mimetype == PROBLEM
+    assert started.json["element_id"] == "wait"
+    assert words in started.json["detail"]
+
+
 def test_a_value_holding_itself_that_a_later_step_let_go_is_refused(client, owner, sergeant, app):
     """The case's data no longer shows it, but the step that made it still holds it."""
     body = (

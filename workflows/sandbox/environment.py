@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -136,6 +143,9 @@ class SandboxScriptEngine(PythonScriptEngine):
             spec = task.task_spec
             if isinstance(spec, MultiInstanceTask) and expression == spec.cardinality:
                 self._check_instances(result)
+            timer = _timer_of(spec, expression)
+            if timer is not None:
+                _check_timer_value(timer, result)
             return result
         except SpiffWorkflowException as error:
             error.add_note(f"Error evaluating expression '{_shown(expression)}'")
@@ -158,6 +168,58 @@ class SandboxScriptEngine(PythonScriptEngine):
                 f"the loop would run {cardinality} times; the limit is {self.max_instances} "
                 "instances per loop"
             )
+
+
+_TIMER_EXAMPLES = {
+    CycleTimerEventDefinition: ("cycle", "'R3/PT1H'"),
+    TimeDateEventDefinition: ("date", "'2026-12-01T09:00:00Z'"),
+    DurationTimerEventDefinition: ("duration", "'P5D'"),
+}
+
+
+def _timer_of(spec: Any, expression: str) -> TimerEventDefinition | None:
+    """The timer of the element (or of the events an event-based gateway waits on) whose
+    expression this is."""
+    definition = getattr(spec, "event_definition", None)
+    members = getattr(definition, "event_definitions", None) or [definition]
+    return next(
+        (
+            each
+            for each in members
+            if isinstance(each, TimerEventDefinition) and each.expression == expression
+        ),
+        None,
+    )
+
+
+def _check_timer_value(timer: TimerEventDefinition, value: Any) -> None:
+    """Refuse what a timer's expression gave unless the engine can read it as the timer's kind
+    (the engine itself would fail on it outside any check, naming nothing)."""
+    kind, example = next(
+        (words for cls, words in _TIMER_EXAMPLES.items() if isinstance(timer, cls)),
+        ("time", "'P5D'"),
+    )
+    try:
+        if not isinstance(value, str):
+            raise TypeError
+        if isinstance(timer, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+        elif isinstance(timer, TimeDateEventDefinition):
+            TimerEventDefinition.parse_time_or_duration(value)
+        else:
+            parsed = TimerEventDefinition.parse_iso_duration(value)
+            datetime.now(UTC) + TimerEventDefinition.get_timedelta_from_start(parsed)
+    except OverflowError:
+        raise SandboxError(f"a timer's {kind} {_brief(value)} falls after the year 9999") from None
+    except Exception:  # the engine's parsers raise bare Exception too
+        raise SandboxError(
+            f"a timer's {kind} must be ISO 8601 text such as {example}, not {_brief(value)}"
+        ) from None
+
+
+def _brief(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else f"{shown[:57]}..."
 
 
 def make_script_engine(
