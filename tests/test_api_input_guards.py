@@ -84,6 +84,29 @@ def test_half_a_surrogate_pair_in_a_body_is_refused_naming_the_field(client, eve
     assert completed.json["errors"][0]["field"] == "data.review_notes[1].x\\udc00"
 
 
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("1" * 5000, "a whole number of more than 4300 digits"),
+        ("[" * 5000 + "]" * 5000, "nests lists or objects more deeply than this service reads"),
+        ('{"a": ' * 3000 + "1" + "}" * 3000, "nests lists or objects more deeply"),
+    ],
+    ids=["a number of 5,000 digits", "lists 5,000 deep", "objects 3,000 deep"],
+)
+def test_a_body_pythons_reader_cannot_hold_is_a_bad_request(client, everyone, value, words):
+    """Before, each answered 500: the body's readers failed on it past their own checks."""
+    data = json.dumps(CALL)[:-1] + f', "location": {value}}}'
+    response = client.post(
+        "/api/v1/cases",
+        data=f'{{"process": "stalking_harassment", "data": {data}}}',
+        content_type="application/json",
+        headers=everyone,
+    )
+    assert response.status_code == 400, response.json
+    assert response.mimetype == PROBLEM
+    assert words in response.json["detail"]
+
+
 def test_a_nul_character_or_an_id_too_large_in_a_path_names_nothing(client, everyone):
     for url in (
         "/api/v1/cases/abc%00def",

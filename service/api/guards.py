@@ -7,7 +7,9 @@ body can send one as an escape); and ids past what their column holds (32 bits o
 nothing (404), a query value 400 and a body value 422, each naming the field.
 """
 
+import json
 import re
+import sys
 
 from flask import request
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -63,7 +65,7 @@ def refuse_unstorable_input() -> None:
                 errors=[{"field": _printable(name), "message": "must not hold a NUL character"}],
             )
     if request.is_json:
-        found = _first_unstorable(request.get_json(silent=True), "")
+        found = _first_unstorable(_json_body(), "")
         if found is not None:
             field, what = found
             raise ApiProblem(
@@ -72,6 +74,29 @@ def refuse_unstorable_input() -> None:
                 f"The field '{field}' holds {what}, which no field may hold.",
                 errors=[{"field": field, "message": f"must not hold {what}"}],
             )
+
+
+def _json_body() -> object:
+    """The request's JSON body; None when there is none or it is not JSON, which the view's
+    own reading answers as it always has. A body Python's reader cannot hold is refused here:
+    the readers after this would fail on it as a fault of the service's own."""
+    try:
+        return json.loads(request.get_data(cache=True))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    except RecursionError:
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            "The request body nests lists or objects more deeply than this service reads.",
+        ) from None
+    except ValueError:  # a whole number longer than Python reads (sys.get_int_max_str_digits)
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"The request body holds a whole number of more than {sys.get_int_max_str_digits()} "
+            "digits, longer than this service reads.",
+        ) from None
 
 
 def _form_fields() -> list[tuple[str, str]]:
