@@ -171,9 +171,15 @@ def test_case_data_json_cannot_hold_is_refused_at_the_script(
             "a timer's duration must be ISO 8601 text such as 'P5D', not None",
         ),
         ("timeDate", "12345", "a timer's date must be ISO 8601 text"),
+        ("timeDate", "'P' + '1D'", "a timer's date must be ISO 8601 text such as"),
         ("timeDuration", "'P' + '9' * 5000 + 'D'", "a timer's duration must be ISO 8601 text"),
     ],
-    ids=["a duration that is None", "a date that is a number", "a duration of 5,000 digits"],
+    ids=[
+        "a duration that is None",
+        "a date that is a number",
+        "a date that is a duration",
+        "a duration of 5,000 digits",
+    ],
 )
 def test_a_timer_expression_the_engine_cannot_read_is_refused_at_the_timer(
     client, owner, sergeant, kind, expression, words

@@ -205,7 +205,8 @@ def _check_timer_value(timer: TimerEventDefinition, value: Any) -> None:
         if isinstance(timer, CycleTimerEventDefinition):
             TimerEventDefinition.parse_iso_recurring_interval(value)
         elif isinstance(timer, TimeDateEventDefinition):
-            TimerEventDefinition.parse_time_or_duration(value)
+            if not isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime):
+                raise ValueError  # a duration, where a date was wanted
         else:
             parsed = TimerEventDefinition.parse_iso_duration(value)
             datetime.now(UTC) + TimerEventDefinition.get_timedelta_from_start(parsed)
