@@ -472,6 +472,13 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list:
     return workflow.get_tasks(state=TaskState.READY, manual=True)
 
 
+def every_task(workflow: BpmnWorkflow) -> list:
+    """The case's tasks and those of every run of a process it called: a call activity's steps
+    (a round of bail review) run in a sub-workflow of their own."""
+    runs = [workflow, *workflow.subprocesses.values()]
+    return [task for run in runs for task in run.tasks.values()]
+
+
 def case_data(workflow: BpmnWorkflow) -> dict:
     """The case's data: what the latest finished step of every branch left behind.
 
@@ -479,13 +486,9 @@ def case_data(workflow: BpmnWorkflow) -> dict:
     escalation beside the desk's review), so the tips of all branches, and of the called
     processes' runs, are merged, oldest first, and a later value wins.
     """
-    tasks = list(workflow.tasks.values())
-    # A call activity's steps (a round of bail review) run in a sub-workflow of their own.
-    for subworkflow in workflow.subprocesses.values():
-        tasks.extend(subworkflow.tasks.values())
     tips = [
         task
-        for task in tasks
+        for task in every_task(workflow)
         if task.state == TaskState.COMPLETED
         and not any(child.state == TaskState.COMPLETED for child in task.children)
     ]
@@ -503,10 +506,7 @@ def case_data(workflow: BpmnWorkflow) -> dict:
 
 def _unsavable_since(workflow: BpmnWorkflow) -> str | None:
     """The element whose step first held data that cannot be saved: the one that made it."""
-    tasks = list(workflow.tasks.values())
-    for subworkflow in workflow.subprocesses.values():
-        tasks.extend(subworkflow.tasks.values())
-    for task in sorted(tasks, key=lambda task: task.last_state_change):
+    for task in sorted(every_task(workflow), key=lambda task: task.last_state_change):
         if not all(savable(value) for value in task.data.values()):
             return element_id(task.task_spec)
     return None
@@ -522,12 +522,11 @@ def stopped_at(workflow: BpmnWorkflow, last_run: str | None = None) -> str | Non
         return element_id(waiting.task_spec)
     if last_run is not None:
         return last_run
-    tasks = list(workflow.tasks.values())
-    for subworkflow in workflow.subprocesses.values():
-        tasks.extend(subworkflow.tasks.values())
     reached = TaskState.DEFINITE_MASK & ~TaskState.FUTURE | TaskState.COMPLETED | TaskState.ERROR
     moved = [
-        task for task in tasks if getattr(task.task_spec, "bpmn_id", None) and task.state & reached
+        task
+        for task in every_task(workflow)
+        if getattr(task.task_spec, "bpmn_id", None) and task.state & reached
     ]
     if not moved:
         return None
