@@ -25,76 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
-
 from service.config import PROJECT_ROOT  # noqa: E402
-from tests.samples import (  # noqa: E402
-    CALL,
-    REVIEW_CONTINUE,
-    SUSPECT_ON_BAIL,
-    to_investigation,
-    victim_contacted,
-)
-from tests.test_review_rounds_scale import APPROVAL_TASKS  # noqa: E402
-from tests.test_saved_state_pruning import CALL_DAY, EXTEND, LETTER_SENT  # noqa: E402
+from tests.test_serializer import LIBRARY, bail_case_states, restored, written  # noqa: E402
 from workflows.catalog import build_catalog, read_definition_files  # noqa: E402
-from workflows.clock import engine_clock  # noqa: E402
-from workflows.runner import Runner  # noqa: E402
-from workflows.serializer import (  # noqa: E402
-    SERIALIZER,
-    SERIALIZER_VERSION,
-    _SharedSpecWorkflowConverter,
-)
+from workflows.serializer import SERIALIZER  # noqa: E402
 
-PROCESS = "stalking_harassment"
 RESTORE_TARGET, SAVE_TARGET = 0.8, 1.0
-# SpiffWorkflow's converters for everything but the workflow, whose spec the version holds.
-LIBRARY = BpmnWorkflowSerializer(
-    BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter})
-)
-
-
-def case_state(catalog, reviews: int) -> str:
-    """The saved text of a case on bail, its bail reviewed twice and its investigation
-    reviewed ``reviews`` times."""
-    runner = Runner(catalog, keep=0)
-    with engine_clock(CALL_DAY):
-        outcome = runner.start(PROCESS, CALL)
-
-        def complete(bpmn_id: str, data: dict):
-            [task] = [t for t in outcome.open_tasks if t.bpmn_id == bpmn_id]
-            return runner.complete(PROCESS, outcome.state, task.id, data)
-
-        for bpmn_id, data in to_investigation(SUSPECT_ON_BAIL):
-            outcome = complete(bpmn_id, victim_contacted(bpmn_id, data, outcome.data))
-        for months in (4, 5):
-            outcome = complete("bail_review", {**EXTEND, "bail_extension_to_months": months})
-            [approval] = [t.bpmn_id for t in outcome.open_tasks if t.bpmn_id in APPROVAL_TASKS]
-            outcome = complete(approval, APPROVAL_TASKS[approval])
-            outcome = complete("victim_letter_bail_changed", LETTER_SENT)
-        for _ in range(reviews):
-            outcome = complete("sergeant_review", REVIEW_CONTINUE)
-    return outcome.state
-
-
-class Side:
-    def __init__(self, serializer, catalog, state: str):
-        self.serializer, self.state = serializer, state
-        self.specs = catalog.spec(PROCESS)
-
-    def restore(self) -> BpmnWorkflow:
-        saved = json.loads(self.state)
-        if saved.pop("serializer_version") != SERIALIZER_VERSION:
-            raise SystemExit("the case was saved by another version of the engine")
-        saved["spec"], saved["subprocess_specs"] = self.specs
-        return self.serializer.from_dict(saved)
-
-    def save(self, workflow: BpmnWorkflow) -> str:
-        state = self.serializer.to_dict(workflow)
-        state["serializer_version"] = SERIALIZER_VERSION
-        return json.dumps(state, separators=(",", ":"))
 
 
 def timed(work, repeat: int) -> float:
@@ -115,20 +51,23 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--turns", type=int, default=15)
     options.add_argument("--repeat", type=int, default=100, help="restores (saves) a turn")
-    options.add_argument("--reviews", type=int, default=3, help="Sergeant's reviews done")
     args = options.parse_args()
     catalog = build_catalog(read_definition_files(PROJECT_ROOT))
-    state = case_state(catalog, args.reviews)
-    sides = {"service": Side(SERIALIZER, catalog, state), "library": Side(LIBRARY, catalog, state)}
-    identical = all(side.save(side.restore()) == state for side in sides.values())
-    workflows = {name: side.restore() for name, side in sides.items()}
+    state = bail_case_states(catalog)[-1]
+    serializers = {"service": SERIALIZER, "library": LIBRARY}
+    identical = all(
+        written(serializer, restored(serializer, catalog, state)) == state
+        for serializer in serializers.values()
+    )
+    workflows = {name: restored(each, catalog, state) for name, each in serializers.items()}
     figures: dict[str, list[float]] = {}
     for _ in range(args.turns):
-        for name, side in sides.items():
-            figures.setdefault(f"restore_{name}", []).append(timed(side.restore, args.repeat))
-            workflow = workflows[name]
+        for name, serializer in serializers.items():
+            figures.setdefault(f"restore_{name}", []).append(
+                timed(lambda each=serializer: restored(each, catalog, state), args.repeat)
+            )
             figures.setdefault(f"save_{name}", []).append(
-                timed(lambda side=side, w=workflow: side.save(w), args.repeat)
+                timed(lambda each=serializer, w=workflows[name]: written(each, w), args.repeat)
             )
     ms = {name: statistics.median(values) for name, values in figures.items()}
     restore_ratio = ms["restore_service"] / ms["restore_library"]

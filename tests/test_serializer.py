@@ -25,7 +25,7 @@ from tests.test_review_rounds_scale import APPROVAL_TASKS
 from tests.test_saved_state_pruning import CALL_DAY, EXTEND, LETTER_SENT
 from workflows.catalog import build_catalog, read_definition_files
 from workflows.clock import engine_clock
-from workflows.runner import Runner
+from workflows.runner import Runner, every_task
 from workflows.serializer import SERIALIZER, SERIALIZER_VERSION, _SharedSpecWorkflowConverter, save
 
 PROCESS = "stalking_harassment"
@@ -42,6 +42,10 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def states(catalog) -> list[str]:
+    return bail_case_states(catalog)
+
+
+def bail_case_states(catalog) -> list[str]:
     """A case's saved text after every command: on bail, its bail reviewed (each review a run
     of the called process), then its investigation reviewed again and again."""
     runner = Runner(catalog, keep=0)
@@ -78,11 +82,6 @@ def written(serializer, workflow: BpmnWorkflow) -> str:
     state = serializer.to_dict(workflow)
     state["serializer_version"] = SERIALIZER_VERSION
     return json.dumps(state, separators=(",", ":"))
-
-
-def every_task(workflow: BpmnWorkflow) -> list:
-    runs = [workflow, *workflow.subprocesses.values()]
-    return [task for run in runs for task in run.tasks.values()]
 
 
 def test_the_case_holds_runs_of_a_called_process(states):
