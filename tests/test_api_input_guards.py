@@ -52,16 +52,22 @@ def test_a_nul_character_in_a_body_is_refused_naming_the_field(client, everyone)
     assert completed.json["errors"][0]["field"] == "data.review_notes[1].x\\u0000"
 
 
+def start_with_location(client, headers, location: str):
+    """Start a case whose call's location is written into the body as given: JSON text that
+    Python's own writer would not make."""
+    data = json.dumps(CALL)[:-1] + f', "location": {location}}}'
+    return client.post(
+        "/api/v1/cases",
+        data=f'{{"process": "stalking_harassment", "data": {data}}}',
+        content_type="application/json",
+        headers=headers,
+    )
+
+
 def test_half_a_surrogate_pair_in_a_body_is_refused_naming_the_field(client, everyone):
     """JSON can send half of a surrogate pair on its own as an escape; UTF-8 has no place for
     it. Before, starting a case or completing a task with one answered 500."""
-    location = json.dumps({**CALL, "location": "12 Heol \ud800"})
-    started = client.post(
-        "/api/v1/cases",
-        data=f'{{"process": "stalking_harassment", "data": {location}}}',
-        content_type="application/json",
-        headers=everyone,
-    )
+    started = start_with_location(client, everyone, json.dumps("12 Heol \ud800"))
     assert started.status_code == 422, started.json
     assert started.mimetype == PROBLEM
     assert started.json["errors"] == [
@@ -95,13 +101,7 @@ def test_half_a_surrogate_pair_in_a_body_is_refused_naming_the_field(client, eve
 )
 def test_a_body_pythons_reader_cannot_hold_is_a_bad_request(client, everyone, value, words):
     """Before, each answered 500: the body's readers failed on it past their own checks."""
-    data = json.dumps(CALL)[:-1] + f', "location": {value}}}'
-    response = client.post(
-        "/api/v1/cases",
-        data=f'{{"process": "stalking_harassment", "data": {data}}}',
-        content_type="application/json",
-        headers=everyone,
-    )
+    response = start_with_location(client, everyone, value)
     assert response.status_code == 400, response.json
     assert response.mimetype == PROBLEM
     assert words in response.json["detail"]
