@@ -85,6 +85,9 @@ function keepDrafts () {
   }
   form.addEventListener('input', changed)
   form.addEventListener('change', changed)
+  // A draft saved as the form is sent would come back with the session as it was before, and
+  // the page after would lose what the sending left in it (the message that the task is done).
+  form.addEventListener('submit', () => clearTimeout(timer))
 }
 
 keepDrafts()
