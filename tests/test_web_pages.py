@@ -107,6 +107,21 @@ def test_the_pages_speak_welsh_when_asked_and_remember_it(app, client, desk, cal
     assert "Heb ddod o hyd i'r dudalen" in html.unescape(client.get("/no-such-page").text)
 
 
+def test_a_language_just_chosen_holds_when_an_older_cookie_comes_back(client, desk, call):
+    """A browser keeps whichever cookie is answered last. An answer to a request sent before
+    the switch (a style sheet, a second tab) comes back with the session as it was: the
+    choice is on the user's record, and it holds."""
+    sign_in(client, desk)
+    before_the_switch = client.get_cookie("session").value
+    assert "Set-Cookie" not in client.get("/assets/gwarchod.js").headers
+    client.get("/language/cy?next=/")
+    client.set_cookie("session", before_the_switch)
+    assert '<html lang="cy"' in client.get("/").text
+    client.get("/language/en?next=/")
+    client.set_cookie("session", before_the_switch)
+    assert '<html lang="en"' in client.get("/").text
+
+
 def test_a_session_ends_when_idle_and_when_its_user_is_deactivated(app, client, desk):
     with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False) as clock:
         sign_in(client, desk)

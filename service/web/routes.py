@@ -39,14 +39,18 @@ web = Blueprint(
     "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
 )
 # Pages a signed-out visitor may see.
-OPEN_PAGES = {"web.sign_in", "web.static", "web.language", "web.oidc_start", "web.oidc_callback"}
+OPEN_PAGES = {"web.sign_in", "web.language", "web.oidc_start", "web.oidc_callback"}
 PAGE_SIZE = 50
 
 
 @web.before_request
 def protect():
-    """Every page: a fresh CSP nonce, the CSRF check on a POST, and a signed-in user, or a
-    visit to the sign-in page that brings them back here afterwards."""
+    """Every page: the CSRF check on a POST, and a signed-in user, or a visit to the sign-in
+    page that brings them back here afterwards. The pages' files are open to all and left out
+    of the session: a style sheet answered late must not write back a cookie older than the
+    page's own."""
+    if request.endpoint == "web.static":
+        return None
     if request.method == "POST":
         csrf.protect()
     actor = signed_in_actor()

@@ -36,6 +36,7 @@ def signed_in_actor() -> Actor | None:
         _end("deactivated")
         return None
     session[SEEN] = time.time()
+    g.chosen_language = user.language
     actor = Actor(user.id, user.name, frozenset(user.role_names))
     g.actor = actor
     return actor
