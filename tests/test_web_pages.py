@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from flask_migrate import upgrade  # noqa: F401
 
-from service.auth import deactivate_user, find_user
+from service.auth import create_user, deactivate_user, find_user
 from service.db import db
+from service.roles import role_catalogue
 from tests.conftest import bearer
 from tests.pages import PASSWORD, csrf_token, sign_in
 
@@ -146,7 +147,7 @@ def test_every_workspaces_pages_ask_a_signed_out_visitor_to_sign_in(app, client,
     assert {rule.endpoint.split(".")[1] for rule in nested} == {"audit", "model", "reports"}
 
     def path_of(rule) -> str:
-        return re.sub(r"<(?:int:)?[a-z_]+>", "1", rule.rule).replace("<path:path>", "x")
+        return re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule.replace("<path:path>", "x"))
 
     for rule in nested:
         if "GET" in rule.methods:
@@ -160,6 +161,27 @@ def test_every_workspaces_pages_ask_a_signed_out_visitor_to_sign_in(app, client,
             if "POST" in rule.methods:
                 refused = client.post(path_of(rule), data={})  # no CSRF token
                 assert refused.status_code == 400, (rule.rule, signed_in, refused.status_code)
+
+
+def test_a_number_no_record_can_have_in_a_pages_address_is_not_found(app, client):
+    """Every page whose address holds a number answers a number past what the database holds
+    as a page it cannot find, never as a failure."""
+    with app.app_context():
+        create_user("every-role", [role.name for role in role_catalogue().roles], PASSWORD)
+    sign_in(client, "every-role")
+    numbered = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith("/api/")
+        and "GET" in rule.methods
+        and re.search(r"<(int|id):", rule.rule)
+    ]
+    assert len(numbered) >= 2
+    for rule in numbered:
+        path = re.sub(r"<(?:\w+:)?\w+>", str(10**23), rule.rule.replace("<path:path>", "x"))
+        response = client.get(path)
+        assert response.status_code == 404, (path, response.status_code)
+        assert "Page not found" in response.text
 
 
 def test_without_a_force_identity_provider_there_is_no_force_sign_in(client):

@@ -106,7 +106,7 @@ def start_migration(process_id: str):
     return redirect(url_for("web.model.migration_progress", migration_id=job.id))
 
 
-@bp.get("/model/migrations/<int:migration_id>")
+@bp.get("/model/migrations/<id:migration_id>")
 def migration_progress(migration_id: int):
     _owner()
     try:

@@ -86,7 +86,7 @@ def compare():
     )
 
 
-@bp.get("/model/versions/<int:version_id>/files/<path:path>")
+@bp.get("/model/versions/<id:version_id>/files/<path:path>")
 def version_file(version_id: int, path: str):
     """One file of a version, as it was deployed: to download, or for the page's script to
     draw. Never shown as a page of this site (diagrams are untrusted input)."""
