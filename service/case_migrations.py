@@ -31,6 +31,7 @@ from .db import db
 from .definitions import runner_for
 from .drafts import drop_drafts
 from .models import (
+    LARGEST_ID,
     Case,
     CaseMigration,
     CaseMigrationItem,
@@ -191,13 +192,13 @@ def _selected(command: MoveCases) -> list[Case]:
         is None
     ):
         raise not_found("Process", command.process_id)
-    holds = db.session.scalar(
+    holds = 1 <= command.to_version <= LARGEST_ID and db.session.scalar(
         select(ProcessDefinition.id).where(
             ProcessDefinition.process_id == command.process_id,
             ProcessDefinition.version_id == command.to_version,
         )
     )
-    if holds is None:
+    if not holds:
         raise _invalid(
             "to_version",
             f"Version {command.to_version} does not hold the process '{command.process_id}'.",

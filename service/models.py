@@ -21,6 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import db
 
+LARGEST_ID = 2**31 - 1  # the largest number an INTEGER column holds (PostgreSQL's int4)
+
 
 class UTCDateTime(TypeDecorator):
     """A time stored in UTC and always read back with its offset (SQLite drops it)."""

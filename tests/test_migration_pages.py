@@ -76,6 +76,23 @@ def test_a_mapping_line_that_cannot_be_read_is_said_so(client, tokens, owner):
     assert "What moving them would do" not in text
 
 
+def test_a_version_that_does_not_exist_is_said_so(client, tokens, owner):
+    """Even one past any number the database holds."""
+    deploy_new_version(client, tokens["owner"])
+    sign_in(client, owner)
+    for version in (999, 2**31, 10**23):
+        page = client.get(f"{PAGE}?to_version={version}&mapping=")
+        assert page.status_code == 200, version
+        text = html.unescape(page.text)
+        assert f"Version {version} does not hold the process 'stalking_harassment'" in text
+        assert "What moving them would do" not in text
+        token = csrf_token(client.get("/model/new"))
+        sent = client.post(PAGE, data={"to_version": version, "mapping": "", "csrf_token": token})
+        assert sent.status_code == 302, version
+        said = html.unescape(client.get(sent.headers["Location"]).text)
+        assert f"Version {version} does not hold the process" in said
+
+
 def test_only_process_owners_move_cases(client, desk):
     sign_in(client, desk)
     assert client.get(PAGE).status_code == 403

@@ -14,9 +14,9 @@ import sys
 from flask import request
 from werkzeug.routing import IntegerConverter, ValidationError
 
+from ..models import LARGEST_ID
 from ..problems import ApiProblem
 
-LARGEST_ID = 2**31 - 1  # the largest id an INTEGER id column holds (PostgreSQL's int4)
 _NUL = "\x00"
 # A NUL, or half of a surrogate pair on its own: no text the database stores holds either.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from .guards import LARGEST_ID
+from ..models import LARGEST_ID
 
 _ELEMENT = fields.String(validate=validate.Length(min=1, max=200))
 
