@@ -580,6 +580,8 @@ def main() -> None:
     args = options.parse_args()
     if not args.database:
         raise SystemExit("give --database postgresql://... (or set DATABASE_URL)")
+    if args.profile_dir:
+        os.makedirs(args.profile_dir, exist_ok=True)  # before minutes of setting up, not after
 
     with schema_of_its_own(args.database) as url:
         started = time.perf_counter()
