@@ -7,6 +7,7 @@ import pytest
 
 from service.auth import create_user
 from tests.conftest import bearer
+from tests.roles import SHIPPED
 from tests.samples import CALL
 
 PASSWORD = "correct-horse-battery-staple"
@@ -18,6 +19,14 @@ def desk(app):
     with app.app_context():
         create_user("desk-officer", ["Vulnerability Desk"], PASSWORD)
     return "desk-officer"
+
+
+@pytest.fixture
+def every_role(app):
+    """A user holding every shipped role, with a password: one who may open every page."""
+    with app.app_context():
+        create_user("every-role", [role.name for role in SHIPPED.roles], PASSWORD)
+    return "every-role"
 
 
 @pytest.fixture

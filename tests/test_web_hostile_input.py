@@ -13,9 +13,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
 
-from service.auth import create_user
-from service.roles import role_catalogue
-from tests.pages import PASSWORD, csrf_token, sign_in
+from tests.pages import csrf_token, sign_in
 
 # What the pages' views read from a query (request.args) or a form beside their own fields.
 QUERY_KEYS = (
@@ -26,10 +24,8 @@ QUERY_KEYS = (
 HOSTILE = ("-1", str(2**31), str(10**23), "1e309", "nan", "2026-02-30", "x\x00y", "a" * 3000)
 
 
-def test_no_value_in_an_address_or_a_form_makes_a_page_fail(app, client, call):
-    with app.app_context():
-        create_user("every-role", [role.name for role in role_catalogue().roles], PASSWORD)
-    sign_in(client, "every-role")
+def test_no_value_in_an_address_or_a_form_makes_a_page_fail(app, client, call, every_role):
+    sign_in(client, every_role)
     case, task = call["id"], call["open_tasks"][0]["id"]
     pages, forms = one_page_of_each_kind(
         app,

@@ -9,9 +9,8 @@ import pytest
 import time_machine
 from flask_migrate import upgrade  # noqa: F401
 
-from service.auth import create_user, deactivate_user, find_user
+from service.auth import deactivate_user, find_user
 from service.db import db
-from service.roles import role_catalogue
 from tests.conftest import bearer
 from tests.pages import PASSWORD, csrf_token, sign_in
 
@@ -146,12 +145,9 @@ def test_every_workspaces_pages_ask_a_signed_out_visitor_to_sign_in(app, client,
     nested = [rule for rule in app.url_map.iter_rules() if rule.endpoint.count(".") == 2]
     assert {rule.endpoint.split(".")[1] for rule in nested} == {"audit", "model", "reports"}
 
-    def path_of(rule) -> str:
-        return re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule.replace("<path:path>", "x"))
-
     for rule in nested:
         if "GET" in rule.methods:
-            response = client.get(path_of(rule))
+            response = client.get(address_of(rule, 1))
             assert response.status_code == 302, (rule.rule, response.status_code)
             assert response.headers["Location"].startswith("/sign-in?next="), rule.rule
     for signed_in in (False, True):
@@ -159,16 +155,19 @@ def test_every_workspaces_pages_ask_a_signed_out_visitor_to_sign_in(app, client,
             sign_in(client, desk)
         for rule in nested:
             if "POST" in rule.methods:
-                refused = client.post(path_of(rule), data={})  # no CSRF token
+                refused = client.post(address_of(rule, 1), data={})  # no CSRF token
                 assert refused.status_code == 400, (rule.rule, signed_in, refused.status_code)
 
 
-def test_a_number_no_record_can_have_in_a_pages_address_is_not_found(app, client):
+def address_of(rule, number) -> str:
+    """A route's address with ``number`` for each of its parts, and a file name for a path."""
+    return re.sub(r"<(?:\w+:)?\w+>", str(number), rule.rule.replace("<path:path>", "x"))
+
+
+def test_a_number_no_record_can_have_in_a_pages_address_is_not_found(app, client, every_role):
     """Every page whose address holds a number answers a number past what the database holds
     as a page it cannot find, never as a failure."""
-    with app.app_context():
-        create_user("every-role", [role.name for role in role_catalogue().roles], PASSWORD)
-    sign_in(client, "every-role")
+    sign_in(client, every_role)
     numbered = [
         rule
         for rule in app.url_map.iter_rules()
@@ -178,7 +177,7 @@ def test_a_number_no_record_can_have_in_a_pages_address_is_not_found(app, client
     ]
     assert len(numbered) >= 2
     for rule in numbered:
-        path = re.sub(r"<(?:\w+:)?\w+>", str(10**23), rule.rule.replace("<path:path>", "x"))
+        path = address_of(rule, 10**23)
         response = client.get(path)
         assert response.status_code == 404, (path, response.status_code)
         assert "Page not found" in response.text
