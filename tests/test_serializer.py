@@ -3,17 +3,23 @@
 ``workflows.serializer`` writes and reads tasks faster than SpiffWorkflow's converter; the text
 must not change (a state's digest is in the case's history, and replay compares them), and a
 restored case must hold what the library would restore: the same tasks, links, states and data,
-each task's data its own.
+each task that may still run with data of its own, and a command on it must write what it
+writes on the case the library restored.
 """
 
+import functools
+import itertools
 import json
+from uuid import UUID
 
 import pytest
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 
 from service.config import PROJECT_ROOT
+from tests.names import with_welsh_names
 from tests.samples import (
     CALL,
     REVIEW_CONTINUE,
@@ -21,6 +27,7 @@ from tests.samples import (
     to_investigation,
     victim_contacted,
 )
+from tests.test_catalog import HEAD, flow, form_files, user_task
 from tests.test_review_rounds_scale import APPROVAL_TASKS
 from tests.test_saved_state_pruning import CALL_DAY, EXTEND, LETTER_SENT
 from workflows.catalog import build_catalog, read_definition_files
@@ -33,6 +40,67 @@ PROCESS = "stalking_harassment"
 LIBRARY = BpmnWorkflowSerializer(
     BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _SharedSpecWorkflowConverter})
 )
+SETTLED = TaskState.COMPLETED | TaskState.CANCELLED
+
+
+def script(task_id: str, text: str) -> str:
+    return f'<bpmn:scriptTask id="{task_id}"><bpmn:script>{text}</bpmn:script></bpmn:scriptTask>'
+
+
+# Scripts that change a list and a dict in place, after parallel branches and a multi-instance
+# task, in a loop that goes round again while the gate's note says so. The user tasks' own
+# scripts change the list a task was restored with; the multi-instance task merges each
+# finished instance's list into its own, in place.
+POST_SCRIPT = "<spiffworkflow:postScript>items.append(note)</spiffworkflow:postScript>"
+_MUTATING_ELEMENTS = [
+    ("start", '<bpmn:startEvent id="start"/>'),
+    ("prepare", script("prepare", "items = []\ntally = {'rounds': 0, 'seen': []}")),
+    ("fork", '<bpmn:parallelGateway id="fork"/>'),
+    ("left", user_task("left")),
+    ("right", user_task("right")),
+    ("join", '<bpmn:parallelGateway id="join"/>'),
+    ("count", script("count", "items.append(note)\ntally['seen'].append(note)")),
+    (
+        "review",
+        user_task("review", extra=POST_SCRIPT).replace(
+            "</bpmn:userTask>",
+            "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2"
+            "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>",
+        ),
+    ),
+    ("tally", script("tally", "tally['rounds'] = tally['rounds'] + 1\nitems.append(note)")),
+    ("gate", user_task("gate", extra=POST_SCRIPT)),
+    ("again", '<bpmn:exclusiveGateway id="again"/>'),
+    ("end", '<bpmn:endEvent id="end"/>'),
+]
+_MUTATING_FLOWS = [
+    ("start", "prepare"),
+    ("prepare", "fork"),
+    ("fork", "left"),
+    ("fork", "right"),
+    ("left", "join"),
+    ("right", "join"),
+    ("join", "count"),
+    ("count", "review"),
+    ("review", "tally"),
+    ("tally", "gate"),
+    ("gate", "again"),
+]
+MUTATING = {
+    "bpmn/mutating.bpmn": (
+        HEAD
+        + '<bpmn:process id="mutating" isExecutable="true"><bpmn:laneSet id="ls">'
+        + '<bpmn:lane id="lane" name="Sergeant">'
+        + "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref, _ in _MUTATING_ELEMENTS)
+        + "</bpmn:lane></bpmn:laneSet>"
+        + "".join(element for _, element in _MUTATING_ELEMENTS)
+        + "".join(flow(f"f_{a}_{b}", a, b) for a, b in _MUTATING_FLOWS)
+        + flow("f_again", "again", "fork", "note == 'again'")
+        + flow("f_end", "again", "end", "note != 'again'")
+        + "</bpmn:process></bpmn:definitions>"
+    ).encode(),
+    **form_files(),
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,10 +113,10 @@ def states(catalog) -> list[str]:
     return bail_case_states(catalog)
 
 
-def bail_case_states(catalog) -> list[str]:
+def bail_case_states(catalog, runner=None) -> list[str]:
     """A case's saved text after every command: on bail, its bail reviewed (each review a run
     of the called process), then its investigation reviewed again and again."""
-    runner = Runner(catalog, keep=0)
+    runner = runner or Runner(catalog, keep=0)
     with engine_clock(CALL_DAY):
         outcome = runner.start(PROCESS, CALL)
         saved = [outcome.state]
@@ -114,22 +182,86 @@ def test_a_restored_case_holds_what_the_library_restores(catalog, states):
             assert (mine.data, mine.internal_data) == (library.data, library.internal_data)
 
 
-def test_each_restored_task_holds_data_of_its_own(catalog, states):
-    """A script changing a list in one task's data leaves its parent's as it was."""
-    workflow = restored(SERIALIZER, catalog, states[-1])
-    shared = [
-        (task.task_spec.name, key)
+def shared_values(workflow: BpmnWorkflow) -> list[tuple[object, str]]:
+    """(task, key) of each list, dict or set a task holds that is its parent's very value."""
+    return [
+        (task, key)
         for task in every_task(workflow)
         if task.parent is not None
         for key, value in task.data.items()
         if isinstance(value, list | dict | set) and value is task.parent.data.get(key)
     ]
-    assert shared == []
+
+
+def test_each_restored_task_that_may_run_holds_data_of_its_own(catalog, states):
+    """A script changing a list in one task's data leaves its parent's as it was."""
+    workflow = restored(SERIALIZER, catalog, states[-1])
+    shared = shared_values(workflow)
+    assert [(task.task_spec.name, key) for task, key in shared if not task.has_state(SETTLED)] == []
+    assert all(task.parent.has_state(SETTLED) for task, _key in shared)
+    # Finished tasks share their finished parents' values, so restoring copies none of them.
+    assert shared
     assert any(
         isinstance(value, list) and value
         for task in every_task(workflow)
+        if not task.has_state(SETTLED)
         for value in task.data.values()
     )
+
+
+class BothWays:
+    """A runner whose every completion runs twice, on the case restored by the service's
+    converter and by the library's, new tasks given the same ids both times; both must write
+    the same text. Finished tasks share values once restored, so this fails should any step
+    change a finished task's data in place."""
+
+    def __init__(self, runner: Runner, monkeypatch):
+        self.runner, self.monkeypatch = runner, monkeypatch
+        self.commands = 0
+
+    def start(self, process_id: str, data: dict):
+        return self.runner.start(process_id, data)
+
+    def complete(self, process_id: str, state: str, task_id: str, data: dict):
+        self.commands += 1
+        written_by = []
+        for serializer in (SERIALIZER, LIBRARY):
+            self.monkeypatch.setattr("workflows.runner.SERIALIZER", serializer)
+            ids = itertools.count(self.commands * 10_000)
+            self.monkeypatch.setattr("SpiffWorkflow.task.uuid4", functools.partial(next_id, ids))
+            written_by.append(self.runner.complete(process_id, state, task_id, data))
+        ours, theirs = written_by
+        assert ours.state == theirs.state, f"command {self.commands} on {process_id}"
+        return ours
+
+
+def next_id(ids: itertools.count) -> UUID:
+    return UUID(int=next(ids))
+
+
+def test_a_command_writes_the_same_on_a_case_the_library_restored(monkeypatch):
+    """Scripts change lists and dicts in place, around parallel branches, the instances of a
+    multi-instance task and the rounds of a loop."""
+    runner = BothWays(Runner(build_catalog(with_welsh_names(MUTATING)), keep=0), monkeypatch)
+    with engine_clock(CALL_DAY):
+        outcome = runner.start("mutating", {})
+        one_round = [("left", "l"), ("right", "r"), ("review", "x"), ("review", "y")]
+        for bpmn_id, note in [*one_round, ("gate", "again"), *one_round, ("gate", "stop")]:
+            task = next(t for t in outcome.open_tasks if t.bpmn_id == bpmn_id)
+            outcome = runner.complete("mutating", outcome.state, task.id, {"note": note})
+    assert outcome.completed
+    assert runner.commands == 10
+    assert outcome.data["tally"] == {"rounds": 2, "seen": ["r", "r"]}
+
+
+def test_the_policys_commands_write_the_same_on_a_case_the_library_restored(
+    catalog, states, monkeypatch
+):
+    """The stalking and harassment case on bail, its bail reviewed in runs of a called
+    process."""
+    runner = BothWays(Runner(catalog, keep=0), monkeypatch)
+    assert len(bail_case_states(catalog, runner)) == len(states)
+    assert runner.commands == len(states) - 1
 
 
 def test_a_key_a_task_let_go_is_written_and_read_as_the_library_does(catalog, states):

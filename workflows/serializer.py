@@ -42,6 +42,10 @@ from . import pruning
 # Ids are values: the same text is the same id in any case.
 _task_id = lru_cache(maxsize=4096)(UUID)
 _MUTABLE = (dict, list, set)
+# A task completed or cancelled never runs again, and nothing changes its data in place: the
+# engine reads a finished task's data (to merge it into the task that runs next) but never
+# writes to it, and resetting a branch gives the task a deep copy.
+_SETTLED = TaskState.COMPLETED | TaskState.CANCELLED
 _PARSED_CONTAINERS = (dict, list)
 
 
@@ -76,8 +80,10 @@ class _TaskConverter(TaskConverter):
     """The library's task converter (SpiffWorkflow 3.2), writing and reading the same text.
 
     A task's data is saved as what it changed from its parent's: the keys it updated and the
-    keys it deleted. Restoring gives each task a dict of its own, with its parent's values and
-    a shallow copy of each list, dict and set among them, as the library's merge does.
+    keys it deleted. Restoring gives each task a dict of its own, with its parent's values and,
+    for a task that may still run, a shallow copy of each list, dict and set among them, as the
+    library's merge does. A finished task under a finished parent shares its parent's values
+    (``_SETTLED``): copying them was half of restoring a case, for values nothing changes.
     """
 
     def to_dict(self, task):
@@ -122,10 +128,13 @@ class _TaskConverter(TaskConverter):
         delta = dct.get("delta")
         parent = workflow.tasks.get(task._parent)
         if delta and parent is not None:
-            data = {
-                key: copy(value) if isinstance(value, _MUTABLE) else value
-                for key, value in parent.data.items()
-            }
+            if task.state & _SETTLED and parent.state & _SETTLED:
+                data = dict(parent.data)
+            else:
+                data = {
+                    key: copy(value) if isinstance(value, _MUTABLE) else value
+                    for key, value in parent.data.items()
+                }
             data.update(self.registry.restore(delta.get("updates", {})))
             for key in delta.get("deletions", ()):
                 data.pop(key, None)
