@@ -1,0 +1,52 @@
+"""The case's data is merged from the latest finished step of every branch, its branch tips: the
+quick way of finding them finds what the plain reading, child by child, does."""
+
+import pytest
+from SpiffWorkflow.util.task import TaskState
+
+from service.config import PROJECT_ROOT
+from tests.names import with_welsh_names
+from tests.test_saved_state_pruning import CALL_DAY
+from tests.test_serializer import MUTATING, bail_case_states
+from workflows.catalog import build_catalog, read_definition_files
+from workflows.clock import engine_clock
+from workflows.runner import Runner, branch_tips, every_task
+
+
+def mutating_states(runner: Runner) -> list[str]:
+    """A case with parallel branches and a multi-instance task, after each command."""
+    with engine_clock(CALL_DAY):
+        outcome = runner.start("mutating", {})
+        saved = [outcome.state]
+        for bpmn_id in ["left", "right", "review", "review", "gate"]:
+            task = next(t for t in outcome.open_tasks if t.bpmn_id == bpmn_id)
+            outcome = runner.complete("mutating", outcome.state, task.id, {"note": bpmn_id})
+            saved.append(outcome.state)
+    return saved
+
+
+@pytest.fixture(scope="module")
+def workflows() -> list:
+    """The policy's case on bail and the parallel case, restored after each of their commands."""
+    policy = Runner(build_catalog(read_definition_files(PROJECT_ROOT)), keep=0)
+    parallel = Runner(build_catalog(with_welsh_names(MUTATING)), keep=0)
+    return [
+        policy.restore("stalking_harassment", state) for state in bail_case_states(policy.catalog)
+    ] + [parallel.restore("mutating", state) for state in mutating_states(parallel)]
+
+
+def tips_by_children(workflow) -> list:
+    """The branch tips read plainly: each completed task none of whose children is completed."""
+    return [
+        task
+        for task in every_task(workflow)
+        if task.state == TaskState.COMPLETED
+        and not any(child.state == TaskState.COMPLETED for child in task.children)
+    ]
+
+
+def test_the_branch_tips_are_the_completed_tasks_with_no_completed_child(workflows):
+    for workflow in workflows:
+        assert branch_tips(workflow) == tips_by_children(workflow)
+    # Parallel branches and called processes' runs: more than one tip at a time.
+    assert any(len(branch_tips(workflow)) > 1 for workflow in workflows)
