@@ -26,7 +26,7 @@ def mutating_states(runner: Runner) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def workflows() -> list:
+def restored_cases() -> list:
     """The policy's case on bail and the parallel case, restored after each of their commands."""
     policy = Runner(build_catalog(read_definition_files(PROJECT_ROOT)), keep=0)
     parallel = Runner(build_catalog(with_welsh_names(MUTATING)), keep=0)
@@ -45,8 +45,8 @@ def tips_by_children(workflow) -> list:
     ]
 
 
-def test_the_branch_tips_are_the_completed_tasks_with_no_completed_child(workflows):
-    for workflow in workflows:
+def test_the_branch_tips_are_the_completed_tasks_with_no_completed_child(restored_cases):
+    for workflow in restored_cases:
         assert branch_tips(workflow) == tips_by_children(workflow)
     # Parallel branches and called processes' runs: more than one tip at a time.
-    assert any(len(branch_tips(workflow)) > 1 for workflow in workflows)
+    assert any(len(branch_tips(workflow)) > 1 for workflow in restored_cases)
