@@ -6,23 +6,9 @@ from SpiffWorkflow.util.task import TaskState
 
 from service.config import PROJECT_ROOT
 from tests.names import with_welsh_names
-from tests.test_saved_state_pruning import CALL_DAY
-from tests.test_serializer import MUTATING, bail_case_states
+from tests.test_serializer import MUTATING, MUTATING_ROUND, bail_case_states, mutating_case
 from workflows.catalog import build_catalog, read_definition_files
-from workflows.clock import engine_clock
 from workflows.runner import Runner, branch_tips, every_task
-
-
-def mutating_states(runner: Runner) -> list[str]:
-    """A case with parallel branches and a multi-instance task, after each command."""
-    with engine_clock(CALL_DAY):
-        outcome = runner.start("mutating", {})
-        saved = [outcome.state]
-        for bpmn_id in ["left", "right", "review", "review", "gate"]:
-            task = next(t for t in outcome.open_tasks if t.bpmn_id == bpmn_id)
-            outcome = runner.complete("mutating", outcome.state, task.id, {"note": bpmn_id})
-            saved.append(outcome.state)
-    return saved
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +18,10 @@ def restored_cases() -> list:
     parallel = Runner(build_catalog(with_welsh_names(MUTATING)), keep=0)
     return [
         policy.restore("stalking_harassment", state) for state in bail_case_states(policy.catalog)
-    ] + [parallel.restore("mutating", state) for state in mutating_states(parallel)]
+    ] + [
+        parallel.restore("mutating", outcome.state)
+        for outcome in mutating_case(parallel, [*MUTATING_ROUND, ("gate", "stop")])
+    ]
 
 
 def tips_by_children(workflow) -> list:

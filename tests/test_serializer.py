@@ -239,16 +239,26 @@ def next_id(ids: itertools.count) -> UUID:
     return UUID(int=next(ids))
 
 
+MUTATING_ROUND = [("left", "l"), ("right", "r"), ("review", "x"), ("review", "y")]
+
+
+def mutating_case(runner, commands: list[tuple[str, str]]) -> list:
+    """The outcomes of starting the MUTATING case and completing each (task, note) in turn."""
+    with engine_clock(CALL_DAY):
+        outcomes = [runner.start("mutating", {})]
+        for bpmn_id, note in commands:
+            outcome = outcomes[-1]
+            task = next(t for t in outcome.open_tasks if t.bpmn_id == bpmn_id)
+            outcomes.append(runner.complete("mutating", outcome.state, task.id, {"note": note}))
+    return outcomes
+
+
 def test_a_command_writes_the_same_on_a_case_the_library_restored(monkeypatch):
     """Scripts change lists and dicts in place, around parallel branches, the instances of a
     multi-instance task and the rounds of a loop."""
     runner = BothWays(Runner(build_catalog(with_welsh_names(MUTATING)), keep=0), monkeypatch)
-    with engine_clock(CALL_DAY):
-        outcome = runner.start("mutating", {})
-        one_round = [("left", "l"), ("right", "r"), ("review", "x"), ("review", "y")]
-        for bpmn_id, note in [*one_round, ("gate", "again"), *one_round, ("gate", "stop")]:
-            task = next(t for t in outcome.open_tasks if t.bpmn_id == bpmn_id)
-            outcome = runner.complete("mutating", outcome.state, task.id, {"note": note})
+    commands = [*MUTATING_ROUND, ("gate", "again"), *MUTATING_ROUND, ("gate", "stop")]
+    outcome = mutating_case(runner, commands)[-1]
     assert outcome.completed
     assert runner.commands == 10
     assert outcome.data["tally"] == {"rounds": 2, "seen": ["r", "r"]}
