@@ -17,6 +17,10 @@ Target: p50 at most 50 ms. Exits non-zero when it is missed, or when a view from
 differs from the one from the first event. The last line holds the figures as key=value pairs.
 
     .venv/bin/python bench/point_in_time.py [--rounds 300] [--points 200] [--full-points 8]
+        [--every K]
+
+``--every`` tries another checkpoint interval than the service's default, to weigh what
+checkpoints store and cost a completion against how fast a point in time comes back.
 """
 
 import argparse
@@ -115,10 +119,20 @@ def main() -> None:
         "--full-points", type=int, default=8, help="of them, also rebuilt from the first event"
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--every",
+        type=int,
+        help="events between checkpoints (default: the service's AUDIT_CHECKPOINT_EVERY)",
+    )
     args = parser.parse_args()
+    if args.every is not None and args.every < 1:
+        parser.error("--every must be 1 or more: 0 writes no checkpoints")
     choose = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'pit.db'}"})
+        settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'pit.db'}"}
+        if args.every is not None:
+            settings["AUDIT_CHECKPOINT_EVERY"] = args.every
+        app = create_app(settings)
         client = app.test_client()
         with app.app_context():
             upgrade()
@@ -139,6 +153,7 @@ def main() -> None:
                 ).where(CaseCheckpoint.case_id == case_id)
             ).one()
             state_bytes = len(db.session.get(Case, case_id).state)
+            every = app.config["AUDIT_CHECKPOINT_EVERY"]
         headers = {"Authorization": f"Bearer {token}"}
         url = f"/api/v1/cases/{case_id}"
 
@@ -185,7 +200,7 @@ def main() -> None:
         f"full_replay_p50_ms={full:.0f} speedup={speedup:.1f} read_p50_ms={read:.1f} "
         f"read_ratio={p50 / read:.1f} round_ms={with_ms:.1f} "
         f"round_no_checkpoints_ms={without_ms:.1f} write_ratio={with_ms / without_ms:.2f} "
-        f"events={events} checkpoints={stored} checkpoint_kb={kilobytes:.0f} "
+        f"every={every} events={events} checkpoints={stored} checkpoint_kb={kilobytes:.0f} "
         f"differing={len(differing)} ok={int(ok)}"
     )
     sys.exit(0 if ok else 1)
