@@ -4,7 +4,7 @@ Verification: 100,000 events are written straight into case_events for one case 
 as the service chains them), then the whole chain is verified. Replay: a case of the looping
 test process (tests/audit_diagrams.py: an Investigator's note, a script, a gateway back to the
 note) is run through the command handlers, 249 rounds after its start (1,250 events, and at
-the default AUDIT_CHECKPOINT_EVERY a checkpoint every second command), then replayed from its
+the default AUDIT_CHECKPOINT_EVERY a checkpoint every sixth command), then replayed from its
 recorded commands, each checkpoint compared with the case replayed to it; the ratio is replay
 time / original run time, both measured here, on SQLite in a temporary folder. The replayed
 case's own chain and checkpoints are verified too, for the figure.

@@ -46,7 +46,7 @@ def settings_from_environment(instance_path: str) -> dict:
         # The audit trail writes a checkpoint of the case (docs/audit.md) once this many events
         # have been recorded since its last one, so a point in time replays a few commands
         # rather than all of them; 0 writes none.
-        "AUDIT_CHECKPOINT_EVERY": max(int(_setting("AUDIT_CHECKPOINT_EVERY", "7")), 0),
+        "AUDIT_CHECKPOINT_EVERY": max(int(_setting("AUDIT_CHECKPOINT_EVERY", "28")), 0),
         # A new API token works for this many days, then its user issues another.
         "TOKEN_DAYS": int(os.environ.get("GWARCHOD_TOKEN_DAYS", 90)),
         # The pages: a user idle this long is signed out (warned a few minutes before).

@@ -44,6 +44,14 @@ def diagram_ids() -> set[str]:
 
 
 @pytest.fixture
+def settings():
+    # The pages below count the walked case's events and open it at events where a checkpoint
+    # is on the way: a checkpoint every seven events, pinned here, not the service's default
+    # (tests/test_audit_checkpoints.py tests the setting).
+    return {"AUDIT_CHECKPOINT_EVERY": 7}
+
+
+@pytest.fixture
 def walked(client, token_for):
     """A case walked from the call through the live-time review, first response, risk
     assessment (a decision table grades it), crime recording (another classifies it), the

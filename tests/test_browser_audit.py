@@ -25,6 +25,14 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
+def settings():
+    # The pages below count the walked case's events and open it at events where a checkpoint
+    # is on the way: a checkpoint every seven events, pinned here, not the service's default
+    # (tests/test_audit_checkpoints.py tests the setting).
+    return {"AUDIT_CHECKPOINT_EVERY": 7}
+
+
+@pytest.fixture
 def walked(app, client, token_for):
     with app.app_context():
         create_user("auditor", ["Auditor"], PASSWORD)
