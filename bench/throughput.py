@@ -27,12 +27,25 @@ no change to the service touches it, and on a shared machine it moves with every
 different spells. Targets: at least 300 completions a second, p99 at most 100 ms, no 5xx, and
 at least 0.75 of the ceiling; exits 1 naming any missed. The last line holds the figures.
 
+--against-args "ARGS" and --against-root DIR compare instead: the web process as it stands (a)
+and another (b), given more gunicorn arguments (``--workers 4 --threads 2``, say) or run from
+another checkout (a git worktree of an earlier commit, say, sharing this database's schema),
+both serving the same cases and driven in turns of --turn seconds, which goes first alternating,
+until each has been measured for --seconds (a case one side saves, the other may take up next: a
+change to what a case's history schedules, such as checkpoints, shows larger than it is alone).
+Each side's connections carry an application name, so its PostgreSQL backends' CPU is its own.
+Comparing within one run, a slow spell of a shared machine falls on both alike, where figures of
+separate runs move by a third. It prints each side's figures and b over a; the last line is
+``a_completions_per_s= a_p99_ms= a_cpu_ms_per_completion= b_... cpu_ratio= rate_ratio=
+server_errors= ok=``, and it exits 1 when either side answered a 5xx or an unexpected answer.
+
 --profile profiles instead of timing: first completions in this process through Flask's test
 client (the engine in this process, so its work shows), then the same load under gunicorn with
 each worker's request threads profiled (cProfile); it prints the top functions of each.
 
     .venv/bin/python bench/throughput.py [--database postgresql://...] [--seconds 30]
         [--cases 1000] [--clients 8] [--profile [--profile-dir DIR]]
+        [--against-args "ARGS" | --against-root DIR [--turn 3]]
 """
 
 import argparse
@@ -267,9 +280,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def web_command(port: int, extra: list[str]) -> list[str]:
-    """The Procfile's web process, on the given port."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
+def web_command(port: int, extra: list[str], root: Path = ROOT) -> list[str]:
+    """The Procfile's web process (of the checkout at ``root``), on the given port."""
+    for line in (root / "Procfile").read_text().splitlines():
         if line.startswith("web:"):
             command = line.removeprefix("web:").strip().replace("${PORT:-5000}", str(port))
             return [*shlex.split(command), *extra]
@@ -277,7 +290,8 @@ def web_command(port: int, extra: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(url: str, extra: list[str] = (), environment: dict | None = None):
+def serving(url: str, extra: list[str] = (), environment: dict | None = None, root: Path = ROOT):
+    """The web process of the checkout at ``root`` serving the database at ``url``."""
     port = free_port()
     env = {
         **os.environ,
@@ -287,7 +301,7 @@ def serving(url: str, extra: list[str] = (), environment: dict | None = None):
         **(environment or {}),
     }
     server = subprocess.Popen(
-        web_command(port, list(extra)), cwd=ROOT, env=env, start_new_session=True
+        web_command(port, list(extra), root), cwd=root, env=env, start_new_session=True
     )
     try:
         deadline = time.monotonic() + 60
@@ -339,28 +353,33 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def backends(url: str) -> set[int]:
-    """The PostgreSQL backends connected to the bench's database."""
+def backends(url: str, application: str | None = None) -> set[int]:
+    """The PostgreSQL backends connected to the bench's database (those of one web process
+    only, when its connections carry ``application`` as their application name)."""
     engine = sa.create_engine(url)
+    query = (
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    )
+    if application is not None:
+        query += " AND application_name = :application"
     try:
         with engine.connect() as connection:
-            return set(
-                connection.scalars(
-                    sa.text(
-                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
-                    )
-                )
-            )
+            return set(connection.scalars(sa.text(query), {"application": application}))
     finally:
         engine.dispose()
+
+
+def named(url: str, application: str) -> str:
+    """The database URL with its connections named ``application`` in pg_stat_activity."""
+    return f"{url}{'&' if '?' in url else '?'}application_name={application}"
 
 
 class ServerCpu:
     """CPU seconds the web process tree and the database's backends use over a window."""
 
-    def __init__(self, server_pid: int, url: str):
-        self.server_pid, self.url = server_pid, url
+    def __init__(self, server_pid: int, url: str, application: str | None = None):
+        self.server_pid, self.url, self.application = server_pid, url, application
 
     def snapshot(self) -> dict[int, tuple[str, float]]:
         """Each process's part (web, engine or database) and CPU seconds so far."""
@@ -369,7 +388,7 @@ class ServerCpu:
             with contextlib.suppress(OSError):
                 if b"workflows.engine_process" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     parts[pid] = "engine"
-        parts.update(dict.fromkeys(backends(self.url), "database"))
+        parts.update(dict.fromkeys(backends(self.url, self.application), "database"))
         return {pid: (part, process_cpu(pid)) for pid, part in parts.items()}
 
     @staticmethod
@@ -580,6 +599,17 @@ def main() -> None:
     )
     options.add_argument("--profile", action="store_true", help="where a completion's time goes")
     options.add_argument("--profile-dir", help="keep the profiles (.prof files) in this folder")
+    options.add_argument(
+        "--against-args",
+        help="compare with the web process given these gunicorn arguments too, in turns",
+    )
+    options.add_argument(
+        "--against-root",
+        help="compare with the web process of the checkout in this folder, in turns",
+    )
+    options.add_argument(
+        "--turn", type=float, default=3.0, help="seconds of each turn when comparing"
+    )
     args = options.parse_args()
     if not args.database:
         raise SystemExit("give --database postgresql://... (or set DATABASE_URL)")
@@ -594,6 +624,8 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s",
             flush=True,
         )
+        if args.against_args or args.against_root:
+            compare(url, tokens, reviews, args)
         if args.profile:
             profile_in_process(url, tokens, reviews, 300, args.profile_dir)
             profile_under_gunicorn(
@@ -611,30 +643,74 @@ def main() -> None:
                 args.warm_up,
             )
 
-    statuses, elapsed = result["statuses"], result["elapsed"]
-    done = statuses.get(200, 0)
-    conflicts = statuses.get(409, 0)
-    server_errors = sum(count for status, count in statuses.items() if status >= 500)
-    ordered = sorted(result["latencies"])
-    rate = done / elapsed
-    parts = {part: seconds * 1000 / max(done, 1) for part, seconds in result["server_cpu"].items()}
-    cpu_ms = sum(parts.values())
-    cores = os.cpu_count() or 1
-    ceiling = cores / (cpu_ms / 1000)
-    of_ceiling = rate / ceiling
-    p50, p99 = percentile(ordered, 0.50) * 1000, percentile(ordered, 0.99) * 1000
-    client_ms = result["client_cpu"] * 1000 / max(len(ordered), 1)
+    figures = summary(result)
+    rate, p99, cpu_ms, parts = figures["rate"], figures["p99"], figures["cpu_ms"], figures["parts"]
+    statuses = result["statuses"]
     print(
-        f"{done} completions in {elapsed:.1f} s by {args.clients} clients; answers: "
-        + ", ".join(f"{status} x{count}" for status, count in sorted(statuses.items()))
+        f"{figures['done']} completions in {result['elapsed']:.1f} s by {args.clients} clients; "
+        "answers: " + ", ".join(f"{status} x{count}" for status, count in sorted(statuses.items()))
     )
     print(
         f"server CPU {cpu_ms:.2f} ms a completion (web workers, engine processes and "
         "PostgreSQL backends: "
         + ", ".join(f"{part} {ms:.2f}" for part, ms in parts.items())
-        + f"); ceiling on {cores} cores {ceiling:.0f}/s; the clients' own "
-        f"CPU {client_ms:.2f} ms a request"
+        + f"); ceiling on {os.cpu_count() or 1} cores {figures['ceiling']:.0f}/s; the clients' "
+        f"own CPU {figures['client_ms']:.2f} ms a request"
     )
+    report_oddities(result)
+    missed = [
+        what
+        for what, ok in (
+            (f"rate below {TARGET_RATE:.0f}/s", rate >= TARGET_RATE),
+            (f"p99 above {TARGET_P99_MS:.0f} ms", p99 <= TARGET_P99_MS),
+            ("server errors", figures["server_errors"] == 0 and not result["failures"]),
+            (
+                f"below {TARGET_OF_CEILING} of the ceiling",
+                figures["of_ceiling"] >= TARGET_OF_CEILING,
+            ),
+        )
+        if not ok
+    ]
+    if missed:
+        print(f"MISSED: {', '.join(missed)}")
+    client_ms = figures["client_ms"]
+    print(
+        f"completions_per_s={rate:.1f} p50_ms={figures['p50']:.1f} p99_ms={p99:.1f} "
+        f"server_errors={figures['server_errors']} conflicts={figures['conflicts']} "
+        f"cpu_ms_per_completion={cpu_ms:.2f} "
+        + "".join(f"{part}_ms={ms:.2f} " for part, ms in parts.items())
+        + f"client_ms_per_request={client_ms:.2f} "
+        f"cpu_over_client={cpu_ms / client_ms if client_ms else 0:.2f} "
+        f"of_ceiling={figures['of_ceiling']:.2f}"
+    )
+    sys.exit(1 if missed else 0)
+
+
+def summary(result: dict) -> dict:
+    """A run's figures: the rate, latency, answers, and the server's CPU a completion."""
+    statuses = result["statuses"]
+    done = statuses.get(200, 0)
+    ordered = sorted(result["latencies"]) or [0.0]
+    rate = done / result["elapsed"] if result["elapsed"] else 0.0
+    parts = {part: seconds * 1000 / max(done, 1) for part, seconds in result["server_cpu"].items()}
+    cpu_ms = sum(parts.values())
+    ceiling = (os.cpu_count() or 1) / (cpu_ms / 1000) if cpu_ms else 0.0
+    return {
+        "done": done,
+        "rate": rate,
+        "conflicts": statuses.get(409, 0),
+        "server_errors": sum(count for status, count in statuses.items() if status >= 500),
+        "p50": percentile(ordered, 0.50) * 1000,
+        "p99": percentile(ordered, 0.99) * 1000,
+        "parts": parts,
+        "cpu_ms": cpu_ms,
+        "client_ms": result["client_cpu"] * 1000 / max(len(result["latencies"]), 1),
+        "ceiling": ceiling,
+        "of_ceiling": rate / ceiling if ceiling else 0.0,
+    }
+
+
+def report_oddities(result: dict) -> None:
     if result["started"]:
         print(
             f"{len(result['started'])} processes of the web process started while measuring "
@@ -642,27 +718,99 @@ def main() -> None:
         )
     if result["failures"]:
         print(f"{len(result['failures'])} unexpected answers, the first: {result['failures'][0]}")
-    missed = [
-        what
-        for what, ok in (
-            (f"rate below {TARGET_RATE:.0f}/s", rate >= TARGET_RATE),
-            (f"p99 above {TARGET_P99_MS:.0f} ms", p99 <= TARGET_P99_MS),
-            ("server errors", server_errors == 0 and not result["failures"]),
-            (f"below {TARGET_OF_CEILING} of the ceiling", of_ceiling >= TARGET_OF_CEILING),
+
+
+# --- two web processes in turns -------------------------------------------------------------
+
+# Unmeasured seconds at the start of each turn: the clients connect and the server wakes.
+RAMP_SECONDS = 0.5
+
+
+def drive_in_turns(sides: dict, tokens, reviews, clients, seconds, turn, warm_up) -> dict:
+    """Drive each web process in turn, ``turn`` seconds at a time, until each has been measured
+    for ``seconds``; which goes first alternates. ``sides``: name to (port, ServerCpu). A slow
+    spell of a shared machine falls on both alike, so their figures compare."""
+    for port, cpu in sides.values():
+        drive(port, tokens, reviews, clients, 0.0, cpu, warm_up)
+    runs: dict[str, list[dict]] = {name: [] for name in sides}
+    for number in range(max(1, round(seconds / turn))):
+        order = list(sides) if number % 2 == 0 else list(reversed(sides))
+        for name in order:
+            port, cpu = sides[name]
+            runs[name].append(drive(port, tokens, reviews, clients, turn, cpu, RAMP_SECONDS))
+    return {name: merged(results) for name, results in runs.items()}
+
+
+def merged(results: list[dict]) -> dict:
+    """Several measured windows of one web process as one."""
+    cpu = {"web": 0.0, "engine": 0.0, "database": 0.0}
+    statuses: dict[int, int] = {}
+    for result in results:
+        for part, seconds in result["server_cpu"].items():
+            cpu[part] += seconds
+        for status, count in result["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    return {
+        "elapsed": sum(result["elapsed"] for result in results),
+        "latencies": [value for result in results for value in result["latencies"]],
+        "statuses": statuses,
+        "failures": [failure for result in results for failure in result["failures"]],
+        "server_cpu": cpu,
+        "started": [part for result in results for part in result["started"]],
+        "client_cpu": sum(result["client_cpu"] for result in results),
+        "turns": len(results),
+    }
+
+
+def compare(url: str, tokens, reviews, args) -> None:
+    """The web process as it stands (a) against another (b): with other gunicorn arguments, or
+    from another checkout, on the same cases, in turns."""
+    root_b = Path(args.against_root).resolve() if args.against_root else ROOT
+    extra_b = shlex.split(args.against_args or "")
+    described = {
+        "a": "the Procfile's web process",
+        "b": "the Procfile's web process"
+        + (f" of {root_b}" if args.against_root else "")
+        + (f" with {' '.join(extra_b)}" if extra_b else ""),
+    }
+    with contextlib.ExitStack() as stack:
+        sides = {}
+        for name, extra, root in (("a", [], ROOT), ("b", extra_b, root_b)):
+            application = f"bench_side_{name}"
+            server, port = stack.enter_context(serving(named(url, application), extra, root=root))
+            sides[name] = (port, ServerCpu(server.pid, url, application))
+        results = drive_in_turns(
+            sides, tokens, reviews, args.clients, args.seconds, args.turn, args.warm_up
         )
-        if not ok
-    ]
-    if missed:
-        print(f"MISSED: {', '.join(missed)}")
-    print(
-        f"completions_per_s={rate:.1f} p50_ms={p50:.1f} p99_ms={p99:.1f} "
-        f"server_errors={server_errors} conflicts={conflicts} "
-        f"cpu_ms_per_completion={cpu_ms:.2f} "
-        + "".join(f"{part}_ms={ms:.2f} " for part, ms in parts.items())
-        + f"client_ms_per_request={client_ms:.2f} "
-        f"cpu_over_client={cpu_ms / client_ms if client_ms else 0:.2f} of_ceiling={of_ceiling:.2f}"
+    figures = {name: summary(result) for name, result in results.items()}
+    for name, result in results.items():
+        side = figures[name]
+        print(
+            f"{name}: {described[name]}: {side['done']} completions in "
+            f"{result['elapsed']:.1f} s over {result['turns']} turns, {side['rate']:.1f}/s, "
+            f"p50 {side['p50']:.1f} ms, p99 {side['p99']:.1f} ms, 409 x{side['conflicts']}, "
+            f"5xx x{side['server_errors']}; server CPU {side['cpu_ms']:.2f} ms a completion ("
+            + ", ".join(f"{part} {ms:.2f}" for part, ms in side["parts"].items())
+            + ")"
+        )
+        report_oddities(result)
+    a, b = figures["a"], figures["b"]
+    cpu_ratio = b["cpu_ms"] / a["cpu_ms"] if a["cpu_ms"] else 0.0
+    rate_ratio = b["rate"] / a["rate"] if a["rate"] else 0.0
+    print(f"b over a: CPU a completion x{cpu_ratio:.3f}, completions a second x{rate_ratio:.3f}")
+    failed = any(side["server_errors"] for side in figures.values()) or any(
+        result["failures"] for result in results.values()
     )
-    sys.exit(1 if missed else 0)
+    print(
+        " ".join(
+            f"{name}_completions_per_s={side['rate']:.1f} {name}_p99_ms={side['p99']:.1f} "
+            f"{name}_cpu_ms_per_completion={side['cpu_ms']:.2f}"
+            for name, side in figures.items()
+        )
+        + f" cpu_ratio={cpu_ratio:.3f} rate_ratio={rate_ratio:.3f} "
+        f"server_errors={a['server_errors'] + b['server_errors']} ok={int(not failed)}"
+    )
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
