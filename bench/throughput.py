@@ -611,6 +611,10 @@ def main() -> None:
         "--turn", type=float, default=3.0, help="seconds of each turn when comparing"
     )
     args = options.parse_args()
+    if args.turn <= 0:
+        options.error("--turn must be more than 0 seconds")
+    if args.against_root and not (Path(args.against_root) / "Procfile").is_file():
+        options.error(f"--against-root {args.against_root} is not a checkout: it has no Procfile")
     if not args.database:
         raise SystemExit("give --database postgresql://... (or set DATABASE_URL)")
     if args.profile_dir:
