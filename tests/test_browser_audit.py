@@ -15,21 +15,13 @@ from sqlalchemy import text
 from service.auth import create_user
 from service.db import db
 from tests.lifecycle import Case, investigation_tokens, to_investigation
-from tests.test_audit_pages import diagram_ids
+from tests.test_audit_pages import diagram_ids, settings  # noqa: F401 (counts events alike)
 from tests.test_browser import CHROMIUM, PASSWORD, browser, check, open_page, server  # noqa: F401
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (apt-get install -y chromium)"
 )
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings():
-    # The pages below count the walked case's events and open it at events where a checkpoint
-    # is on the way: a checkpoint every seven events, pinned here, not the service's default
-    # (tests/test_audit_checkpoints.py tests the setting).
-    return {"AUDIT_CHECKPOINT_EVERY": 7}
 
 
 @pytest.fixture
