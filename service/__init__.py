@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from workflows.forms import set_case_lookup
 from workflows.roles import RoleCatalogueError, load_roles
 
-from .config import database_url, settings_from_environment
+from .config import SettingError, database_url, settings_from_environment
 from .db import db
 from .definitions import case_exists
 from .limits import RateLimitSettingError, limit_failed_sign_ins
@@ -32,14 +32,14 @@ def _case_exists(case_id: str) -> bool:
 def create_app(settings: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.update(settings_from_environment(app.instance_path))
-    app.config.update(settings or {})
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
+        app.config.update(settings_from_environment(app.instance_path))
+        app.config.update(settings or {})
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
         app.extensions[ROLES_EXTENSION] = load_roles(Path(app.config["ROLES_FILE"]))
         # Before the API: a client past the limit is refused before its token is looked at.
         limit_failed_sign_ins(app)
-    except (RoleCatalogueError, RateLimitSettingError) as error:
+    except (SettingError, RoleCatalogueError, RateLimitSettingError) as error:
         # Said plainly, without a traceback: the file's or setting's owner has a rule to put right.
         print(f"Gwarchod cannot start: {error}", file=sys.stderr)
         raise SystemExit(CANNOT_START) from None

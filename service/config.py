@@ -1,5 +1,6 @@
 """Settings, read from the environment with zero-set-up defaults."""
 
+import math
 import os
 from pathlib import Path
 
@@ -22,17 +23,17 @@ def settings_from_environment(instance_path: str) -> dict:
         **({"SECRET_KEY": secret} if secret else {}),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL", default_db)),
         # Uploaded diagrams and submitted forms are small; anything bigger is refused with 413.
-        "MAX_CONTENT_LENGTH": int(os.environ.get("GWARCHOD_MAX_BODY_BYTES", 4 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": _whole("GWARCHOD_MAX_BODY_BYTES", 4 * 1024 * 1024, least=1),
         "DEFINITIONS_ROOT": os.environ.get("GWARCHOD_DEFINITIONS", str(PROJECT_ROOT)),
         # The role catalogue: roles, the lanes they work and their grants (README).
         "ROLES_FILE": os.environ.get("GWARCHOD_ROLES_FILE", str(PROJECT_ROOT / "roles.toml")),
         # Diagram code runs in engine processes under these limits (docs/definitions.md).
         "ENGINE_ISOLATED": _flag("GWARCHOD_ENGINE_ISOLATED", True),
-        "ENGINE_CPU_SECONDS": float(os.environ.get("GWARCHOD_ENGINE_CPU_SECONDS", 2.0)),
-        "ENGINE_TIMER_CPU_SECONDS": float(os.environ.get("GWARCHOD_ENGINE_TIMER_CPU_SECONDS", 0.5)),
-        "ENGINE_MEMORY_MB": int(os.environ.get("GWARCHOD_ENGINE_MEMORY_MB", 256)),
-        "ENGINE_MAX_STEPS": int(os.environ.get("GWARCHOD_ENGINE_MAX_STEPS", 10_000)),
-        "ENGINE_MAX_DATA_BYTES": int(os.environ.get("GWARCHOD_ENGINE_MAX_DATA_BYTES", 1_000_000)),
+        "ENGINE_CPU_SECONDS": _positive("GWARCHOD_ENGINE_CPU_SECONDS", 2.0),
+        "ENGINE_TIMER_CPU_SECONDS": _positive("GWARCHOD_ENGINE_TIMER_CPU_SECONDS", 0.5),
+        "ENGINE_MEMORY_MB": _whole("GWARCHOD_ENGINE_MEMORY_MB", 256, least=1),
+        "ENGINE_MAX_STEPS": _whole("GWARCHOD_ENGINE_MAX_STEPS", 10_000, least=1),
+        "ENGINE_MAX_DATA_BYTES": _whole("GWARCHOD_ENGINE_MAX_DATA_BYTES", 1_000_000, least=1),
         # Every command restores its case from the database around freshly parsed specs, as
         # a process that has never seen the case would (slower; the tests run this way).
         "ENGINE_FRESH": _flag("GWARCHOD_ENGINE_FRESH", False),
@@ -40,21 +41,19 @@ def settings_from_environment(instance_path: str) -> dict:
         # operators who need to see how requests spread over a server's workers.
         "WORKER_HEADER": _flag("GWARCHOD_WORKER_HEADER", False),
         # GET /health answers 503 when a timer is overdue and no scheduler has woken for this long.
-        "SCHEDULER_STALE_AFTER_SECONDS": float(
-            os.environ.get("GWARCHOD_SCHEDULER_STALE_AFTER_SECONDS", 60)
-        ),
+        "SCHEDULER_STALE_AFTER_SECONDS": _positive("GWARCHOD_SCHEDULER_STALE_AFTER_SECONDS", 60.0),
         # The audit trail writes a checkpoint of the case (docs/audit.md) once this many events
         # have been recorded since its last one, so a point in time replays a few commands
         # rather than all of them; 0 writes none.
-        "AUDIT_CHECKPOINT_EVERY": max(int(_setting("AUDIT_CHECKPOINT_EVERY", "28")), 0),
+        "AUDIT_CHECKPOINT_EVERY": _whole(_named("AUDIT_CHECKPOINT_EVERY"), 28, least=0),
         # A new API token works for this many days, then its user issues another.
-        "TOKEN_DAYS": int(os.environ.get("GWARCHOD_TOKEN_DAYS", 90)),
+        "TOKEN_DAYS": _whole("GWARCHOD_TOKEN_DAYS", 90, least=1),
         # The pages: a user idle this long is signed out (warned a few minutes before).
-        "IDLE_MINUTES": float(os.environ.get("GWARCHOD_IDLE_MINUTES", 30)),
+        "IDLE_MINUTES": _positive("GWARCHOD_IDLE_MINUTES", 30.0),
         # Session cookies only over HTTPS: on wherever the service is served over HTTPS.
         "SESSION_COOKIE_SECURE": _flag("GWARCHOD_SECURE_COOKIES", False),
         # A case opened for a stated reason ("break glass") can be read for this many hours.
-        "CASE_ACCESS_HOURS": float(os.environ.get("GWARCHOD_CASE_ACCESS_HOURS", 24)),
+        "CASE_ACCESS_HOURS": _positive("GWARCHOD_CASE_ACCESS_HOURS", 24.0),
         # Failed sign-ins allowed from one client address, in Flask-Limiter's notation ("10 per
         # minute", "5/minute;20/hour"); past them every request needing a token is 429.
         "AUTH_FAILURE_LIMIT": os.environ.get("GWARCHOD_AUTH_FAILURE_LIMIT", "10 per minute"),
@@ -63,7 +62,7 @@ def settings_from_environment(instance_path: str) -> dict:
         "RATE_LIMIT_STORAGE": os.environ.get("GWARCHOD_RATE_LIMIT_STORAGE", ""),
         # How many proxies in front of the service add to X-Forwarded-For; 0 (the default)
         # trusts no such header and takes the client's address from the connection.
-        "PROXIES": int(os.environ.get("GWARCHOD_PROXIES", 0)),
+        "PROXIES": _whole("GWARCHOD_PROXIES", 0, least=0),
         # Signing in to the pages with the force's OpenID Connect provider: on when the issuer,
         # client id and secret are all set (README, "Signing in with your force's identity
         # provider"). Each is read as GWARCHOD_OIDC_... or plain OIDC_....
@@ -83,6 +82,47 @@ def settings_from_environment(instance_path: str) -> dict:
         # address); the sign-in page, worked out from the request, when empty.
         "OIDC_POST_LOGOUT_REDIRECT_URI": _setting("OIDC_POST_LOGOUT_REDIRECT_URI"),
     }
+
+
+class SettingError(Exception):
+    """A setting in the environment the service cannot start with: which one, and why."""
+
+
+def _named(name: str) -> str:
+    """The variable a setting read as ``GWARCHOD_<name>`` or plainly ``<name>`` is set in."""
+    return (
+        f"GWARCHOD_{name}"
+        if os.environ.get(f"GWARCHOD_{name}") or not os.environ.get(name)
+        else name
+    )
+
+
+def _whole(variable: str, default: int, least: int) -> int:
+    """A whole number of at least ``least`` from the environment (unset or empty: ``default``)."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingError(f"{variable} is '{text}', which is not a whole number") from None
+    if value < least:
+        raise SettingError(f"{variable} is {value}: it must be {least} or more")
+    return value
+
+
+def _positive(variable: str, default: float) -> float:
+    """A number above 0 from the environment (unset or empty: ``default``)."""
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingError(f"{variable} is '{text}', which is not a number") from None
+    if not (0 < value < math.inf):
+        raise SettingError(f"{variable} is {text}: it must be a number above 0")
+    return value
 
 
 def _setting(name: str, default: str = "") -> str:
