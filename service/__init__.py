@@ -16,8 +16,8 @@ from .db import db
 from .definitions import case_exists
 from .limits import RateLimitSettingError, limit_failed_sign_ins
 from .roles import ROLES_EXTENSION
+from .schema import MIGRATIONS_DIR
 
-MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 # The exit status of a service that cannot start: gunicorn stops, rather than starting workers
 # again and again, when one exits with it ("worker failed to boot").
 CANNOT_START = 3

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from workflows.problems import DefinitionProblems
@@ -30,13 +29,14 @@ from .passwords import SHORTEST, new_password, set_password
 from .roles import role_catalogue
 from .scheduler import fire_all_due, scheduler_health
 from .scheduler import run as run_scheduler
+from .schema import ServiceGroup
 
-users = AppGroup("users", help="Manage users, their roles and API tokens.")
-tokens = AppGroup("token", help="List, issue and revoke a user's API tokens.")
+users = ServiceGroup("users", help="Manage users, their roles and API tokens.")
+tokens = ServiceGroup("token", help="List, issue and revoke a user's API tokens.")
 users.add_command(tokens)
-definitions = AppGroup("definitions", help="Load and validate BPMN, DMN and form files.")
-scheduler = AppGroup("scheduler", help="Fire escalation timers when they fall due.")
-cases = AppGroup("cases", help="Look after the cases' records.")
+definitions = ServiceGroup("definitions", help="Load and validate BPMN, DMN and form files.")
+scheduler = ServiceGroup("scheduler", help="Fire escalation timers when they fall due.")
+cases = ServiceGroup("cases", help="Look after the cases' records.")
 
 
 ROLE_OPTION = click.option(

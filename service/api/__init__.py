@@ -8,8 +8,9 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from ..auth import authenticate
-from ..problems import PROBLEM_JSON, register_error_handlers
+from ..problems import PROBLEM_JSON, problem_response, register_error_handlers
 from ..scheduler import scheduler_health
+from ..schema import missing_upgrade
 from . import audit, cases, migrations, processes, restrictions, tasks, timers, tokens
 from .guards import IdConverter, id_schema, refuse_unreadable_body, refuse_unstorable_input
 from .schemas import ProblemSchema
@@ -21,7 +22,15 @@ health = Blueprint("health", __name__)
 
 @health.get("/health")
 def health_check():
-    """Up, and firing timers: 503 when a timer is overdue and no scheduler has woken lately."""
+    """Up, and firing timers: 503 when a timer is overdue and no scheduler has woken lately,
+    or when the database is not set up for this version (the command line says how)."""
+    if missing_upgrade() is not None:
+        return problem_response(
+            503,
+            "Service Unavailable",
+            "The database is not set up for this version of Gwarchod: run any of its commands "
+            "(`flask --app service scheduler status`) to see what to do.",
+        )
     report = scheduler_health()
     return jsonify(report.view()), 200 if report.healthy else 503
 

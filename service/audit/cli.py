@@ -9,17 +9,17 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..db import db
 from ..models import Case
+from ..schema import ServiceGroup
 from .chain import verify_all
 from .export import as_csv, as_jsonl, event_rows, event_view
 from .reads import log_read
 from .replay import replay_case
 
-audit = AppGroup("audit", help="Verify and replay case histories.")
+audit = ServiceGroup("audit", help="Verify and replay case histories.")
 
 
 def operator_name() -> str:

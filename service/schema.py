@@ -1,0 +1,72 @@
+"""Whether the database is set up for this version of the service.
+
+A database never upgraded, or upgraded by an older or newer version, lacks tables or columns
+the service reads. Rather than fail on the first missing one with a database error, the
+command line stops before any command with what to do (``ServiceGroup``), and ``GET /health``
+answers 503 saying the same.
+"""
+
+import functools
+from pathlib import Path
+
+import click
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask.cli import AppGroup
+
+from .db import db
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+UPGRADE = "flask --app service db upgrade"
+# Exit status of a command refused because the database is not set up for it.
+NOT_SET_UP = 4
+
+
+@functools.cache
+def _needed() -> frozenset[str]:
+    """The migration heads this version of the service needs."""
+    return frozenset(ScriptDirectory(MIGRATIONS_DIR).get_heads())
+
+
+def missing_upgrade() -> str | None:
+    """None when the database is at this version's latest migration; otherwise what is wrong
+    and what to do, in plain words."""
+    with db.engine.connect() as connection:
+        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    needed = _needed()
+    if current == needed:
+        return None
+    if not current:
+        return f"the database has no tables yet: run `{UPGRADE}` to set it up"
+    known = {revision.revision for revision in ScriptDirectory(MIGRATIONS_DIR).walk_revisions()}
+    if current - known:
+        return (
+            f"the database was upgraded by a newer version of Gwarchod (revision "
+            f"{', '.join(sorted(current - known))}), which this version does not know: run the "
+            "version that upgraded it"
+        )
+    return (
+        f"the database is at revision {', '.join(sorted(current))}, and this version needs "
+        f"{', '.join(sorted(needed))}: run `{UPGRADE}`"
+    )
+
+
+class ServiceGroup(AppGroup):
+    """A group of the service's commands: each first checks that the database is set up for
+    this version, and stops with what to do when it is not (help needs no database)."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(function):
+            @functools.wraps(function)
+            def checked(*positional, **named):
+                problem = missing_upgrade()
+                if problem is not None:
+                    click.echo(f"Gwarchod cannot run this command: {problem}.", err=True)
+                    raise SystemExit(NOT_SET_UP)
+                return function(*positional, **named)
+
+            return register(checked)
+
+        return decorator
