@@ -1,9 +1,9 @@
 """Whether the database is set up for this version of the service.
 
 A database never upgraded, or upgraded by an older or newer version, lacks tables or columns
-the service reads. Rather than fail on the first missing one with a database error, the
-command line stops before any command with what to do (``ServiceGroup``), and ``GET /health``
-answers 503 saying the same.
+the service reads, and one that cannot be reached has none. Rather than fail with a database
+error, the command line stops before any command with what to do (``ServiceGroup``), and
+``GET /health`` answers 503.
 """
 
 import functools
@@ -13,13 +13,14 @@ import click
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from .db import db
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 UPGRADE = "flask --app service db upgrade"
-# Exit status of a command refused because the database is not set up for it.
-NOT_SET_UP = 4
+# Exit status of a command refused because the database cannot be reached or is not set up.
+DATABASE_NOT_READY = 4
 
 
 @functools.cache
@@ -30,9 +31,13 @@ def _needed() -> frozenset[str]:
 
 def missing_upgrade() -> str | None:
     """None when the database is at this version's latest migration; otherwise what is wrong
-    and what to do, in plain words."""
-    with db.engine.connect() as connection:
-        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    and what to do, in plain words (a database that cannot be reached among them)."""
+    try:
+        with db.engine.connect() as connection:
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return f"the database cannot be reached ({reason}): check DATABASE_URL"
     needed = _needed()
     if current == needed:
         return None
@@ -64,7 +69,7 @@ class ServiceGroup(AppGroup):
                 problem = missing_upgrade()
                 if problem is not None:
                     click.echo(f"Gwarchod cannot run this command: {problem}.", err=True)
-                    raise SystemExit(NOT_SET_UP)
+                    raise SystemExit(DATABASE_NOT_READY)
                 return function(*positional, **named)
 
             return register(checked)

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from service import create_app
 from service.db import db
-from service.schema import MIGRATIONS_DIR, NOT_SET_UP
+from service.schema import DATABASE_NOT_READY, MIGRATIONS_DIR
 
 [HEAD] = ScriptDirectory(MIGRATIONS_DIR).get_heads()
 EARLIER = ScriptDirectory(MIGRATIONS_DIR).get_revision(HEAD).down_revision
@@ -37,7 +37,7 @@ def run(app, *args):
 )
 def test_every_command_group_stops_on_a_database_with_no_tables(bare_app, command):
     result = run(bare_app, *command)
-    assert result.exit_code == NOT_SET_UP
+    assert result.exit_code == DATABASE_NOT_READY
     assert result.output == (
         "Gwarchod cannot run this command: the database has no tables yet: run "
         "`flask --app service db upgrade` to set it up.\n"
@@ -55,7 +55,7 @@ def test_an_older_database_is_told_to_upgrade_and_then_works(bare_app):
     with bare_app.app_context():
         upgrade(revision=EARLIER)
     result = run(bare_app, "scheduler", "status")
-    assert result.exit_code == NOT_SET_UP
+    assert result.exit_code == DATABASE_NOT_READY
     assert f"the database is at revision {EARLIER}, and this version needs {HEAD}" in result.output
     assert "run `flask --app service db upgrade`" in result.output
 
@@ -72,7 +72,7 @@ def test_a_database_from_a_newer_version_is_named_as_such(bare_app):
         db.session.execute(text("UPDATE alembic_version SET version_num = 'f00dfeedbeef'"))
         db.session.commit()
     result = run(bare_app, "users", "list")
-    assert result.exit_code == NOT_SET_UP
+    assert result.exit_code == DATABASE_NOT_READY
     assert "upgraded by a newer version of Gwarchod (revision f00dfeedbeef)" in result.output
 
 
@@ -81,8 +81,23 @@ def test_health_answers_503_until_the_database_is_upgraded(bare_app):
     answer = client.get("/health")
     assert answer.status_code == 503
     assert answer.content_type == "application/problem+json"
-    assert "The database is not set up for this version of Gwarchod" in answer.json["detail"]
+    assert "or is not set up for this version of Gwarchod" in answer.json["detail"]
 
     with bare_app.app_context():
         upgrade()
     assert client.get("/health").status_code == 200
+
+
+def test_a_database_that_cannot_be_reached_is_said_so(tmp_path):
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no' / 'such.db'}"}
+    )
+    result = run(app, "scheduler", "status")
+    assert result.exit_code == DATABASE_NOT_READY
+    assert result.output == (
+        "Gwarchod cannot run this command: the database cannot be reached (unable to open "
+        "database file): check DATABASE_URL.\n"
+    )
+    answer = app.test_client().get("/health")
+    assert answer.status_code == 503
+    assert answer.json["detail"].startswith("The database cannot be reached")

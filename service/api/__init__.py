@@ -28,8 +28,8 @@ def health_check():
         return problem_response(
             503,
             "Service Unavailable",
-            "The database is not set up for this version of Gwarchod: run any of its commands "
-            "(`flask --app service scheduler status`) to see what to do.",
+            "The database cannot be reached, or is not set up for this version of Gwarchod: run "
+            "any of its commands (`flask --app service scheduler status`) to see what to do.",
         )
     report = scheduler_health()
     return jsonify(report.view()), 200 if report.healthy else 503
