@@ -161,6 +161,14 @@ WELSH = {
     "Skip to main content": "Neidio i'r prif gynnwys",
     "Something you sent could not be used": "Nid oedd modd defnyddio rhywbeth a anfonoch",
     "Sorry, there is a problem with Gwarchod": "Mae'n ddrwg gennym, mae problem gyda Gwarchod",
+    "Gwarchod is not available just now": "Nid yw Gwarchod ar gael ar hyn o bryd",
+    "Its database cannot be used just now, so nothing you sent was saved.": (
+        "Ni ellir defnyddio ei gronfa ddata ar hyn o bryd, felly ni chadwyd dim a anfonwyd gennych."
+    ),
+    "Try again in a few minutes. If this page stays, tell whoever runs Gwarchod.": (
+        "Rhowch gynnig arall arni ymhen ychydig funudau. Os yw'r dudalen hon yn aros, dywedwch "
+        "wrth bwy bynnag sy'n rhedeg Gwarchod."
+    ),
     "Task": "Tasg",
     "Tasks, soonest due first": "Tasgau, y rhai sydd i'w gwneud gyntaf ar y brig",
     "The username or password is not right": ("Nid yw'r enw defnyddiwr neu'r cyfrinair yn gywir"),

@@ -4,12 +4,18 @@ import logging
 import uuid
 
 from flask import Flask, Response, current_app, json, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .roles import role_working
+from .schema import DatabaseNotReady, missing_upgrade
 
 PROBLEM_JSON = "application/problem+json"
 SERVER_ERROR = "Something went wrong on the server; nothing was changed. The error has been logged."
+DATABASE_NOT_READY = (
+    "The service's database cannot be reached, or is not set up for this version of Gwarchod; "
+    "nothing was changed. Try again in a few minutes."
+)
 log = logging.getLogger(__name__)
 
 
@@ -107,6 +113,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
+        if isinstance(error, SQLAlchemyError):
+            problem = missing_upgrade()
+            if problem is not None:  # not a fault of the request: the service is not ready
+                log.error("a request failed on the database: %s", problem)
+                return _page_for(DatabaseNotReady(problem)) or problem_response(
+                    503, "Service Unavailable", DATABASE_NOT_READY
+                )
         reference = uuid.uuid4().hex[:12]
         log.exception("unhandled error (reference %s)", reference)
         error.reference = reference

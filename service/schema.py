@@ -3,7 +3,8 @@
 A database never upgraded, or upgraded by an older or newer version, lacks tables or columns
 the service reads, and one that cannot be reached has none. Rather than fail with a database
 error, the command line stops before any command with what to do (``ServiceGroup``), and
-``GET /health`` answers 503.
+``GET /health`` answers 503, as does a request that fails on such a database (a page saying so,
+or problem details; service/problems.py).
 """
 
 import functools
@@ -54,6 +55,14 @@ def missing_upgrade() -> str | None:
         f"the database is at revision {', '.join(sorted(current))}, and this version needs "
         f"{', '.join(sorted(needed))}: run `{UPGRADE}`"
     )
+
+
+class DatabaseNotReady(Exception):
+    """A request failed on a database that cannot be reached or is not set up: 503, not 500."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
 
 
 class ServiceGroup(AppGroup):

@@ -1,5 +1,6 @@
 """Error pages: a 404, 403, 400 or 500 as a page in the user's language, never a stack trace.
-A 500 page gives the reference its error was logged with, for an operator to find."""
+A 500 page gives the reference its error was logged with, for an operator to find; a 503 says
+the service's database cannot be used just now (service/schema.py)."""
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
@@ -8,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..limits import TooManySignIns
 from ..problems import ERROR_PAGE, ApiProblem
+from ..schema import DatabaseNotReady
 
 
 def render_error(error: Exception):
@@ -26,6 +28,17 @@ def render_error(error: Exception):
             reference=None,
         )
         return page, 429
+    if isinstance(error, DatabaseNotReady):
+        page = render_template(
+            "web/error.html",
+            title=_("Gwarchod is not available just now"),
+            paragraphs=[
+                _("Its database cannot be used just now, so nothing you sent was saved."),
+                _("Try again in a few minutes. If this page stays, tell whoever runs Gwarchod."),
+            ],
+            reference=None,
+        )
+        return page, 503
     if isinstance(error, CSRFError):
         status = 400
         title = _("This form has expired")
