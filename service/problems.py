@@ -4,7 +4,7 @@ import logging
 import uuid
 
 from flask import Flask, Response, current_app, json, request
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.exceptions import HTTPException
 
 from .roles import role_working
@@ -113,7 +113,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        if isinstance(error, SQLAlchemyError):
+        # A missing table or column, or a database that cannot be reached, raises one of these
+        # (a pool's timeout does not: asking the database again would only wait once more).
+        if isinstance(error, OperationalError | ProgrammingError):
             problem = missing_upgrade()
             if problem is not None:  # not a fault of the request: the service is not ready
                 log.error("a request failed on the database: %s", problem)
