@@ -58,11 +58,8 @@ def missing_upgrade() -> str | None:
 
 
 class DatabaseNotReady(Exception):
-    """A request failed on a database that cannot be reached or is not set up: 503, not 500."""
-
-    def __init__(self, problem: str):
-        super().__init__(problem)
-        self.problem = problem
+    """A request failed on a database that cannot be reached or is not set up: 503, not 500.
+    Its message is ``missing_upgrade()``'s, for the log; the reader is told only that."""
 
 
 class ServiceGroup(AppGroup):
