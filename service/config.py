@@ -99,29 +99,25 @@ def _named(name: str) -> str:
 
 def _whole(variable: str, default: int, least: int) -> int:
     """A whole number of at least ``least`` from the environment (unset or empty: ``default``)."""
-    text = os.environ.get(variable, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise SettingError(f"{variable} is '{text}', which is not a whole number") from None
-    if value < least:
-        raise SettingError(f"{variable} is {value}: it must be {least} or more")
-    return value
+    return _number(variable, default, int, lambda value: value >= least, f"{least} or more")
 
 
 def _positive(variable: str, default: float) -> float:
     """A number above 0 from the environment (unset or empty: ``default``)."""
+    return _number(variable, default, float, lambda value: 0 < value < math.inf, "a number above 0")
+
+
+def _number(variable: str, default, kind: type, allowed, rule: str):
     text = os.environ.get(variable, "").strip()
     if not text:
         return default
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise SettingError(f"{variable} is '{text}', which is not a number") from None
-    if not (0 < value < math.inf):
-        raise SettingError(f"{variable} is {text}: it must be a number above 0")
+        what = "a whole number" if kind is int else "a number"
+        raise SettingError(f"{variable} is '{text}', which is not {what}") from None
+    if not allowed(value):
+        raise SettingError(f"{variable} is {text}: it must be {rule}")
     return value
 
 

@@ -68,6 +68,10 @@ def test_the_service_does_not_start_on_one_and_says_why(monkeypatch, tmp_path, c
 
 
 def test_unset_or_empty_settings_take_their_defaults_and_good_ones_are_read(monkeypatch, tmp_path):
+    for name in ("GWARCHOD_AUDIT_CHECKPOINT_EVERY", "AUDIT_CHECKPOINT_EVERY"):
+        monkeypatch.delenv(name, raising=False)
+    assert settings_from_environment(str(tmp_path))["AUDIT_CHECKPOINT_EVERY"] == 28
+
     monkeypatch.setenv("GWARCHOD_PROXIES", "")
     monkeypatch.setenv("GWARCHOD_ENGINE_CPU_SECONDS", " 1.5 ")
     monkeypatch.setenv("AUDIT_CHECKPOINT_EVERY", "0")
