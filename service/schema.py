@@ -25,9 +25,9 @@ DATABASE_NOT_READY = 4
 
 
 @functools.cache
-def _needed() -> frozenset[str]:
-    """The migration heads this version of the service needs."""
-    return frozenset(ScriptDirectory(MIGRATIONS_DIR).get_heads())
+def _migrations() -> ScriptDirectory:
+    """This version's migrations, read once a process."""
+    return ScriptDirectory(MIGRATIONS_DIR)
 
 
 def missing_upgrade() -> str | None:
@@ -39,12 +39,12 @@ def missing_upgrade() -> str | None:
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         return f"the database cannot be reached ({reason}): check DATABASE_URL"
-    needed = _needed()
+    needed = frozenset(_migrations().get_heads())
     if current == needed:
         return None
     if not current:
         return f"the database has no tables yet: run `{UPGRADE}` to set it up"
-    known = {revision.revision for revision in ScriptDirectory(MIGRATIONS_DIR).walk_revisions()}
+    known = {revision.revision for revision in _migrations().walk_revisions()}
     if current - known:
         return (
             f"the database was upgraded by a newer version of Gwarchod (revision "
